@@ -1,0 +1,48 @@
+# DevBot: every target bootstraps what it needs on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+STAMP := $(VENV)/.synced
+
+.PHONY: demo test run lint migrate services clean help
+
+help:
+	@echo "make demo   - chat with the full bot in this terminal (no token needed)"
+	@echo "make test   - lint, type-check and run the whole test suite"
+	@echo "make run    - run the real bot (needs BOT_TOKEN; see .env.example)"
+	@echo "make lint   - ruff and mypy"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/python -m bot demo
+
+run: $(STAMP)
+	$(VENV)/bin/python -m bot run
+
+migrate: $(STAMP)
+	$(VENV)/bin/python -m bot migrate
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/hadolint Dockerfile
+
+services:
+	@bash scripts/ensure-services.sh
+
+test: $(STAMP) services lint
+	$(VENV)/bin/python -m pytest
+
+clean:
+	rm -rf $(TOOLS) $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,94 @@
+"""The command line: `python -m bot --help`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.app import StartupError
+from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import LocaleError
+from bot.logging import setup_logging
+
+EXIT_CONFIG = 2
+EXIT_STARTUP = 1
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import run
+
+    setup_logging(settings.log.level, settings.log.format)
+    asyncio.run(run(settings, webhook=args.webhook))
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    # The terminal is the chat: only problems are logged, to stderr.
+    level = settings.log.level if settings.log.level in ("TRACE", "DEBUG") else "WARNING"
+    setup_logging(level, "pretty")
+    asyncio.run(run_demo(settings, language=args.lang, stdin=sys.stdin, stdout=sys.stdout))
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.migrations import migrate_command
+
+    setup_logging(settings.log.level, settings.log.format)
+    revision = asyncio.run(migrate_command(settings, downgrade_to=args.downgrade))
+    print(f"database at revision {revision or 'base'}")
+    return 0
+
+
+def _check_config(settings: Settings, _args: argparse.Namespace) -> int:
+    print(json.dumps(settings.redacted(), indent=2, default=str))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="DevBot, the Telegram assistant of dev2production.tech.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (long polling; --webhook for webhook)")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="chat with the full bot in this terminal")
+    demo.add_argument("--lang", choices=("en", "ru"), default="en", help="your Telegram language")
+    demo.set_defaults(handler=_demo)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--downgrade", metavar="REVISION", help="downgrade to REVISION instead")
+    migrate.set_defaults(handler=_migrate)
+
+    check = commands.add_parser(
+        "check-config", help="print the effective configuration, secrets redacted"
+    )
+    check.set_defaults(handler=_check_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    try:
+        return handler(load_settings(), args)
+    except (ConfigError, LocaleError) as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except StartupError as exc:
+        print(f"start-up failed: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

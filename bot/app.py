@@ -1,0 +1,141 @@
+"""The composition root: app-wide resources and the one `create_dispatcher` that wires them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from loguru import logger
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.i18n import I18n
+from db import migrate
+from db.engine import create_engine, create_sessionmaker
+from handlers import get_routers
+from middlewares import (
+    DbSessionMiddleware,
+    I18nMiddleware,
+    UpdateContextMiddleware,
+    UserMiddleware,
+)
+
+COMMANDS = (("start", "cmd-start"), ("help", "cmd-help"), ("cancel", "cmd-cancel"))
+# How long SIGTERM waits for updates already being handled.
+DRAIN_TIMEOUT = 10.0
+
+
+class StartupError(Exception):
+    """A service the bot needs is unreachable; the message is one line for the operator."""
+
+
+@dataclass
+class Resources:
+    """App-wide singletons, opened once at start and closed on shutdown."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    redis: Redis | None = None
+    storage: BaseStorage = field(default_factory=MemoryStorage)
+
+    async def close(self) -> None:
+        await self.storage.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
+
+    async def check_database(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def check_redis(self) -> None:
+        if self.redis is not None:
+            await self.redis.ping()
+
+
+async def open_resources(settings: Settings, *, run_migrations: bool = True) -> Resources:
+    i18n = I18n(settings.locales_dir)
+    engine = create_engine(settings.database.url)
+    resources = Resources(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        i18n=i18n,
+    )
+    try:
+        await resources.check_database()
+    except Exception as exc:
+        await engine.dispose()
+        raise StartupError(f"DATABASE_URL: cannot connect ({type(exc).__name__})") from exc
+    if settings.redis.url:
+        resources.redis = Redis.from_url(settings.redis.url)
+        try:
+            await resources.check_redis()
+        except Exception as exc:
+            await resources.close()
+            raise StartupError(f"REDIS_URL: cannot connect ({type(exc).__name__})") from exc
+        resources.storage = RedisStorage(
+            resources.redis, key_builder=DefaultKeyBuilder(with_destiny=True)
+        )
+    if run_migrations:
+        await migrate.upgrade(engine)
+    return resources
+
+
+def create_dispatcher(
+    settings: Settings,
+    *,
+    storage: BaseStorage,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    i18n: I18n,
+    redis: Redis | None = None,
+    **extra: Any,
+) -> Dispatcher:
+    dp = Dispatcher(storage=storage)
+    dp.workflow_data.update(
+        settings=settings, sessionmaker=sessionmaker, i18n_hub=i18n, redis=redis, **extra
+    )
+    tracker = UpdateContextMiddleware()
+    dp["update_tracker"] = tracker
+    dp.update.outer_middleware(tracker)
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dp.update.outer_middleware(UserMiddleware(i18n))
+    dp.update.outer_middleware(I18nMiddleware(i18n))
+    dp.include_routers(*get_routers())
+    dp.startup.register(_set_commands)
+    dp.shutdown.register(_drain)
+    return dp
+
+
+def dispatcher_for(resources: Resources, **extra: Any) -> Dispatcher:
+    return create_dispatcher(
+        resources.settings,
+        storage=resources.storage,
+        sessionmaker=resources.sessionmaker,
+        i18n=resources.i18n,
+        redis=resources.redis,
+        **extra,
+    )
+
+
+async def _set_commands(bot: Bot, i18n_hub: I18n) -> None:
+    for language in i18n_hub.languages:
+        t = i18n_hub.get(language)
+        commands = [BotCommand(command=name, description=t(key)) for name, key in COMMANDS]
+        # The default language also serves everyone whose language we do not speak.
+        code = None if language == i18n_hub.default else language
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)
+    logger.info("bot commands set for {}", ", ".join(i18n_hub.languages))
+
+
+async def _drain(update_tracker: UpdateContextMiddleware) -> None:
+    await update_tracker.drain(DRAIN_TIMEOUT)

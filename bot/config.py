@@ -1,0 +1,265 @@
+"""Settings: one pydantic-settings object with a section per concern, read from the environment.
+
+Every section reads flat variable names (BOT_TOKEN, LONGCAT_MODEL, WEBHOOK_SECRET, ...) so that
+operators set what `.env.example` lists. `load_settings()` turns a validation error into one line
+that names the variable, which `main()` prints before exiting with code 2.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _section(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+class TelegramSettings(BaseSettings):
+    model_config = _section("")
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str | None = Field(default=None, description="another Bot API server")
+    agent_chat_id: int | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token_format(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if not _TOKEN_RE.match(str(value)):
+            raise ValueError("expected the token BotFather gave, like 123456789:AAE...")
+        return value
+
+    @field_validator("telegram_api_url", mode="before")
+    @classmethod
+    def _api_url(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        return _http_url(value)
+
+    @field_validator("agent_chat_id", mode="before")
+    @classmethod
+    def _empty_chat(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _section("DATABASE_")
+
+    url: str = "sqlite+aiosqlite:///./data/devbot.sqlite3"
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _driver(cls, value: Any) -> Any:
+        text = str(value or "").strip()
+        if not text:
+            return "sqlite+aiosqlite:///./data/devbot.sqlite3"
+        # Operators paste URLs from their provider; the async drivers are ours to choose.
+        for plain, async_ in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if text.startswith(plain):
+                return async_ + text[len(plain) :]
+        if not text.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("expected a postgresql:// or sqlite:// URL")
+        return text
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+class RedisSettings(BaseSettings):
+    model_config = _section("REDIS_")
+
+    url: str | None = None
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _scheme(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if not str(value).startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected a redis://host:port/db URL")
+        return value
+
+
+class LongCatSettings(BaseSettings):
+    model_config = _section("LONGCAT_")
+
+    api_key: SecretStr | None = None
+    base_url: str = "https://api.longcat.chat/openai/v1"
+    model: str = "LongCat-2.0"
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_key(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("base_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: Any) -> Any:
+        return _http_url(value)
+
+    @property
+    def enabled(self) -> bool:
+        return self.api_key is not None
+
+
+class WebhookSettings(BaseSettings):
+    model_config = _section("WEBHOOK_")
+
+    url: str | None = Field(default=None, description="public https base URL")
+    path: str = "/webhook/telegram"
+    secret: SecretStr | None = None
+    host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
+    port: int = Field(default=8081, ge=1, le=65535)
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        return _http_url(value)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+    @field_validator("secret", mode="before")
+    @classmethod
+    def _secret(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if not _WEBHOOK_SECRET_RE.match(str(value)):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+
+class HttpSettings(BaseSettings):
+    model_config = _section("HTTP_")
+
+    host: str = "0.0.0.0"  # noqa: S104 - health checks come from outside the container
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class LogSettings(BaseSettings):
+    model_config = _section("LOG_")
+
+    level: Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    format: Literal["json", "pretty", "auto"] = "auto"
+
+    @field_validator("level", "format", mode="before")
+    @classmethod
+    def _case(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class Settings(BaseModel):
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    longcat: LongCatSettings = Field(default_factory=LongCatSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
+
+    def require_token(self) -> SecretStr:
+        if self.telegram.bot_token is None:
+            raise ConfigError("BOT_TOKEN: not set; put the token from @BotFather in BOT_TOKEN")
+        return self.telegram.bot_token
+
+    def require_webhook(self) -> tuple[str, SecretStr]:
+        if self.webhook.url is None:
+            raise ConfigError("WEBHOOK_URL: not set; webhook mode needs the public https URL")
+        if self.webhook.secret is None:
+            raise ConfigError("WEBHOOK_SECRET: not set; webhook mode needs a secret token")
+        return self.webhook.url.rstrip("/") + self.webhook.path, self.webhook.secret
+
+    def redacted(self) -> dict[str, Any]:
+        """The effective configuration by variable name, secrets replaced by `***`."""
+        result: dict[str, Any] = {}
+        for section in (
+            self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
+            self.log,
+        ):  # fmt: skip
+            prefix = section.model_config.get("env_prefix", "")
+            for name in type(section).model_fields:
+                value = getattr(section, name)
+                if isinstance(value, SecretStr):
+                    value = "***"
+                elif name == "url" and isinstance(value, str):
+                    value = _redact_url(value)
+                result[f"{prefix}{name}".upper()] = value
+        return result
+
+
+def _http_url(value: Any) -> str:
+    text = str(value).strip()
+    if not re.match(r"^https?://[^\s/]+", text):
+        raise ValueError("expected an http:// or https:// URL")
+    return text.rstrip("/")
+
+
+def _redact_url(url: str) -> str:
+    # postgresql://user:password@host -> postgresql://user:***@host
+    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", url)
+
+
+_SECTIONS: tuple[type[BaseSettings], ...] = (
+    TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
+    HttpSettings, LogSettings,
+)  # fmt: skip
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read every section; a bad value raises ConfigError naming its variable."""
+    sections: dict[str, Any] = {}
+    names = ("telegram", "database", "redis", "longcat", "webhook", "http", "log")
+    for name, section in zip(names, _SECTIONS, strict=True):
+        try:
+            sections[name] = section(**overrides.get(name, {}))
+        except ValidationError as exc:
+            raise ConfigError(_describe(section, exc)) from None
+    return Settings(**sections)
+
+
+def _describe(section: type[BaseSettings], exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    variable = f"{section.model_config.get('env_prefix', '')}{field}".upper()
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{variable}: {message}"

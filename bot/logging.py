@@ -1,0 +1,98 @@
+"""Loguru set-up: one sink, JSON lines or readable lines, every line tagged with the update id.
+
+The standard `logging` records of aiogram, aiohttp, SQLAlchemy and APScheduler are routed into
+loguru by one intercept handler, so there is a single place that formats (and later masks) logs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
+
+from loguru import logger
+
+if TYPE_CHECKING:
+    from loguru import Message, Record
+
+PRETTY_FORMAT = (
+    "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> | <level>{level: <8}</level> | "
+    "upd={extra[update_id]} | <cyan>{name}</cyan> - <level>{message}</level>"
+)
+
+# Patchers run on every record before it is written (PII masking hooks in here).
+_patchers: list[Callable[[Record], None]] = []
+
+
+class InterceptHandler(logging.Handler):
+    """Forward standard logging records to loguru, keeping the caller's location."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        frame, depth = inspect.currentframe(), 0
+        while frame and (depth == 0 or frame.f_code.co_filename == logging.__file__):
+            frame = frame.f_back
+            depth += 1
+        logger.opt(depth=depth, exception=record.exc_info).log(level, record.getMessage())
+
+
+def _json_sink(stream: TextIO) -> Callable[[Message], None]:
+    def write(message: Message) -> None:
+        record = message.record
+        payload: dict[str, Any] = {
+            "time": record["time"].isoformat(),
+            "level": record["level"].name,
+            "logger": record["name"],
+            "message": record["message"],
+            "update_id": record["extra"].get("update_id"),
+        }
+        extra = {k: v for k, v in record["extra"].items() if k != "update_id"}
+        if extra:
+            payload["extra"] = extra
+        if record["exception"] is not None:
+            payload["exception"] = "".join(_format_exception(record)).rstrip()
+        stream.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+        stream.flush()
+
+    return write
+
+
+def _format_exception(record: Record) -> list[str]:
+    import traceback
+
+    exc = record["exception"]
+    if exc is None or exc.type is None:
+        return []
+    return traceback.format_exception(exc.type, exc.value, exc.traceback)
+
+
+def add_patcher(patcher: Callable[[Record], None]) -> None:
+    _patchers.append(patcher)
+
+
+def _patch(record: Record) -> None:
+    for patcher in _patchers:
+        patcher(record)
+
+
+def setup_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    if fmt == "auto":
+        fmt = "pretty" if stream.isatty() else "json"
+    logger.remove()
+    logger.configure(extra={"update_id": "-"}, patcher=_patch)
+    if fmt == "json":
+        logger.add(_json_sink(stream), level=level, backtrace=False, diagnose=False)
+    else:
+        logger.add(stream, level=level, format=PRETTY_FORMAT, backtrace=False, diagnose=False)
+    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    # Chatty libraries stay at WARNING unless the operator asks for DEBUG.
+    quiet = logging.WARNING if level not in ("TRACE", "DEBUG") else logging.DEBUG
+    for name in ("aiohttp.access", "sqlalchemy.engine", "apscheduler", "httpx", "openai"):
+        logging.getLogger(name).setLevel(quiet)

@@ -1,0 +1,17 @@
+"""Prometheus metrics for the bot process, exposed on /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+UPDATES = Counter("devbot_updates_total", "Updates handled, by type", ["type"])
+UPDATE_ERRORS = Counter("devbot_update_errors_total", "Updates whose handler failed", ["type"])
+HANDLER_LATENCY = Histogram(
+    "devbot_handler_seconds",
+    "Time to handle one update",
+    ["type"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+TELEGRAM_RETRIES = Counter(
+    "devbot_telegram_retries_total", "Bot API calls retried, by reason", ["reason"]
+)

@@ -1,0 +1,91 @@
+"""Running the bot: long polling (the default) or webhook, with the HTTP server beside it, and a
+clean stop on SIGTERM/SIGINT (in-flight updates get DRAIN_TIMEOUT to finish)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from contextlib import suppress
+
+from aiogram import Bot, Dispatcher
+from aiohttp import web
+from loguru import logger
+
+from bot.app import Resources, dispatcher_for, open_resources
+from bot.config import Settings
+from bot.telegram import create_bot
+from bot.web import create_web_app
+
+
+async def _start_http(app: web.Application, sites: list[tuple[str, int]]) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    for host, port in dict.fromkeys(sites):
+        await web.TCPSite(runner, host, port).start()
+        logger.info("HTTP listening on {}:{}", host, port)
+    return runner
+
+
+async def run(settings: Settings, *, webhook: bool = False) -> None:
+    token = settings.require_token()
+    webhook_target = settings.require_webhook() if webhook else None
+    resources = await open_resources(settings)
+    bot = create_bot(settings, token=token.get_secret_value())
+    dp = dispatcher_for(resources)
+    try:
+        me = await bot.get_me()
+        logger.info("started as @{} (id {})", me.username, me.id)
+        if webhook_target is None:
+            await _run_polling(resources, dp, bot)
+        else:
+            await _run_webhook(resources, dp, bot, *webhook_target)
+    finally:
+        await bot.session.close()
+        await resources.close()
+        logger.info("stopped")
+
+
+async def _run_polling(resources: Resources, dp: Dispatcher, bot: Bot) -> None:
+    http = resources.settings.http
+    runner = await _start_http(create_web_app(resources), [(http.host, http.port)])
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        # aiogram handles SIGTERM/SIGINT: polling stops, shutdown hooks drain in-flight updates.
+        await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+    finally:
+        await runner.cleanup()
+
+
+async def _run_webhook(
+    resources: Resources, dp: Dispatcher, bot: Bot, url: str, secret: object
+) -> None:
+    settings = resources.settings
+    app = create_web_app(resources, dp=dp, bot=bot)
+    sites = [
+        (settings.http.host, settings.http.port),
+        (settings.webhook.host, settings.webhook.port),
+    ]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    workflow = {**dp.workflow_data, "dispatcher": dp, "bots": [bot]}
+    await dp.emit_startup(bot=bot, **workflow)
+    runner = await _start_http(app, sites)
+    try:
+        await bot.set_webhook(
+            url,
+            secret_token=settings.webhook.secret.get_secret_value()
+            if settings.webhook.secret
+            else None,
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+        logger.info("webhook set; waiting for updates")
+        await stop.wait()
+        logger.info("stop signal received")
+    finally:
+        # Stop accepting requests first, then let what is running finish (the shutdown hook).
+        await runner.shutdown()
+        await dp.emit_shutdown(bot=bot, **workflow)
+        await runner.cleanup()

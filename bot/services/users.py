@@ -1,0 +1,61 @@
+"""Who is talking: the user's row, created on first contact and kept fresh without a write on
+every update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import User
+from db.repositories import UserRepository
+
+# last_seen_at is for retention and reports; minute precision is plenty and saves writes.
+SEEN_PRECISION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class TelegramProfile:
+    id: int
+    username: str | None
+    first_name: str | None
+    last_name: str | None
+    language_code: str | None
+
+
+async def touch_user(session: AsyncSession, profile: TelegramProfile, language: str) -> User:
+    """Return the user's row, creating it (with `language`) on first contact."""
+    repo = UserRepository(session)
+    user = await repo.get(profile.id)
+    if user is None:
+        return await repo.insert_if_missing(
+            profile.id,
+            username=profile.username,
+            first_name=profile.first_name,
+            last_name=profile.last_name,
+            language_code=profile.language_code,
+            language=language,
+            last_seen_at=utcnow(),
+            updated_at=utcnow(),
+        )
+    changed = False
+    for field in ("username", "first_name", "last_name", "language_code"):
+        value = getattr(profile, field)
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed = True
+    now = utcnow()
+    last_seen = user.last_seen_at
+    if last_seen.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        last_seen = last_seen.replace(tzinfo=now.tzinfo)
+    if changed or now - last_seen >= SEEN_PRECISION:
+        user.last_seen_at = now
+    return user
+
+
+def record_source(user: User, source: str | None) -> None:
+    """Keep the first deep-link source a user arrived with."""
+    if source and not user.source:
+        user.source = source[:64]

@@ -1,0 +1,37 @@
+"""All models, imported here so that `Base.metadata` knows every table."""
+
+from db.models.audit import AuditLog
+from db.models.conversations import Conversation, Message
+from db.models.enums import (
+    ActorType,
+    AgentRole,
+    ConversationStatus,
+    LeadScore,
+    LeadStatus,
+    SenderType,
+    TicketPriority,
+    TicketStatus,
+)
+from db.models.files import Attachment
+from db.models.leads import Lead
+from db.models.tickets import Ticket
+from db.models.users import Agent, User
+
+__all__ = [
+    "ActorType",
+    "Agent",
+    "AgentRole",
+    "Attachment",
+    "AuditLog",
+    "Conversation",
+    "ConversationStatus",
+    "Lead",
+    "LeadScore",
+    "LeadStatus",
+    "Message",
+    "SenderType",
+    "Ticket",
+    "TicketPriority",
+    "TicketStatus",
+    "User",
+]

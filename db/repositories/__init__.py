@@ -1,0 +1,5 @@
+"""Queries live here: one repository per aggregate, each over an AsyncSession."""
+
+from db.repositories.users import UserRepository
+
+__all__ = ["UserRepository"]

@@ -1,0 +1,30 @@
+"""What nothing else handled: free text, other content, and buttons from old messages."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Translator
+from handlers.menu import main_menu
+
+
+async def free_text(message: Message, i18n: Translator) -> None:
+    await message.answer(i18n("fallback-text"), reply_markup=main_menu(i18n))
+
+
+async def other_content(message: Message, i18n: Translator) -> None:
+    await message.answer(i18n("fallback-unsupported"), reply_markup=main_menu(i18n))
+
+
+async def stale_button(query: CallbackQuery, i18n: Translator) -> None:
+    await query.answer(i18n("stale-button"), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(free_text, F.text)
+    router.message.register(other_content)
+    router.callback_query.register(stale_button)
+    return router

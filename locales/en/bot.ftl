@@ -1,0 +1,76 @@
+## Bot commands shown in Telegram's menu (setMyCommands)
+cmd-start = Main menu
+cmd-help = What I can do
+cmd-cancel = Cancel the current step
+
+## /start and the main menu
+start-welcome =
+    👋 Hi, { $name }! I'm <b>DevBot</b>, the assistant of <b>dev2production.tech</b>, a DevOps and software agency.
+
+    I can answer questions about our services and prices, help you scope a project and get an estimate, and put you in touch with our engineers.
+
+    What would you like to do?
+start-welcome-back = 👋 Welcome back, { $name }! What would you like to do?
+menu-project = 🚀 Start a project
+menu-question = ❓ Ask a question
+menu-services = 🛠 Our services
+menu-human = 👤 Talk to a human
+menu-back = ⬅️ Back to menu
+menu-title = What would you like to do?
+
+screen-project =
+    🚀 <b>Start a project</b>
+
+    Soon I'll ask you a few short questions here (project type, description, timeline, budget and how to reach you) and pass your project straight to our team with an estimate request.
+
+    This part of me is still being built. Until then, tap <b>Talk to a human</b> and a person will take it from there.
+screen-question =
+    ❓ <b>Ask a question</b>
+
+    Soon you'll be able to ask me anything about our services, prices, process and technologies, in your own words, and get an answer right away.
+
+    This part of me is still being built. Meanwhile, send /help to see what I can already do.
+screen-services =
+    🛠 <b>Our services</b>
+
+    Soon this screen will list our services (DevOps, cloud, Kubernetes, CI/CD, custom software and more) with details on each.
+
+    This part of me is still being built.
+screen-human =
+    👤 <b>Talk to a human</b>
+
+    Soon this button will hand our conversation to one of our engineers, who will answer you right here in this chat.
+
+    This part of me is still being built.
+
+## /help and /cancel
+help =
+    ℹ️ <b>What I can do</b>
+
+    /start: the main menu
+    /help: this message
+    /cancel: stop what we are doing and go back to the menu
+
+    Tap a button in the menu to begin.
+cancel-done = ✋ Cancelled. Nothing was lost; send /start whenever you're ready.
+cancel-nothing = There's nothing to cancel. Send /start to open the menu.
+
+## Fallbacks and errors
+fallback-text = I can't answer free-text messages yet. Please pick an option from the menu.
+fallback-unsupported = I can only read text messages for now. Please pick an option from the menu.
+stale-button = This button is no longer active. Send /start to open the menu.
+error-generic = 😔 Sorry, something went wrong on my side. Please try again in a moment, or send /start to open the menu.
+
+## The terminal demo (python -m bot demo)
+demo-intro =
+    DevBot terminal demo: the real bot, running on this machine (SQLite, in-memory state, offline LLM).
+
+    Type a message or a command and press Enter; the bot answers below.
+      /start    open the main menu
+      #N        press button N of the latest keyboard, e.g. #1
+      /quit     leave the demo
+
+    Buttons appear as [1] Text. Nothing is sent to Telegram.
+demo-unknown-button = There is no button #{ $n }: the latest keyboard has { $count }.
+demo-no-buttons = There are no buttons to press yet. Try /start.
+demo-bye = Bye!
