@@ -36,6 +36,7 @@ import itertools
 import os
 import pwd
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -153,7 +154,11 @@ def find_redis_server() -> str | None:
     found = shutil.which("redis-server")
     if found:
         candidates.append(found)
-    candidates += ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]
+    candidates += [
+        "/usr/bin/redis-server",
+        "/usr/local/bin/redis-server",
+        "/usr/sbin/redis-server",
+    ]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK) and os.path.isfile(candidate):
             return candidate
@@ -181,6 +186,28 @@ def _run_in_thread(factory: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
     if error:
         raise error[0]
     return result[0]
+
+
+def _pid_alive(pid: int) -> bool:
+    """True while the process exists, zombies included (until its parent reaps it)."""
+    if os.path.isdir("/proc/self"):
+        return os.path.exists(f"/proc/{pid}")
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while _pid_alive(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _quote_ident(name: str) -> str:
@@ -265,8 +292,15 @@ def _postgres_account() -> tuple[int, int] | None:
             return entry.pw_uid, entry.pw_gid
     useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     proc = subprocess.run(
-        [useradd, "--system", "--no-create-home", "--user-group", "--shell", "/bin/false",
-         PG_FALLBACK_USER],
+        [
+            useradd,
+            "--system",
+            "--no-create-home",
+            "--user-group",
+            "--shell",
+            "/bin/false",
+            PG_FALLBACK_USER,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -290,6 +324,7 @@ class PostgresServer:
         self.port = 0
         self.tmpdir: Path | None = None
         self._account: tuple[int, int] | None = None
+        self._postmaster_pid: int | None = None
         self._started = False
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
@@ -411,8 +446,10 @@ class PostgresServer:
         pg_ctl_log = self.tmpdir / "pg_ctl.log"
         for attempt in range(1, START_ATTEMPTS + 1):
             self.port = free_port()
-            options = (
-                f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 "
+            log_size = self.logfile.stat().st_size if self.logfile.exists() else 0
+            options = (  # pg_ctl passes -o through /bin/sh
+                f"-p {self.port} -k {shlex.quote(str(self.sockdir))} "
+                "-c listen_addresses=127.0.0.1 "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             )
             args = [
@@ -424,8 +461,12 @@ class PostgresServer:
             except subprocess.TimeoutExpired:
                 code = -1
             if code == 0:
+                self._postmaster_pid = self._read_postmaster_pid()
                 return
-            log_text = self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
+            log_text = ""
+            with contextlib.suppress(OSError), open(self.logfile, "rb") as fh:
+                fh.seek(log_size)
+                log_text = fh.read().decode(errors="replace")  # this attempt's lines only
             self._pg_ctl_stop("immediate")
             if "already in use" in log_text and attempt < START_ATTEMPTS:
                 continue
@@ -442,15 +483,16 @@ class PostgresServer:
         except (subprocess.TimeoutExpired, OSError):
             return False
 
-    def _kill_postmaster(self) -> None:
-        pidfile = self.datadir / "postmaster.pid"
+    def _read_postmaster_pid(self) -> int | None:
         with contextlib.suppress(OSError, ValueError, IndexError):
-            pid = int(pidfile.read_text().splitlines()[0])
-            os.kill(pid, signal.SIGKILL)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                os.kill(pid, 0)  # raises ProcessLookupError once it is gone
-                time.sleep(0.05)
+            return int((self.datadir / "postmaster.pid").read_text().splitlines()[0])
+        return None
+
+    def _kill_postmaster(self) -> None:
+        pid = self._read_postmaster_pid() or self._postmaster_pid
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
         with self._lock:
@@ -463,10 +505,15 @@ class PostgresServer:
             if self.tmpdir is not None and self.datadir.exists():
                 if not self._pg_ctl_stop("fast") and not self._pg_ctl_stop("immediate"):
                     self._kill_postmaster()
+                if self._postmaster_pid:
+                    # pg_ctl daemonizes the postmaster, so init (not us) reaps it; wait for
+                    # that so that no `[postgres] <defunct>` is left behind after stop().
+                    _wait_gone(self._postmaster_pid, timeout=5)
         finally:
             if self.tmpdir is not None:
                 shutil.rmtree(self.tmpdir, ignore_errors=True)
             self._started = False
+            self._postmaster_pid = None
             _unregister(self)
 
     def __enter__(self) -> PostgresServer:
@@ -646,14 +693,21 @@ def services_required() -> bool:
 
 
 def _start_or_bail(server: PostgresServer | RedisServer) -> None:
+    """Start a server for a fixture: skip/fail on a missing binary, fail on a start error."""
+    missing = error = None
     try:
         server.start()
     except ServiceUnavailableError as exc:
-        if services_required():
-            pytest.fail(str(exc), pytrace=False)
-        pytest.skip(str(exc))
+        missing = str(exc)
     except ServiceStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        error = str(exc)
+    # Outside the except blocks, so the report is not a chained traceback.
+    if missing is not None:
+        if services_required():
+            pytest.fail(missing, pytrace=False)
+        pytest.skip(missing)
+    if error is not None:
+        pytest.fail(error, pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ other parse modes are stored verbatim.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import time
@@ -54,8 +55,19 @@ _OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_re
 
 # Free-text fields are never JSON-decoded, even when the text happens to look like JSON.
 _TEXT_FIELDS = frozenset(
-    {"text", "caption", "name", "title", "description", "short_description", "secret_token",
-     "url", "data", "query", "emoji"}
+    {
+        "text",
+        "caption",
+        "name",
+        "title",
+        "description",
+        "short_description",
+        "secret_token",
+        "url",
+        "data",
+        "query",
+        "emoji",
+    }
 )
 # aiogram serialises every parameter into a form field, so numbers and booleans arrive as
 # strings. Only fields known to be numeric or boolean are converted back: free-text fields
@@ -154,9 +166,7 @@ class _Fault:
 class ApiError(Exception):
     """Raised by method handlers; becomes Telegram's error JSON."""
 
-    def __init__(
-        self, status: int, description: str, parameters: JSON | None = None
-    ) -> None:
+    def __init__(self, status: int, description: str, parameters: JSON | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
@@ -321,7 +331,7 @@ class FakeTelegram:
         self,
         method: str,
         predicate: Callable[[Call], bool] | None = None,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a deadline for the whole wait, not one call
         *,
         since: int = 0,
     ) -> Call:
@@ -342,10 +352,7 @@ class FakeTelegram:
                     f"no {method} call matching the predicate within {timeout}s; "
                     f"recorded calls: {self._calls_summary()}"
                 )
-            try:
-                await asyncio.wait_for(self._new_call.wait(), remaining)
-            except TimeoutError:
-                pass
+            await _wait(self._new_call, remaining)
 
     def clear(self) -> None:
         """Forget recorded calls and pending faults; chat state and updates are kept."""
@@ -378,8 +385,9 @@ class FakeTelegram:
         """Answer the next `times` calls of `method` with Telegram's error for `status`."""
         if status == 429 and retry_after is None:
             retry_after = 1
-        fault = _Fault(status, description or _default_description(status, retry_after),
-                       retry_after)
+        fault = _Fault(
+            status, description or _default_description(status, retry_after), retry_after
+        )
         self._faults.setdefault(method.lower(), []).extend([fault] * times)
 
     def hang_next(self, method: str, seconds: float, times: int = 1) -> None:
@@ -483,7 +491,7 @@ class FakeTelegram:
         self,
         update: JSON,
         *,
-        secret_token: str | None | _UseRecordedSecret = _RECORDED_SECRET,
+        secret_token: str | _UseRecordedSecret | None = _RECORDED_SECRET,
     ) -> int:
         """POST `update` to the webhook set by the bot and return the HTTP status.
 
@@ -493,8 +501,8 @@ class FakeTelegram:
         if not self.webhook_url:
             raise AssertionError("deliver_webhook: the bot has not set a webhook")
         self._assign_update_id(update)
-        secret = self.webhook_secret if isinstance(secret_token, _UseRecordedSecret) else (
-            secret_token
+        secret = (
+            self.webhook_secret if isinstance(secret_token, _UseRecordedSecret) else (secret_token)
         )
         headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
         timeout = aiohttp.ClientTimeout(total=30)
@@ -572,10 +580,7 @@ class FakeTelegram:
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but return early when the server is being stopped."""
-        try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        except TimeoutError:
-            pass
+        await _wait(self._stopping, seconds)
 
     # ------------------------------------------------------------------ methods: bot & updates
 
@@ -614,10 +619,7 @@ class FakeTelegram:
             remaining = deadline - asyncio.get_running_loop().time()
             if ready or remaining <= 0 or self._stopping.is_set():
                 return ready[:limit]
-            try:
-                await asyncio.wait_for(self._new_update.wait(), remaining)
-            except TimeoutError:
-                pass
+            await _wait(self._new_update, remaining)
 
     def _confirm(self, offset: int | None) -> None:
         if offset is None:
@@ -677,7 +679,7 @@ class FakeTelegram:
     async def _set_my_commands(self, call: Call) -> bool:
         commands = call.params.get("commands")
         if not isinstance(commands, list):
-            raise bad_request("field \"commands\" must be an Array")
+            raise bad_request('field "commands" must be an Array')
         key = _commands_key(call.params.get("scope"), call.params.get("language_code", ""))
         self._commands[key] = commands
         return True
@@ -712,8 +714,11 @@ class FakeTelegram:
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
         # Editing text without reply_markup removes an inline keyboard, as in Telegram.
-        changes = {"text": text, "entities": entities,
-                   "reply_markup": call.params.get("reply_markup")}
+        changes = {
+            "text": text,
+            "entities": entities,
+            "reply_markup": call.params.get("reply_markup"),
+        }
         return self._edit(message, changes)
 
     async def _edit_message_reply_markup(self, call: Call) -> JSON | bool:
@@ -788,10 +793,20 @@ class FakeTelegram:
         base = self._file_object(file_id)
         message = self._new_bot_message(call.params)
         message["photo"] = [
-            {"file_id": f"{file_id}-s", "file_unique_id": f"{base['file_unique_id']}s",
-             "width": 90, "height": 90, "file_size": min(base["file_size"], 1024)},
-            {"file_id": file_id, "file_unique_id": base["file_unique_id"],
-             "width": 800, "height": 800, "file_size": base["file_size"]},
+            {
+                "file_id": f"{file_id}-s",
+                "file_unique_id": f"{base['file_unique_id']}s",
+                "width": 90,
+                "height": 90,
+                "file_size": min(base["file_size"], 1024),
+            },
+            {
+                "file_id": file_id,
+                "file_unique_id": base["file_unique_id"],
+                "width": 800,
+                "height": 800,
+                "file_size": base["file_size"],
+            },
         ]
         self._add_caption(message, call.params)
         return self._store(message)
@@ -815,7 +830,8 @@ class FakeTelegram:
         if "icon_custom_emoji_id" in call.params:
             topic["icon_custom_emoji_id"] = call.params["icon_custom_emoji_id"]
         self.topics.setdefault(chat_id, {})[topic["message_thread_id"]] = {
-            **topic, "is_closed": False
+            **topic,
+            "is_closed": False,
         }
         return topic
 
@@ -888,9 +904,7 @@ class FakeTelegram:
         return copy.deepcopy(message)
 
     def _find_message(self, params: JSON, not_found: str) -> JSON:
-        message = self.messages.get(params.get("chat_id", 0), {}).get(
-            params.get("message_id", 0)
-        )
+        message = self.messages.get(params.get("chat_id", 0), {}).get(params.get("message_id", 0))
         if message is None:
             raise bad_request(not_found)
         return message
@@ -922,8 +936,10 @@ class FakeTelegram:
         self._file_counter += 1
         file_id = f"BQACAgIAAxkBAAI{self._file_counter:06d}"
         folder = "photos" if field_name == "photo" else "documents"
-        self._files[file_id] = (f"{folder}/file_{self._file_counter}_{part.filename}",
-                                part.content)
+        self._files[file_id] = (
+            f"{folder}/file_{self._file_counter}_{part.filename}",
+            part.content,
+        )
         return file_id, part
 
     def _file_object(self, file_id: str) -> JSON:
@@ -1012,11 +1028,10 @@ class _TelegramHTML(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if tag not in _HTML_TAGS or (
-            tag == "span" and attributes.get("class") != "tg-spoiler"
-        ):
+        if tag not in _HTML_TAGS or (tag == "span" and attributes.get("class") != "tg-spoiler"):
             self._fail(f'Unsupported start tag "{tag}" at byte offset {self._byte_offset()}')
-        entity: JSON | None = {"type": _HTML_TAGS[tag], "offset": self._length}
+        entity: JSON = {"type": _HTML_TAGS[tag], "offset": self._length}
+        merged = False
         if tag == "a":
             entity["url"] = attributes.get("href") or ""
         elif tag == "blockquote" and "expandable" in attributes:
@@ -1029,10 +1044,10 @@ class _TelegramHTML(HTMLParser):
             parent = self._open[-1][1]
             if language and parent is not None:
                 parent["language"] = language
-                entity = None
-        if entity is not None:
+                merged = True
+        if not merged:
             self.entities.append(entity)
-        self._open.append((tag, entity, self._length))
+        self._open.append((tag, None if merged else entity, self._length))
 
     def handle_endtag(self, tag: str) -> None:
         if not self._open:
@@ -1068,7 +1083,13 @@ class _TelegramHTML(HTMLParser):
         raise bad_request(f"can't parse entities: {reason}")
 
 
-# ---------------------------------------------------------------------- small builders
+# ---------------------------------------------------------------------- small helpers
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    """Wait for `event` at most `seconds`; callers re-check their own condition afterwards."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
 
 
 def _utf16_len(text: str) -> int:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.fakes.services import (  # noqa: F401  (fixtures used by name)
-    PostgresServer,
-    RedisServer,
-    postgres_server,
-    postgres_url,
-    redis_server,
-    redis_url,
-)
+if TYPE_CHECKING:  # not at runtime: pytest must import the plugin first (assert rewriting)
+    from tests.fakes.services import PostgresServer, RedisServer
+
+# pytest honours pytest_plugins in test modules too; once tests/conftest.py registers the same
+# plugin this line is a no-op (still one server of each per session) and can be dropped.
 
 pytestmark = pytest.mark.integration
 
@@ -65,8 +63,10 @@ async def test_session_server_database(postgres_server: PostgresServer) -> None:
     try:
         async with engine.connect() as conn:
             names = (
-                await conn.execute(text("select datname from pg_database order by datname"))
-            ).scalars().all()
+                (await conn.execute(text("select datname from pg_database order by datname")))
+                .scalars()
+                .all()
+            )
     finally:
         await engine.dispose()
     assert {"devbot_test", "devbot_extra"} <= set(names)
