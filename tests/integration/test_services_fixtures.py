@@ -13,9 +13,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 if TYPE_CHECKING:  # not at runtime: pytest must import the plugin first (assert rewriting)
     from tests.fakes.services import PostgresServer, RedisServer
 
-# pytest honours pytest_plugins in test modules too; once tests/conftest.py registers the same
-# plugin this line is a no-op (still one server of each per session) and can be dropped.
-
 pytestmark = pytest.mark.integration
 
 _seen_postgres_urls: list[str] = []
