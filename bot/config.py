@@ -136,7 +136,7 @@ class WebhookSettings(BaseSettings):
     url: str | None = Field(default=None, description="public https base URL")
     path: str = "/webhook/telegram"
     secret: SecretStr | None = None
-    host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
+    host: str = "0.0.0.0"
     port: int = Field(default=8081, ge=1, le=65535)
 
     @field_validator("url", mode="before")
@@ -166,7 +166,7 @@ class WebhookSettings(BaseSettings):
 class HttpSettings(BaseSettings):
     model_config = _section("HTTP_")
 
-    host: str = "0.0.0.0"  # noqa: S104 - health checks come from outside the container
+    host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=0, le=65535)
 
 

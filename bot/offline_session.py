@@ -297,7 +297,7 @@ class OfflineSession(BaseSession):
         }
 
     def _get_chat_member(self, call: ApiCall) -> Json:
-        user_id = call.chat_id("user_id")
+        user_id = int(call.params["user_id"])
         if user_id == call.bot.id:
             user = self._me(call.bot)
         else:
@@ -475,13 +475,18 @@ def _inline_markup(params: Json) -> Json:
     return {"reply_markup": markup} if markup and "inline_keyboard" in markup else {}
 
 
+def is_html(parse_mode: Any) -> bool:
+    # ParseMode is a str Enum whose str() is "ParseMode.HTML": compare its value.
+    return str(getattr(parse_mode, "value", parse_mode) or "").lower() == "html"
+
+
 def _formatted(params: Json, key: str = "caption", limit: int = CAPTION_LIMIT) -> Json:
     """The text (or caption) as the API stores it: markup parsed into entities."""
     raw = params.get(key)
     if raw is None:
         return {}
     entities_key = "entities" if key == "text" else "caption_entities"
-    if str(params.get("parse_mode") or "").lower() == "html":
+    if is_html(params.get("parse_mode")):
         text, entities = parse_html(raw)
     else:
         # Markdown modes are passed through unparsed: the bot only uses HTML.

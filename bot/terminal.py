@@ -30,7 +30,7 @@ from aiogram.types import (
 )
 from aiogram.utils.text_decorations import TextDecoration
 
-from bot.offline_session import OfflineSession, parse_html
+from bot.offline_session import OfflineSession, is_html, parse_html
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -41,6 +41,10 @@ DEMO_USER_ID = 100_000_001
 _BUTTON_PRESS = re.compile(r"#(\d+)")
 _DRAFT_WIDTH = 100
 _CLEAR_LINE = "\r\033[K"
+_BLOCK_EDGE = "\x1e"
+_EDGE_AT_LINE_END = re.compile(
+    rf"^{_BLOCK_EDGE}|{_BLOCK_EDGE}$|{_BLOCK_EDGE}(?=\n)|(?<=\n){_BLOCK_EDGE}"
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ class TerminalSession(OfflineSession):
         if isinstance(method, SendMessageDraft):
             self._show_draft(bot, method)
         else:
-            self.write(self._render(bot, method))
+            self.write(self._render(method))
 
     def write(self, lines: list[str]) -> None:
         if not lines:
@@ -112,7 +116,7 @@ class TerminalSession(OfflineSession):
     def _say(self, template: str, **values: Any) -> list[str]:
         return [template.format(name=self.bot_first_name, **values)] if template else []
 
-    def _render(self, bot: Bot, method: TelegramMethod[Any]) -> list[str]:
+    def _render(self, method: TelegramMethod[Any]) -> list[str]:
         api = method.__api_method__
         if api.startswith("editMessage"):
             if getattr(method, "inline_message_id", None):
@@ -158,17 +162,17 @@ class TerminalSession(OfflineSession):
         text = message.text if message.text is not None else message.caption
         entities = message.entities if message.text is not None else message.caption_entities
         if text:
-            body += self._decoration.unparse(text, entities).splitlines()
+            body += _settle_blocks(self._decoration.unparse(text, entities)).splitlines()
         if isinstance(message.reply_markup, InlineKeyboardMarkup):
             body += keyboard_lines(message.reply_markup)
-        return [*self._say(header, chat_id=chat_id), *(f"  {line}" for line in body)]
+        return [*self._say(header, chat_id=chat_id), *(f"  {line}".rstrip() for line in body)]
 
     def _show_draft(self, bot: Bot, method: SendMessageDraft) -> None:
         if not self.texts.draft:
             return
         text = method.text or ""
         parse_mode = self.prepare_value(method.parse_mode, bot=bot, files={})
-        if str(parse_mode).lower() == "html":
+        if is_html(parse_mode):
             text = parse_html(text)[0]  # make_request has already refused malformed HTML
         text = " ".join(text.split())
         if len(text) > _DRAFT_WIDTH:
@@ -194,6 +198,12 @@ def keyboard_lines(markup: InlineKeyboardMarkup) -> list[str]:
             labels.append(f"[{number}] {button.text}" + (f" ({link})" if link else ""))
         lines.append("   ".join(labels))
     return lines
+
+
+def _settle_blocks(text: str) -> str:
+    """A quote is a block of its own line(s): break the line at its edges unless it already
+    starts or ends there."""
+    return _EDGE_AT_LINE_END.sub("", text).replace(_BLOCK_EDGE, "\n")
 
 
 def _button_link(button: InlineKeyboardButton) -> str | None:
@@ -332,7 +342,8 @@ class _TerminalDecoration(TextDecoration):
         return value
 
     def blockquote(self, value: str) -> str:
-        return "\n".join(f"│ {line}" for line in value.splitlines())
+        quoted = "\n".join(f"│ {line}" for line in value.splitlines())
+        return f"{_BLOCK_EDGE}{quoted}{_BLOCK_EDGE}"
 
     def expandable_blockquote(self, value: str) -> str:
         return self.blockquote(value)

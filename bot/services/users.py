@@ -26,7 +26,11 @@ class TelegramProfile:
 
 
 async def touch_user(session: AsyncSession, profile: TelegramProfile, language: str) -> User:
-    """Return the user's row, creating it (with `language`) on first contact."""
+    """Return the user's row, creating it on first contact.
+
+    `language` is the bot language matching the update's language_code; it becomes the user's
+    language on first contact and whenever their Telegram language changes.
+    """
     repo = UserRepository(session)
     user = await repo.get(profile.id)
     if user is None:
@@ -41,6 +45,9 @@ async def touch_user(session: AsyncSession, profile: TelegramProfile, language: 
             updated_at=utcnow(),
         )
     changed = False
+    if user.language_code != profile.language_code:
+        # The person switched their Telegram app's language: follow it.
+        user.language = language
     for field in ("username", "first_name", "last_name", "language_code"):
         value = getattr(profile, field)
         if getattr(user, field) != value:

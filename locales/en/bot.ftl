@@ -73,4 +73,15 @@ demo-intro =
     Buttons appear as [1] Text. Nothing is sent to Telegram.
 demo-unknown-button = There is no button #{ $n }: the latest keyboard has { $count }.
 demo-no-buttons = There are no buttons to press yet. Try /start.
+demo-header = { $name }:
+demo-edited = { $name } (updated message):
+demo-other-chat = { $name } → chat { $chat_id }:
+demo-typing = … { $name } is typing
+demo-action = … { $name }: { $action }
+demo-draft = ✎ draft: { $text }
+demo-file = [file: { $file }]
+demo-photo = [photo]
+demo-deleted = (a message was deleted)
+demo-failed = (the bot could not handle that; the details are in the log)
+demo-user-name = Guest
 demo-bye = Bye!

@@ -73,4 +73,15 @@ demo-intro =
     Кнопки выглядят как [1] Текст. В Telegram ничего не отправляется.
 demo-unknown-button = Кнопки #{ $n } нет: в последней клавиатуре их { $count }.
 demo-no-buttons = Пока нет кнопок, которые можно нажать. Попробуйте /start.
+demo-header = { $name }:
+demo-edited = { $name } (сообщение изменено):
+demo-other-chat = { $name } → чат { $chat_id }:
+demo-typing = … { $name } печатает
+demo-action = … { $name }: { $action }
+demo-draft = ✎ черновик: { $text }
+demo-file = [файл: { $file }]
+demo-photo = [фото]
+demo-deleted = (сообщение удалено)
+demo-failed = (бот не смог обработать это сообщение; подробности в журнале)
+demo-user-name = Гость
 demo-bye = До свидания!

@@ -252,8 +252,8 @@ class FakeLongCat:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 raise AssertionError(
-                    f"no matching request within {timeout}s; "
-                    f"{len(self.requests)} recorded: {[r.path for r in self.requests]}"
+                    f"no matching request within {timeout}s "
+                    f"({len(self.requests)} recorded, the first {since} skipped)"
                 )
             await _wait(self._new_request, remaining)
 
@@ -266,7 +266,7 @@ class FakeLongCat:
         hang = next((h for h in self._hangs if _matches(h[0], endpoint)), None)
         if hang is not None:
             self._hangs.remove(hang)
-            await self._sleep(hang[1])
+            await self._pause(request, hang[1])
         fault = next((f for f in self._faults if _matches(f.endpoint, endpoint)), None)
         if fault is not None:
             self._faults.remove(fault)
@@ -316,11 +316,15 @@ class FakeLongCat:
         except OpenAIError as error:
             return error.response()
 
+        if not body.get("stream"):
+            try:
+                await self._pause(request, self._delay)
+            except OpenAIError as error:
+                return error.response()
         text, finish_reason, usage = self._answer(body)
         completion_id = f"chatcmpl-fake{next(self._ids):08d}"
         if body.get("stream"):
             return await self._stream(request, body, completion_id, text, finish_reason, usage)
-        await self._sleep(self._delay)
         return web.json_response(
             {
                 "id": completion_id,
@@ -413,6 +417,16 @@ class FakeLongCat:
             if "total_tokens" not in scripted.usage:
                 usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         return text, finish_reason, usage
+
+    async def _pause(self, request: web.Request, seconds: float) -> None:
+        """Sleep, then give up on a client that went away meanwhile.
+
+        Otherwise a request the client already timed out on would use up the scripted reply
+        meant for its retry.
+        """
+        await self._sleep(seconds)
+        if request.transport is None or request.transport.is_closing():
+            raise OpenAIError(499, "Client closed the request")
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but return early when the server is being stopped."""

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import copy
 import json
+import re
 import time
 import zlib
 from collections import Counter
@@ -107,6 +108,8 @@ _BOOL_FIELDS = frozenset(
     }
 )
 
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_TAG_NAME = re.compile(r"[\w-]*")
 _HTML_TAGS = {
     "b": "bold",
     "strong": "bold",
@@ -391,7 +394,11 @@ class FakeTelegram:
         self._faults.setdefault(method.lower(), []).extend([fault] * times)
 
     def hang_next(self, method: str, seconds: float, times: int = 1) -> None:
-        """Delay the answer to the next `times` calls of `method` by `seconds`."""
+        """Delay the answer to the next `times` calls of `method` by `seconds`.
+
+        Like the real API, a delayed call still takes effect (a message still gets sent)
+        even if the client has given up waiting: that is how duplicates on retry happen.
+        """
         self._hangs.setdefault(method.lower(), []).extend([seconds] * times)
 
     # ------------------------------------------------------------------ updates
@@ -501,9 +508,10 @@ class FakeTelegram:
         if not self.webhook_url:
             raise AssertionError("deliver_webhook: the bot has not set a webhook")
         self._assign_update_id(update)
-        secret = (
-            self.webhook_secret if isinstance(secret_token, _UseRecordedSecret) else (secret_token)
-        )
+        if isinstance(secret_token, _UseRecordedSecret):
+            secret = self.webhook_secret
+        else:
+            secret = secret_token
         headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
         timeout = aiohttp.ClientTimeout(total=30)
         async with (
@@ -526,7 +534,10 @@ class FakeTelegram:
     # ------------------------------------------------------------------ HTTP layer
 
     async def _handle_method(self, request: web.Request) -> web.Response:
-        params, files = await _read_params(request)
+        try:
+            params, files = await _read_params(request)
+        except ApiError as error:
+            return _error_response(error)
         spelled = request.match_info["method"]
         name, handler = self._handlers.get(spelled.lower(), (spelled, None))
         call = Call(method=name, params=params, files=files, timestamp=time.time())
@@ -543,14 +554,7 @@ class FakeTelegram:
             call.result = await handler(call)
         except ApiError as error:
             call.status = error.status
-            body: JSON = {
-                "ok": False,
-                "error_code": error.status,
-                "description": error.description,
-            }
-            if error.parameters:
-                body["parameters"] = error.parameters
-            return web.json_response(body, status=error.status)
+            return _error_response(error)
         call.status = 200
         return web.json_response({"ok": True, "result": call.result})
 
@@ -567,16 +571,12 @@ class FakeTelegram:
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
-            )
+            return _error_response(ApiError(401, "Unauthorized"))
         path = request.match_info["path"]
         for file_path, content in self._files.values():
             if file_path == path:
                 return web.Response(body=content, content_type="application/octet-stream")
-        return web.json_response(
-            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
-        )
+        return _error_response(ApiError(404, "Not Found"))
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but return early when the server is being stopped."""
@@ -754,11 +754,8 @@ class FakeTelegram:
     async def _copy_message(self, call: Call) -> JSON:
         source = self._find_source(call.params, "message to copy not found")
         message = self._new_bot_message(call.params)
-        for key in ("text", "entities", "caption", "caption_entities", "document", "photo"):
-            if key in source:
-                message[key] = copy.deepcopy(source[key])
-        if "caption" in call.params:
-            message["caption"] = call.params["caption"]
+        message.update(_content_of(source))
+        self._add_caption(message, call.params)
         self._store(message)
         return {"message_id": message["message_id"]}
 
@@ -771,9 +768,7 @@ class FakeTelegram:
             "sender_user": copy.deepcopy(source["from"]),
             "date": source["date"],
         }
-        for key in ("text", "entities", "caption", "caption_entities", "document", "photo"):
-            if key in source:
-                message[key] = copy.deepcopy(source[key])
+        message.update(_content_of(source))
         return self._store(message)
 
     async def _send_document(self, call: Call) -> JSON:
@@ -961,7 +956,10 @@ async def _read_params(request: web.Request) -> tuple[JSON, dict[str, UploadedFi
     raw: dict[str, Any] = dict(request.query)
     files: dict[str, UploadedFile] = {}
     if request.content_type == "application/json":
-        body = await request.json()
+        try:
+            body = await request.json()
+        except ValueError:
+            raise bad_request("can't parse JSON object") from None
         if isinstance(body, dict):
             raw.update(body)
     elif request.can_read_body:
@@ -972,6 +970,13 @@ async def _read_params(request: web.Request) -> tuple[JSON, dict[str, UploadedFi
             else:
                 raw[key] = value
     return {key: _decode(key, value) for key, value in raw.items()}, files
+
+
+def _error_response(error: ApiError) -> web.Response:
+    body: JSON = {"ok": False, "error_code": error.status, "description": error.description}
+    if error.parameters:
+        body["parameters"] = error.parameters
+    return web.json_response(body, status=error.status)
 
 
 def _decode(key: str, value: Any) -> Any:
@@ -1015,7 +1020,9 @@ class _TelegramHTML(HTMLParser):
     """Telegram's HTML parse mode: the supported tags become entities, anything else fails."""
 
     def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=True)
+        # Character references are decoded here rather than by HTMLParser, so that a literal
+        # "<" left in the data (which Telegram refuses) can be told apart from "&lt;".
+        super().__init__(convert_charrefs=False)
         self._source = source
         self._parts: list[str] = []
         self._length = 0  # in UTF-16 code units, as entity offsets are
@@ -1064,19 +1071,42 @@ class _TelegramHTML(HTMLParser):
                 self.entities.remove(entity)
 
     def handle_data(self, data: str) -> None:
-        self._parts.append(data)
-        self._length += _utf16_len(data)
+        if "<" in data:
+            index = self._index() + data.index("<")
+            offset = self._byte_offset(index)
+            if ">" not in self._source[index:]:
+                self._fail(f"Unclosed start tag at byte offset {offset}")
+            name = _TAG_NAME.match(self._source, index + 1)
+            self._fail(
+                f'Unsupported start tag "{name[0] if name else ""}" at byte offset {offset}'
+            )
+        self._append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        # Telegram knows only these four named entities and keeps any other one verbatim.
+        self._append(_NAMED_ENTITIES.get(name, f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        code = int(name[1:], 16) if name[:1] in "xX" else int(name)
+        self._append(chr(code))
+
+    def _append(self, text: str) -> None:
+        self._parts.append(text)
+        self._length += _utf16_len(text)
 
     def close(self) -> None:
         super().close()
         if self._open:
             self._fail(f'Can\'t find end tag corresponding to start tag "{self._open[-1][0]}"')
 
-    def _byte_offset(self) -> int:
+    def _index(self) -> int:
+        """Where in the source the markup being handled starts."""
         line, column = self.getpos()
         lines = self._source.split("\n")
-        prefix = "\n".join([*lines[: line - 1], lines[line - 1][:column]])
-        return len(prefix.encode())
+        return sum(len(text) + 1 for text in lines[: line - 1]) + column
+
+    def _byte_offset(self, index: int | None = None) -> int:
+        return len(self._source[: self._index() if index is None else index].encode())
 
     @staticmethod
     def _fail(reason: str) -> NoReturn:
@@ -1094,6 +1124,12 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def _content_of(message: JSON) -> JSON:
+    """What copyMessage and forwardMessage carry over from the original."""
+    keys = ("text", "entities", "caption", "caption_entities", "document", "photo")
+    return {key: copy.deepcopy(message[key]) for key in keys if key in message}
 
 
 def _user(user_id: int, first_name: str, username: str | None, language_code: str) -> JSON:

@@ -38,7 +38,7 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 
 from tests.fakes.longcat_server import FakeLongCat
-from tests.fakes.telegram_server import DEFAULT_USER_ID, FakeTelegram
+from tests.fakes.telegram_server import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeTelegram
 
 KEYBOARD = InlineKeyboardMarkup(
     inline_keyboard=[[InlineKeyboardButton(text="Yes", callback_data="answer:yes")]]
@@ -112,7 +112,7 @@ async def test_send_message_records_params_and_echoes_markup(tg: FakeTelegram, b
     assert sent.from_user is not None and sent.from_user.is_bot
     assert same_markup(sent.reply_markup, KEYBOARD)
 
-    in_group = await bot.send_message(-100123, "Topic", message_thread_id=7)
+    in_group = await bot.send_message(DEFAULT_GROUP_ID, "Topic", message_thread_id=7)
     assert in_group.chat.type == "supergroup"
     assert in_group.message_thread_id == 7
 
@@ -145,8 +145,11 @@ async def test_html_parse_mode_is_parsed_like_telegram(bot: Bot) -> None:
     assert sent.entities is not None
     assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 0, 2)]
 
-    with pytest.raises(TelegramBadRequest, match="can't parse entities"):
+    with pytest.raises(TelegramBadRequest, match="can't parse entities: Can't find end tag"):
         await bot.send_message(DEFAULT_USER_ID, "<b>unclosed", parse_mode="HTML")
+    # An unescaped "<" is what LLM output tends to contain.
+    with pytest.raises(TelegramBadRequest, match='Unsupported start tag "3" at byte offset 1'):
+        await bot.send_message(DEFAULT_USER_ID, "x<3 and y>1", parse_mode="HTML")
 
 
 async def test_get_updates_offset_and_long_poll(tg: FakeTelegram, bot: Bot) -> None:
@@ -273,20 +276,20 @@ async def test_commands_topics_and_simple_methods(tg: FakeTelegram, bot: Bot) ->
     assert await bot.get_my_commands() == []
     assert tg.get_commands({"type": "all_private_chats"})[0]["command"] == "start"
 
-    topic = await bot.create_forum_topic(-100123, "Support")
+    topic = await bot.create_forum_topic(DEFAULT_GROUP_ID, "Support")
     assert topic.name == "Support"
-    assert await bot.close_forum_topic(-100123, topic.message_thread_id)
-    assert tg.topics[-100123][topic.message_thread_id]["is_closed"]
-    assert await bot.delete_forum_topic(-100123, topic.message_thread_id)
+    assert await bot.close_forum_topic(DEFAULT_GROUP_ID, topic.message_thread_id)
+    assert tg.topics[DEFAULT_GROUP_ID][topic.message_thread_id]["is_closed"]
+    assert await bot.delete_forum_topic(DEFAULT_GROUP_ID, topic.message_thread_id)
 
     assert await bot.send_message_draft(DEFAULT_USER_ID, draft_id=1, text="Thinking")
     draft = await tg.wait_for("sendMessageDraft")
     assert draft.params == {"chat_id": DEFAULT_USER_ID, "draft_id": 1, "text": "Thinking"}
 
     question = tg.user_message("Please forward this")["message"]
-    copied = await bot.copy_message(-100123, DEFAULT_USER_ID, question["message_id"])
-    assert tg.chat_messages(-100123)[-1]["message_id"] == copied.message_id
-    assert tg.chat_messages(-100123)[-1]["text"] == "Please forward this"
+    copied = await bot.copy_message(DEFAULT_GROUP_ID, DEFAULT_USER_ID, question["message_id"])
+    assert tg.chat_messages(DEFAULT_GROUP_ID)[-1]["message_id"] == copied.message_id
+    assert tg.chat_messages(DEFAULT_GROUP_ID)[-1]["text"] == "Please forward this"
     assert await bot.delete_message(DEFAULT_USER_ID, question["message_id"])
     with pytest.raises(TelegramBadRequest, match="message to delete not found"):
         await bot.delete_message(DEFAULT_USER_ID, question["message_id"])
@@ -454,11 +457,17 @@ async def test_hang_and_stalled_stream_hit_client_timeouts(llm: FakeLongCat) -> 
     async with AsyncOpenAI(
         base_url=llm.base_url, api_key=llm.api_key, max_retries=0, timeout=0.3
     ) as client:
-        llm.hang_next()
+        llm.hang_next(seconds=0.5)
+        llm.reply("meant for the retry")
         with pytest.raises(openai.APITimeoutError):
             await client.chat.completions.create(
                 model="LongCat-2.0", messages=[{"role": "user", "content": "hello?"}]
             )
+        await asyncio.sleep(0.3)  # the abandoned request wakes up and must not answer
+        retry = await client.chat.completions.create(
+            model="LongCat-2.0", messages=[{"role": "user", "content": "hello?"}]
+        )
+        assert retry.choices[0].message.content == "meant for the retry"
 
         llm.stall_stream_after(2)
         stream = await client.chat.completions.create(

@@ -11,7 +11,13 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandStart
 from aiogram.methods import EditMessageText, GetChatAdministrators, SendMessage
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from bot.offline_session import OfflineSession
 from bot.terminal import TerminalSession, TerminalTexts, run_terminal_chat
@@ -145,9 +151,17 @@ async def test_drafts_show_only_the_latest_and_notices_render() -> None:
     await bot.send_message(USER_ID, "Hello world")
     await bot.answer_callback_query("1", text="Saved", show_alert=True)
     await bot.set_my_commands([])
+    await bot.send_document(USER_ID, BufferedInputFile(b"%PDF", "brief.pdf"), caption="Yours")
 
     assert output.getvalue() == (
-        "… DevBot tippt\n✎ draft: Hello world\nDevBot:\n  Hello world\n!! Saved\n"
+        "… DevBot tippt\n"
+        "✎ draft: Hello world\n"
+        "DevBot:\n"
+        "  Hello world\n"
+        "!! Saved\n"
+        "DevBot:\n"
+        "  [file: brief.pdf]\n"
+        "  Yours\n"
     )
 
 
@@ -168,6 +182,11 @@ async def test_offline_session_answers_like_the_api() -> None:
     assert again.message_id == sent.message_id + 1
     assert await bot.send_chat_action(-100123, "typing") is True
     assert await bot.get_updates() == []
+    session.files["doc-1"] = b"brief"
+    file = await bot.get_file("doc-1")
+    assert file.file_path is not None
+    downloaded = await bot.download_file(file.file_path)
+    assert downloaded is not None and downloaded.read() == b"brief"
     with pytest.raises(NotImplementedError, match="getChatAdministrators"):
         await bot(GetChatAdministrators(chat_id=-100123))
 
