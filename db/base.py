@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -27,7 +27,7 @@ def utcnow() -> datetime:
 
 
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    """A VARCHAR enum with a CHECK constraint: portable, and adding a value is a small migration."""
+    """A VARCHAR enum with a CHECK constraint: portable, and a new value is a small migration."""
     return Enum(
         enum_cls,
         name=name,
@@ -41,7 +41,7 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: dict[Any, Any] = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
 
 class TimestampMixin:

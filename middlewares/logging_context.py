@@ -40,14 +40,14 @@ class UpdateContextMiddleware(BaseMiddleware):
             if task is not None:
                 self.in_flight.discard(task)
 
-    async def drain(self, timeout: float) -> int:
-        """Wait up to `timeout` seconds for in-flight updates; return how many were left."""
+    async def drain(self, seconds: float) -> int:
+        """Wait up to `seconds` for in-flight updates; return how many were left."""
         current = asyncio.current_task()
         pending = {t for t in self.in_flight if t is not current and not t.done()}
         if not pending:
             return 0
         logger.info("waiting for {} in-flight update(s)", len(pending))
-        _done, still = await asyncio.wait(pending, timeout=timeout)
+        _done, still = await asyncio.wait(pending, timeout=seconds)
         if still:
-            logger.warning("{} update(s) still running after {}s; stopping", len(still), timeout)
+            logger.warning("{} update(s) still running after {}s; stopping", len(still), seconds)
         return len(still)

@@ -85,10 +85,10 @@ def test_run_without_token_prints_one_line_and_exits_2(capsys: pytest.CaptureFix
 
 def test_webhook_mode_needs_url_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
-    with pytest.raises(ConfigError, match="^WEBHOOK_URL"):
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_URL"):
         load_settings().require_webhook()
     monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.com/")
-    with pytest.raises(ConfigError, match="^WEBHOOK_SECRET"):
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_SECRET"):
         load_settings().require_webhook()
     monkeypatch.setenv("WEBHOOK_SECRET", "s3cret_value")
     url, secret = load_settings().require_webhook()
