@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
@@ -98,8 +99,10 @@ def create_dispatcher(
     sessionmaker: async_sessionmaker[AsyncSession],
     i18n: I18n,
     redis: Redis | None = None,
+    routers: Sequence[Router] | None = None,
     **extra: Any,
 ) -> Dispatcher:
+    """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first)."""
     dp = Dispatcher(storage=storage)
     dp.workflow_data.update(
         settings=settings, sessionmaker=sessionmaker, i18n_hub=i18n, redis=redis, **extra
@@ -110,7 +113,7 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(i18n))
     dp.update.outer_middleware(I18nMiddleware(i18n))
-    dp.include_routers(*get_routers())
+    dp.include_routers(*(routers if routers is not None else get_routers()))
     dp.startup.register(_set_commands)
     dp.shutdown.register(_drain)
     return dp

@@ -1,0 +1,142 @@
+"""The real dispatcher (routers, middlewares, error handler) driven with dp.feed_update."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, SetMyCommands
+from aiogram.types import Message
+from loguru import logger
+
+from db.models import User
+from handlers.menu import MenuAction, MenuCallback
+from tests.unit.conftest import BotHarness
+
+
+async def test_start_welcomes_with_four_buttons_and_stores_the_user(harness: BotHarness) -> None:
+    await harness.send("/start", first_name="Ann <admin>")
+    (reply,) = harness.session.calls(SendMessage)
+    assert "DevBot" in reply.text
+    assert "Ann &lt;admin&gt;" in reply.text  # names are escaped in HTML
+    labels = [text for row in harness.session.last_keyboard() for text, _ in row]
+    assert labels == [
+        "🚀 Start a project",
+        "❓ Ask a question",
+        "🛠 Our services",
+        "👤 Talk to a human",
+    ]
+    async with harness.sessionmaker() as session:
+        user = await session.get(User, 1001)
+    assert user is not None
+    assert user.first_name == "Ann <admin>"
+    assert user.language == "en"
+
+
+async def test_start_in_russian(harness: BotHarness) -> None:
+    await harness.send("/start", language_code="ru")
+    assert "Здравствуйте" in harness.session.sent_texts()[0]
+    assert harness.session.last_keyboard()[0][0][0] == "🚀 Начать проект"
+
+
+async def test_deep_link_source_is_recorded_once(harness: BotHarness) -> None:
+    await harness.send("/start ads_spring")
+    await harness.send("/start other")
+    async with harness.sessionmaker() as session:
+        user = await session.get(User, 1001)
+    assert user is not None
+    assert user.source == "ads_spring"
+
+
+@pytest.mark.parametrize(
+    ("action", "marker"),
+    [
+        (MenuAction.PROJECT, "Start a project"),
+        (MenuAction.QUESTION, "Ask a question"),
+        (MenuAction.SERVICES, "Our services"),
+        (MenuAction.HUMAN, "Talk to a human"),
+    ],
+)
+async def test_each_menu_button_opens_its_screen(
+    harness: BotHarness, action: MenuAction, marker: str
+) -> None:
+    await harness.send("/start")
+    menu_id = harness.session.latest_message(with_keyboard=True).message_id
+    await harness.press(MenuCallback(action=action).pack(), menu_id)
+    edit = harness.session.calls(EditMessageText)[-1]
+    assert marker in edit.text
+    assert "still being built" in edit.text
+    assert harness.session.calls(AnswerCallbackQuery)
+    # Back returns to the menu.
+    await harness.press(MenuCallback(action=MenuAction.HOME).pack(), menu_id)
+    assert len(harness.session.last_keyboard()) == 3
+
+
+async def test_help_and_cancel(harness: BotHarness) -> None:
+    await harness.send("/help")
+    await harness.send("/cancel")
+    texts = harness.session.sent_texts()
+    assert "/cancel" in texts[0]
+    assert "nothing to cancel" in texts[1]
+
+
+async def test_cancel_clears_a_flow(harness: BotHarness) -> None:
+    class Flow(StatesGroup):
+        step = State()
+
+    router = Router()
+
+    @router.message(Command("begin"))
+    async def begin(message: Message, state: FSMContext) -> None:
+        await state.set_state(Flow.step)
+
+    harness.add_router_first(router)
+    await harness.send("/begin")
+    await harness.send("/cancel")
+    assert "Cancelled" in harness.session.sent_texts()[-1]
+    await harness.send("/cancel")
+    assert "nothing to cancel" in harness.session.sent_texts()[-1]
+
+
+async def test_free_text_and_stickers_get_the_menu(harness: BotHarness) -> None:
+    await harness.send("hello there")
+    assert "free-text" in harness.session.sent_texts()[0]
+
+
+async def test_stale_button_is_answered_not_crashed(harness: BotHarness) -> None:
+    await harness.send("/start")
+    menu_id = harness.session.latest_message(with_keyboard=True).message_id
+    await harness.press("intake:v0:gone", menu_id)
+    (answer,) = harness.session.calls(AnswerCallbackQuery)
+    assert "no longer active" in (answer.text or "")
+
+
+async def test_a_failing_handler_is_logged_and_the_user_told_politely(
+    harness: BotHarness,
+) -> None:
+    logged: list[str] = []
+    sink = logger.add(lambda message: logged.append(message.record["message"]), level="ERROR")
+    router = Router()
+
+    @router.message(Command("boom"))
+    async def boom(message: Message) -> None:
+        raise RuntimeError("kaput")
+
+    harness.add_router_first(router)
+    await harness.send("/boom", language_code="ru")
+    (apology,) = harness.session.sent_texts()
+    assert "Извините" in apology
+    assert "Traceback" not in apology and "kaput" not in apology
+    logger.remove(sink)
+    assert any("failed: RuntimeError" in line for line in logged)
+
+
+async def test_startup_sets_commands_in_both_languages(harness: BotHarness) -> None:
+    await harness.dp.emit_startup(bot=harness.bot, **harness.dp.workflow_data)
+    calls = harness.session.calls(SetMyCommands)
+    by_language = {call.language_code: [c.command for c in call.commands] for call in calls}
+    assert by_language == {None: ["start", "help", "cancel"], "ru": ["start", "help", "cancel"]}
+    ru = next(call for call in calls if call.language_code == "ru")
+    assert ru.commands[0].description == "Главное меню"
