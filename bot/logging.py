@@ -94,5 +94,7 @@ def setup_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | None 
     logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
     # Chatty libraries stay at WARNING unless the operator asks for DEBUG.
     quiet = logging.WARNING if level not in ("TRACE", "DEBUG") else logging.DEBUG
-    for name in ("aiohttp.access", "sqlalchemy.engine", "apscheduler", "httpx", "openai"):
+    # aiogram.event repeats, without context, the per-update line our middleware writes.
+    for name in ("aiogram.event", "aiohttp.access", "sqlalchemy.engine", "apscheduler", "httpx",
+                 "openai"):  # fmt: skip
         logging.getLogger(name).setLevel(quiet)

@@ -28,17 +28,19 @@ class UpdateContextMiddleware(BaseMiddleware):
         if task is not None:
             self.in_flight.add(task)
         started = time.perf_counter()
-        try:
-            with logger.contextualize(update_id=event.update_id):
+        with logger.contextualize(update_id=event.update_id):
+            try:
                 return await handler(event, data)
-        except Exception:
-            UPDATE_ERRORS.labels(kind).inc()
-            raise
-        finally:
-            UPDATES.labels(kind).inc()
-            HANDLER_LATENCY.labels(kind).observe(time.perf_counter() - started)
-            if task is not None:
-                self.in_flight.discard(task)
+            except Exception:
+                UPDATE_ERRORS.labels(kind).inc()
+                raise
+            finally:
+                elapsed = time.perf_counter() - started
+                UPDATES.labels(kind).inc()
+                HANDLER_LATENCY.labels(kind).observe(elapsed)
+                logger.info("{} handled in {:.0f} ms", kind, elapsed * 1000)
+                if task is not None:
+                    self.in_flight.discard(task)
 
     async def drain(self, seconds: float) -> int:
         """Wait up to `seconds` for in-flight updates; return how many were left."""
