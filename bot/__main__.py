@@ -12,6 +12,7 @@ from bot.app import StartupError
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LocaleError
 from bot.logging import setup_logging
+from bot.services.knowledge import KnowledgeBaseError
 
 EXIT_CONFIG = 2
 EXIT_STARTUP = 1
@@ -44,6 +45,20 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _classify(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import load_knowledge
+    from bot.classify import classify_lines
+
+    setup_logging("WARNING", "pretty")
+    _i18n, _kb, detector = load_knowledge(settings)
+    lines = sys.stdin if args.text == "-" else [args.text]
+    # Typed at a terminal, each line is answered at once; piped, lines are batched.
+    batch = 1 if args.text == "-" and sys.stdin.isatty() else 256
+    for line in classify_lines(detector, lines, batch_size=batch):
+        print(line, flush=True)
+    return 0
+
+
 def _check_config(settings: Settings, _args: argparse.Namespace) -> int:
     print(json.dumps(settings.redacted(), indent=2, default=str))
     return 0
@@ -68,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--downgrade", metavar="REVISION", help="downgrade to REVISION instead")
     migrate.set_defaults(handler=_migrate)
 
+    classify = commands.add_parser(
+        "classify", help="print the intent, confidence and entities of a message as JSON"
+    )
+    classify.add_argument("text", help='the message, or "-" to read one message a line from stdin')
+    classify.set_defaults(handler=_classify)
+
     check = commands.add_parser(
         "check-config", help="print the effective configuration, secrets redacted"
     )
@@ -80,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[Settings, argparse.Namespace], int] = args.handler
     try:
         return handler(load_settings(), args)
-    except (ConfigError, LocaleError) as exc:
+    except (ConfigError, LocaleError, KnowledgeBaseError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except StartupError as exc:

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.services.intents import IntentDetector
+from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from handlers import get_routers
@@ -28,7 +30,15 @@ from middlewares import (
     UserMiddleware,
 )
 
-COMMANDS = (("start", "cmd-start"), ("help", "cmd-help"), ("cancel", "cmd-cancel"))
+COMMANDS = (
+    ("start", "cmd-start"),
+    ("services", "cmd-services"),
+    ("pricing", "cmd-pricing"),
+    ("contact", "cmd-contact"),
+    ("language", "cmd-language"),
+    ("help", "cmd-help"),
+    ("cancel", "cmd-cancel"),
+)
 # How long SIGTERM waits for updates already being handled.
 DRAIN_TIMEOUT = 10.0
 
@@ -45,6 +55,8 @@ class Resources:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     i18n: I18n
+    kb: KnowledgeBase
+    detector: IntentDetector
     redis: Redis | None = None
     storage: BaseStorage = field(default_factory=MemoryStorage)
 
@@ -63,14 +75,26 @@ class Resources:
             await self.redis.ping()
 
 
-async def open_resources(settings: Settings, *, run_migrations: bool = True) -> Resources:
+def load_knowledge(settings: Settings) -> tuple[I18n, KnowledgeBase, IntentDetector]:
+    """Translations, the knowledge base and the detector trained on it (a bad file stops here)."""
     i18n = I18n(settings.locales_dir)
+    kb = load_knowledge_base(settings.locales_dir, default=i18n.default)
+    missing = set(i18n.languages) ^ set(kb.languages)
+    if missing:
+        raise KnowledgeBaseError(f"{settings.locales_dir}: languages differ: {sorted(missing)}")
+    return i18n, kb, IntentDetector(kb.examples())
+
+
+async def open_resources(settings: Settings, *, run_migrations: bool = True) -> Resources:
+    i18n, kb, detector = load_knowledge(settings)
     engine = create_engine(settings.database.url)
     resources = Resources(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
         i18n=i18n,
+        kb=kb,
+        detector=detector,
     )
     try:
         await resources.check_database()
@@ -98,6 +122,8 @@ def create_dispatcher(
     storage: BaseStorage,
     sessionmaker: async_sessionmaker[AsyncSession],
     i18n: I18n,
+    kb: KnowledgeBase,
+    detector: IntentDetector,
     redis: Redis | None = None,
     routers: Sequence[Router] | None = None,
     **extra: Any,
@@ -105,7 +131,13 @@ def create_dispatcher(
     """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first)."""
     dp = Dispatcher(storage=storage)
     dp.workflow_data.update(
-        settings=settings, sessionmaker=sessionmaker, i18n_hub=i18n, redis=redis, **extra
+        settings=settings,
+        sessionmaker=sessionmaker,
+        i18n_hub=i18n,
+        kb=kb,
+        detector=detector,
+        redis=redis,
+        **extra,
     )
     tracker = UpdateContextMiddleware()
     dp["update_tracker"] = tracker
@@ -125,6 +157,8 @@ def dispatcher_for(resources: Resources, **extra: Any) -> Dispatcher:
         storage=resources.storage,
         sessionmaker=resources.sessionmaker,
         i18n=resources.i18n,
+        kb=resources.kb,
+        detector=resources.detector,
         redis=resources.redis,
         **extra,
     )

@@ -15,6 +15,8 @@ from fluent.syntax import FluentParser, ast
 from loguru import logger
 
 DEFAULT_LANGUAGE = "en"
+# Telegram language codes served by another language we have.
+LANGUAGE_ALIASES = {"uk": "ru", "be": "ru"}
 
 
 class LocaleError(Exception):
@@ -78,6 +80,7 @@ class I18n:
         """Map Telegram's language_code (e.g. "ru", "en-US", "pt-br") to a language we have."""
         if language_code:
             base = language_code.split("-")[0].lower()
+            base = LANGUAGE_ALIASES.get(base, base)
             if base in self._bundles:
                 return base
         return self.default

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import common, errors, fallback, start
+from handlers import common, errors, fallback, faq, language, start
 
 
 def get_routers() -> list[Router]:
@@ -16,6 +16,8 @@ def get_routers() -> list[Router]:
         errors.create_router(),
         common.create_router(),
         start.create_router(),
+        language.create_router(),
+        faq.create_router(),
         # Catch-all handlers: last, so that every feature router gets its chance first.
         fallback.create_router(),
     ]

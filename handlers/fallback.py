@@ -9,8 +9,13 @@ from bot.i18n import Translator
 from handlers.menu import main_menu
 
 
+async def unknown_command(message: Message, i18n: Translator) -> None:
+    await message.answer(i18n("fallback-command"))
+
+
 async def free_text(message: Message, i18n: Translator) -> None:
-    await message.answer(i18n("fallback-text"), reply_markup=main_menu(i18n))
+    # Text the current step did not expect (the FAQ takes free text outside flows).
+    await message.answer(i18n("fallback-text"))
 
 
 async def other_content(message: Message, i18n: Translator) -> None:
@@ -24,6 +29,7 @@ async def stale_button(query: CallbackQuery, i18n: Translator) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
+    router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(free_text, F.text)
     router.message.register(other_content)
     router.callback_query.register(stale_button)

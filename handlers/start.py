@@ -12,12 +12,7 @@ from bot.services.users import record_source
 from db.models import User
 from handlers.menu import MenuAction, MenuCallback, back_to_menu, main_menu
 
-SCREENS = {
-    MenuAction.PROJECT: "screen-project",
-    MenuAction.QUESTION: "screen-question",
-    MenuAction.SERVICES: "screen-services",
-    MenuAction.HUMAN: "screen-human",
-}
+SCREENS = {MenuAction.PROJECT: "screen-project", MenuAction.HUMAN: "screen-human"}
 
 
 async def start(
@@ -50,5 +45,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, CommandStart())
     router.callback_query.register(home, MenuCallback.filter(F.action == MenuAction.HOME))
-    router.callback_query.register(screen, MenuCallback.filter())
+    router.callback_query.register(
+        screen, MenuCallback.filter(F.action.in_({MenuAction.PROJECT, MenuAction.HUMAN}))
+    )
     return router

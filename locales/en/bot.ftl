@@ -24,18 +24,7 @@ screen-project =
     Soon I'll ask you a few short questions here (project type, description, timeline, budget and how to reach you) and pass your project straight to our team with an estimate request.
 
     This part of me is still being built. Until then, tap <b>Talk to a human</b> and a person will take it from there.
-screen-question =
-    ❓ <b>Ask a question</b>
 
-    Soon you'll be able to ask me anything about our services, prices, process and technologies, in your own words, and get an answer right away.
-
-    This part of me is still being built. Meanwhile, send /help to see what I can already do.
-screen-services =
-    🛠 <b>Our services</b>
-
-    Soon this screen will list our services (DevOps, cloud, Kubernetes, CI/CD, custom software and more) with details on each.
-
-    This part of me is still being built.
 screen-human =
     👤 <b>Talk to a human</b>
 
@@ -47,19 +36,57 @@ screen-human =
 help =
     ℹ️ <b>What I can do</b>
 
+    Ask me anything about our services, prices and process in your own words, or use:
     /start: the main menu
+    /services: our services
+    /pricing: prices and payment
+    /contact: how to reach us
+    /language: change the language
+    /cancel: stop what we are doing
     /help: this message
-    /cancel: stop what we are doing and go back to the menu
 
-    Tap a button in the menu to begin.
 cancel-done = ✋ Cancelled. Nothing was lost; send /start whenever you're ready.
 cancel-nothing = There's nothing to cancel. Send /start to open the menu.
 
 ## Fallbacks and errors
-fallback-text = I can't answer free-text messages yet. Please pick an option from the menu.
+fallback-text = I didn't get that. Use the buttons above, or send /cancel to start over.
 fallback-unsupported = I can only read text messages for now. Please pick an option from the menu.
 stale-button = This button is no longer active. Send /start to open the menu.
 error-generic = 😔 Sorry, something went wrong on my side. Please try again in a moment, or send /start to open the menu.
+
+## Commands added by the FAQ
+cmd-services = Our services
+cmd-pricing = Prices and payment
+cmd-contact = How to reach us
+cmd-language = Change the language
+
+## /language
+language-name = 🇬🇧 English
+language-choose = Choose the language I should speak:
+language-set = Done: I'll speak English from now on.
+
+## The FAQ conversation
+faq-ask =
+    ❓ <b>Ask me anything</b>
+
+    Type your question in your own words, in English or Russian: prices, services, how we work, technologies. Or pick a topic:
+faq-topics = 📚 Pick a topic, or just type your question:
+faq-suggest = I'm not quite sure what you mean. Is it one of these?
+faq-unsure = Sorry, I'm not sure I understood. Pick a topic below or talk to one of our engineers:
+faq-more-topics = 📚 Other topics
+faq-back-to-topics = ⬅️ All topics
+faq-category-general = 🏢 About us
+faq-category-devops = ⚙️ DevOps and cloud
+faq-category-pricing = 💵 Prices and payment
+faq-category-process = 🤝 How we work
+faq-category-technical = 💻 Development
+faq-category-support = 🛟 Support
+action-estimate = 📝 Get an estimate
+action-services = 🛠 Our services
+action-consultation = 📅 Book a free call
+action-human = 👤 Talk to a human
+action-contact = ✉️ Contacts
+fallback-command = I don't know that command. Send /help to see what I can do.
 
 ## The terminal demo (python -m bot demo)
 demo-intro =

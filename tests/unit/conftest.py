@@ -13,15 +13,28 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_dispatcher
+from bot.app import create_dispatcher, load_knowledge
 from bot.config import load_settings
 from bot.i18n import I18n
+from bot.services.intents import IntentDetector
+from bot.services.knowledge import KnowledgeBase
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from handlers import get_routers
 from tests.fakes.recording import RecordingSession
 
-LOCALES = Path(__file__).resolve().parents[2] / "locales"
+
+@dataclass(frozen=True)
+class Knowledge:
+    i18n: I18n
+    kb: KnowledgeBase
+    detector: IntentDetector
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    """The project's translations, knowledge base and detector: trained once per test run."""
+    return Knowledge(*load_knowledge(load_settings()))
 
 
 @dataclass
@@ -30,7 +43,7 @@ class BotHarness:
     bot: Bot
     session: RecordingSession
     sessionmaker: async_sessionmaker[AsyncSession]
-    i18n: I18n
+    knowledge: Knowledge
 
     async def send(self, text: str, **kwargs: object) -> None:
         await self.dp.feed_update(self.bot, self.session.make_message_update(text, **kwargs))
@@ -41,32 +54,40 @@ class BotHarness:
 
     def add_router_first(self, router: Router) -> None:
         """Rebuild the dispatcher with a test router ahead of the real ones."""
-        self.dp = _dispatcher(self.sessionmaker, self.i18n, [router, *get_routers()])
+        self.dp = _dispatcher(self.sessionmaker, self.knowledge, [router, *get_routers()])
+
+    def use_detector(self, detector: object) -> None:
+        """Rebuild the dispatcher with another detector (to pin what it answers)."""
+        self.dp = _dispatcher(self.sessionmaker, self.knowledge, detector=detector)
 
 
 def _dispatcher(
-    sessionmaker: async_sessionmaker[AsyncSession], i18n: I18n, routers: list[Router] | None = None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    knowledge: Knowledge,
+    routers: list[Router] | None = None,
+    detector: object | None = None,
 ) -> Dispatcher:
     return create_dispatcher(
         load_settings(),
         storage=MemoryStorage(),
         sessionmaker=sessionmaker,
-        i18n=i18n,
+        i18n=knowledge.i18n,
+        kb=knowledge.kb,
+        detector=detector or knowledge.detector,  # type: ignore[arg-type]
         routers=routers,
     )
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[BotHarness]:
+async def harness(tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[BotHarness]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3")
     await migrate.upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
-    i18n = I18n(LOCALES)
     session = RecordingSession()
     bot = Bot(
         "42:OFFLINE-test-token-for-dispatcher-tests",
         session=session,
         default=DefaultBotProperties(parse_mode="HTML"),
     )
-    yield BotHarness(_dispatcher(sessionmaker, i18n), bot, session, sessionmaker, i18n)
+    yield BotHarness(_dispatcher(sessionmaker, knowledge), bot, session, sessionmaker, knowledge)
     await engine.dispose()

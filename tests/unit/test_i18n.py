@@ -21,6 +21,8 @@ def test_language_resolution() -> None:
     hub = I18n(LOCALES)
     assert hub.resolve("ru") == "ru"
     assert hub.resolve("ru-RU") == "ru"
+    assert hub.resolve("uk") == "ru"
+    assert hub.resolve("be") == "ru"
     assert hub.resolve("en-GB") == "en"
     assert hub.resolve("de") == "en"
     assert hub.resolve(None) == "en"

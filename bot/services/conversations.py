@@ -1,0 +1,76 @@
+"""The conversation log: every message a user sends and every answer, with how it was made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import Conversation, Message, SenderType, User
+from db.repositories import ConversationRepository
+
+# After this long without a message, the next one starts a new conversation.
+IDLE_LIMIT = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    source: str  # kb, smalltalk, suggestions, fallback, llm, template, ...
+    intent: str | None = None
+    confidence: float | None = None
+
+
+async def current_conversation(session: AsyncSession, user: User) -> Conversation:
+    repo = ConversationRepository(session)
+    conversation = await repo.current(user.id)
+    now = utcnow()
+    if conversation is not None:
+        last = conversation.last_message_at
+        if last.tzinfo is None:  # SQLite hands back naive UTC datetimes
+            last = last.replace(tzinfo=now.tzinfo)
+        if now - last < IDLE_LIMIT or conversation.status != "bot":
+            return conversation
+    return await repo.add(
+        Conversation(user_id=user.id, language=user.language, source=user.source)
+    )
+
+
+async def record_exchange(
+    session: AsyncSession,
+    user: User,
+    *,
+    question: str | None,
+    question_message_id: int | None,
+    answer: Answer,
+    answer_message_id: int | None,
+) -> Conversation:
+    """Store the user's message (if any) and the bot's answer in the current conversation."""
+    conversation = await current_conversation(session, user)
+    repo = ConversationRepository(session)
+    if question is not None:
+        await repo.add_message(
+            Message(
+                conversation_id=conversation.id,
+                sender_type=SenderType.USER,
+                telegram_message_id=question_message_id,
+                text=question,
+                intent=answer.intent,
+                intent_confidence=answer.confidence,
+            )
+        )
+    await repo.add_message(
+        Message(
+            conversation_id=conversation.id,
+            sender_type=SenderType.BOT,
+            telegram_message_id=answer_message_id,
+            text=answer.text,
+            intent=answer.intent,
+            intent_confidence=answer.confidence,
+            answer_source=answer.source,
+        )
+    )
+    conversation.last_message_at = utcnow()
+    return conversation

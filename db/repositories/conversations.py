@@ -1,0 +1,43 @@
+"""Conversations and their messages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Conversation, ConversationStatus, Message
+
+OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.ESCALATED)
+
+
+class ConversationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def current(self, user_id: int) -> Conversation | None:
+        """The user's newest conversation that is still open."""
+        return await self.session.scalar(
+            select(Conversation)
+            .where(Conversation.user_id == user_id, Conversation.status.in_(OPEN_STATUSES))
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+
+    async def add(self, conversation: Conversation) -> Conversation:
+        self.session.add(conversation)
+        await self.session.flush()
+        return conversation
+
+    async def add_message(self, message: Message) -> Message:
+        self.session.add(message)
+        await self.session.flush()
+        return message
+
+    async def messages(self, conversation_id: int, limit: int = 50) -> list[Message]:
+        rows = await self.session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(rows.all()))

@@ -1,0 +1,186 @@
+"""The FAQ conversation: free text goes through the intent detector and gets a canned answer,
+the closest topics, or an honest "not sure"; topic and action buttons; /services, /pricing,
+/contact."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.services.conversations import Answer, record_exchange
+from bot.services.faq import Decision, Outcome, decide
+from bot.services.intents import IntentDetector
+from bot.services.knowledge import KnowledgeBase
+from db.models import User
+from handlers.faq_keyboards import (
+    ActionCallback,
+    CategoryCallback,
+    TopicCallback,
+    actions_keyboard,
+    categories_keyboard,
+    category_keyboard,
+    services_keyboard,
+    topics_keyboard,
+)
+from handlers.menu import MenuAction, MenuCallback, back_to_menu
+
+COMMAND_TOPICS = {"services": "general.services", "pricing": "pricing.overview",
+                  "contact": "general.contact"}  # fmt: skip
+SOURCES = {
+    Outcome.ANSWER: "kb",
+    Outcome.SMALLTALK: "smalltalk",
+    Outcome.FLOW: "flow",
+    Outcome.SUGGEST: "suggestions",
+    Outcome.UNSURE: "unsure",
+}
+
+
+def topic_reply(
+    i18n: Translator, kb: KnowledgeBase, intent: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    entry = kb.entry(i18n.language, intent)
+    if intent == "general.services":
+        return entry.answer or entry.title, services_keyboard(i18n, kb)
+    conversational = not kb.catalog[intent].is_faq
+    return entry.answer or entry.title, actions_keyboard(
+        i18n, entry.actions, more_topics=not conversational or intent == "chat.out_of_scope"
+    )
+
+
+def decision_reply(
+    i18n: Translator, kb: KnowledgeBase, decision: Decision
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if decision.outcome is Outcome.SUGGEST:
+        return i18n("faq-suggest"), topics_keyboard(i18n, kb, decision.suggestions)
+    if decision.outcome is Outcome.UNSURE:
+        return i18n("faq-unsure"), topics_keyboard(i18n, kb, decision.suggestions, human=True)
+    return topic_reply(i18n, kb, decision.intent)
+
+
+async def on_text(
+    message: Message,
+    i18n: Translator,
+    kb: KnowledgeBase,
+    detector: IntentDetector,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    question = message.text or ""
+    decision = decide(detector.detect(question), kb)
+    text, markup = decision_reply(i18n, kb, decision)
+    sent = await message.answer(text, reply_markup=markup)
+    answer = Answer(text, SOURCES[decision.outcome], decision.intent, decision.confidence)
+    await record_exchange(
+        session,
+        user,
+        question=question,
+        question_message_id=message.message_id,
+        answer=answer,
+        answer_message_id=sent.message_id,
+    )
+
+
+async def send_topic(
+    target: Message, intent: str, i18n: Translator, kb: KnowledgeBase, session: AsyncSession,
+    user: User, source: str,
+) -> None:  # fmt: skip
+    text, markup = topic_reply(i18n, kb, intent)
+    sent = await target.answer(text, reply_markup=markup)
+    await record_exchange(
+        session,
+        user,
+        question=None,
+        question_message_id=None,
+        answer=Answer(text, source, intent, None),
+        answer_message_id=sent.message_id,
+    )
+
+
+async def on_topic_command(
+    message: Message, i18n: Translator, kb: KnowledgeBase, session: AsyncSession, user: User
+) -> None:
+    command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+    await send_topic(message, COMMAND_TOPICS[command], i18n, kb, session, user, "command")
+
+
+async def on_topic_button(
+    query: CallbackQuery,
+    callback_data: TopicCallback,
+    i18n: Translator,
+    kb: KnowledgeBase,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    await query.answer()
+    if callback_data.intent not in kb.catalog or not isinstance(query.message, Message):
+        return
+    await send_topic(query.message, callback_data.intent, i18n, kb, session, user, "button")
+
+
+async def on_category(
+    query: CallbackQuery, callback_data: CategoryCallback, i18n: Translator, kb: KnowledgeBase
+) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.category in kb.categories():
+        text = i18n(f"faq-category-{callback_data.category}")
+        markup = category_keyboard(i18n, kb, callback_data.category)
+    else:
+        text, markup = i18n("faq-topics"), categories_keyboard(i18n, kb)
+    await query.message.answer(text, reply_markup=markup)
+
+
+async def on_action(
+    query: CallbackQuery,
+    callback_data: ActionCallback,
+    i18n: Translator,
+    kb: KnowledgeBase,
+    session: AsyncSession,
+    user: User,
+) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    action = callback_data.action
+    if action in ("services", "contact"):
+        intent = "general.services" if action == "services" else "general.contact"
+        await send_topic(query.message, intent, i18n, kb, session, user, "button")
+    elif action == "estimate":
+        await query.message.answer(i18n("screen-project"), reply_markup=back_to_menu(i18n))
+    else:  # human, consultation: the hand-off
+        await query.message.answer(i18n("screen-human"), reply_markup=back_to_menu(i18n))
+
+
+async def on_menu_question(query: CallbackQuery, i18n: Translator, kb: KnowledgeBase) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(i18n("faq-ask"), reply_markup=categories_keyboard(i18n, kb))
+
+
+async def on_menu_services(query: CallbackQuery, i18n: Translator, kb: KnowledgeBase) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        text, markup = topic_reply(i18n, kb, "general.services")
+        await query.message.edit_text(text, reply_markup=markup)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_topic_command, Command(*COMMAND_TOPICS))
+    # Free text only when no flow (intake, escalation) owns the conversation.
+    router.message.register(on_text, F.text, ~F.text.startswith("/"), StateFilter(None))
+    router.callback_query.register(on_topic_button, TopicCallback.filter())
+    router.callback_query.register(on_category, CategoryCallback.filter())
+    router.callback_query.register(on_action, ActionCallback.filter())
+    router.callback_query.register(
+        on_menu_question, MenuCallback.filter(F.action == MenuAction.QUESTION)
+    )
+    router.callback_query.register(
+        on_menu_services, MenuCallback.filter(F.action == MenuAction.SERVICES)
+    )
+    return router

@@ -1,0 +1,92 @@
+"""Keyboards of the FAQ conversation: follow-up actions, topic lists and the services list."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Translator
+from bot.services.knowledge import KnowledgeBase
+
+# The eight core services, each answered by its FAQ topic.
+SERVICE_TOPICS = (
+    "devops.cicd",
+    "devops.cloud_migration",
+    "devops.kubernetes",
+    "devops.iac",
+    "devops.monitoring",
+    "devops.security_compliance",
+    "tech.custom_app",
+    "support.maintenance",
+)
+
+
+class TopicCallback(CallbackData, prefix="faq"):
+    intent: str
+
+
+class CategoryCallback(CallbackData, prefix="faqcat"):
+    category: str  # "" is the list of categories
+
+
+class ActionCallback(CallbackData, prefix="act"):
+    action: str  # one of knowledge.ACTIONS
+
+
+def actions_keyboard(
+    i18n: Translator, actions: tuple[str, ...], *, more_topics: bool = True
+) -> InlineKeyboardMarkup | None:
+    builder = InlineKeyboardBuilder()
+    for action in actions:
+        builder.button(text=i18n(f"action-{action}"), callback_data=ActionCallback(action=action))
+    if more_topics:
+        builder.button(text=i18n("faq-more-topics"), callback_data=CategoryCallback(category=""))
+    builder.adjust(1)
+    return builder.as_markup() if actions or more_topics else None
+
+
+def topics_keyboard(
+    i18n: Translator, kb: KnowledgeBase, intents: tuple[str, ...], *, human: bool = False
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for intent in intents:
+        title = kb.entry(i18n.language, intent).title
+        builder.button(text=title, callback_data=TopicCallback(intent=intent))
+    builder.button(text=i18n("faq-more-topics"), callback_data=CategoryCallback(category=""))
+    if human:
+        builder.button(text=i18n("action-human"), callback_data=ActionCallback(action="human"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def categories_keyboard(i18n: Translator, kb: KnowledgeBase) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for category in kb.categories():
+        builder.button(
+            text=i18n(f"faq-category-{category}"),
+            callback_data=CategoryCallback(category=category),
+        )
+    builder.button(text=i18n("action-human"), callback_data=ActionCallback(action="human"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def category_keyboard(i18n: Translator, kb: KnowledgeBase, category: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for intent in kb.categories()[category]:
+        title = kb.entry(i18n.language, intent).title
+        builder.button(text=title, callback_data=TopicCallback(intent=intent))
+    builder.button(text=i18n("faq-back-to-topics"), callback_data=CategoryCallback(category=""))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def services_keyboard(i18n: Translator, kb: KnowledgeBase) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for intent in SERVICE_TOPICS:
+        title = kb.entry(i18n.language, intent).title
+        builder.button(text=title, callback_data=TopicCallback(intent=intent))
+    builder.button(text=i18n("action-estimate"), callback_data=ActionCallback(action="estimate"))
+    builder.adjust(2, 2, 2, 2, 1)
+    return builder.as_markup()
