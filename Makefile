@@ -33,8 +33,8 @@ migrate: $(STAMP)
 	$(VENV)/bin/python -m bot migrate
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --no-cache --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/hadolint Dockerfile
 

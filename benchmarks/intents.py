@@ -13,10 +13,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.services.entities import extract_entities
-
 from bot.app import load_knowledge
 from bot.config import load_settings
+from bot.services.entities import extract_entities
 from bot.services.intents import IntentDetector
 
 ROOT = Path(__file__).resolve().parent.parent

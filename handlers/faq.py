@@ -5,7 +5,7 @@ the closest topics, or an honest "not sure"; topic and action buttons; /services
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,10 +100,15 @@ async def send_topic(
 
 
 async def on_topic_command(
-    message: Message, i18n: Translator, kb: KnowledgeBase, session: AsyncSession, user: User
+    message: Message,
+    command: CommandObject,
+    i18n: Translator,
+    kb: KnowledgeBase,
+    session: AsyncSession,
+    user: User,
 ) -> None:
-    command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
-    await send_topic(message, COMMAND_TOPICS[command], i18n, kb, session, user, "command")
+    intent = COMMAND_TOPICS[command.command.lower()]
+    await send_topic(message, intent, i18n, kb, session, user, "command")
 
 
 async def on_topic_button(
