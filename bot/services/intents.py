@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from bot.services.textnorm import normalize
+from bot.services.translit import Transliterator
 
 OUT_OF_SCOPE = "chat.out_of_scope"
 # Softmax temperature over the SVM scores (margins around ±1): fitted on the dev set.
@@ -61,12 +62,15 @@ class IntentDetector:
             dtype=np.float32,
         )
         features = hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)])
+        self._translit = Transliterator(
+            word for word in self._words.vocabulary_ if " " not in word
+        )
         self._model = LinearSVC(C=REGULARISATION_C)
         self._model.fit(features.tocsr(), labels)
         self.intents: tuple[str, ...] = tuple(str(c) for c in self._model.classes_)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        normalised = [normalize(text) for text in texts]
+        normalised = [self._translit(normalize(text)) for text in texts]
         features = hstack([self._chars.transform(normalised), self._words.transform(normalised)])
         scores = self._model.decision_function(features.tocsr()) / TEMPERATURE
         scores -= scores.max(axis=1, keepdims=True)
