@@ -14,13 +14,14 @@ import re
 import time
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, cast
 
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile, Message, Update, User
+
+from bot.telegram_html import TelegramHtmlError, parse_html, utf16_len
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -213,7 +214,7 @@ class OfflineSession(BaseSession):
         }
         if command := _COMMAND.match(text):
             message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": _utf16_len(command.group())}
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}
             ]
         self._store(message)
         return self._update({"message": message}, update_id)
@@ -460,11 +461,6 @@ def _now() -> int:
     return int(time.time())
 
 
-def _utf16_len(text: str) -> int:
-    # Entity offsets and lengths count UTF-16 code units, not characters.
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _content(message: Json) -> Json:
     return {k: v for k, v in message.items() if k not in _PLACEMENT}
 
@@ -487,98 +483,14 @@ def _formatted(params: Json, key: str = "caption", limit: int = CAPTION_LIMIT) -
         return {}
     entities_key = "entities" if key == "text" else "caption_entities"
     if is_html(params.get("parse_mode")):
-        text, entities = parse_html(raw)
+        try:
+            text, entities = parse_html(raw)
+        except TelegramHtmlError as error:
+            raise ApiError(f"Bad Request: {error}") from None
     else:
         # Markdown modes are passed through unparsed: the bot only uses HTML.
         text, entities = raw, params.get(entities_key) or []
-    if _utf16_len(text) > limit:
+    if utf16_len(text) > limit:
         what = "message" if key == "text" else "message caption"
         raise ApiError(f"Bad Request: {what} is too long")
     return {key: text, entities_key: entities} if entities else {key: text}
-
-
-# Telegram's HTML dialect
-
-_TAG_ENTITIES = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "code": "code",
-    "pre": "pre",
-    "blockquote": "blockquote",
-    "a": "text_link",
-    "tg-emoji": "custom_emoji",
-    "tg-time": "date_time",
-}
-
-
-def parse_html(text: str) -> tuple[str, list[Json]]:
-    """Split Telegram HTML into plain text and entities, refusing what the API refuses."""
-    parser = _TelegramHtml()
-    parser.feed(text)
-    parser.close()
-    if parser.open:
-        tag = parser.open[-1][0]
-        raise ApiError(
-            f"Bad Request: can't parse entities: Can't find end tag corresponding to start "
-            f'tag "{tag}"'
-        )
-    entities = sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
-    return "".join(parser.parts), entities
-
-
-class _TelegramHtml(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.size = 0
-        self.open: list[tuple[str, Json | None]] = []
-        self.entities: list[Json] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        self.size += _utf16_len(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        kind = _TAG_ENTITIES.get(tag)
-        if kind is None or (tag == "span" and values.get("class") != "tg-spoiler"):
-            raise ApiError(f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
-        entity: Json = {"type": kind, "offset": self.size}
-        merged = False
-        if tag == "a":
-            entity["url"] = values.get("href", "")
-        elif tag == "tg-emoji":
-            entity["custom_emoji_id"] = values.get("emoji-id", "")
-        elif tag == "tg-time":
-            entity["unix_time"] = int(values.get("unix") or 0)
-        elif tag == "blockquote" and "expandable" in values:
-            entity["type"] = "expandable_blockquote"
-        elif tag == "code" and self.open and self.open[-1][0] == "pre":
-            # <pre><code class="language-x"> is one pre entity with a language.
-            pre = self.open[-1][1]
-            language = values.get("class", "").removeprefix("language-")
-            if pre is not None and language:
-                pre["language"] = language
-            merged = True
-        self.open.append((tag, None if merged else entity))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open[-1][0] != tag:
-            expected = f', expected "</{self.open[-1][0]}>"' if self.open else ""
-            raise ApiError(
-                f'Bad Request: can\'t parse entities: Unmatched end tag "</{tag}>"{expected}'
-            )
-        _, entity = self.open.pop()
-        if entity is not None and self.size > entity["offset"]:
-            entity["length"] = self.size - entity["offset"]
-            if entity["type"] != "text_link" or entity["url"]:
-                self.entities.append(entity)

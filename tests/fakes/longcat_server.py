@@ -18,7 +18,6 @@ named; a scripted reply is only used up by a request that is actually answered.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import math
@@ -27,10 +26,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
+
+from tests.fakes._server import FakeServer, wait_event
 
 JSON = dict[str, Any]
 
@@ -117,7 +117,7 @@ class OpenAIError(Exception):
         return web.json_response({"error": error}, status=self.status, headers=self.headers)
 
 
-class FakeLongCat:
+class FakeLongCat(FakeServer):
     """An OpenAI-compatible server on 127.0.0.1 with a free port; see the module docstring."""
 
     def __init__(
@@ -127,6 +127,7 @@ class FakeLongCat:
         models: Iterable[str] = DEFAULT_MODELS,
         prefix: str = "/openai/v1",
     ) -> None:
+        super().__init__()
         self.api_key = api_key
         self.models = list(models)
         self.prefix = "/" + prefix.strip("/")
@@ -143,49 +144,20 @@ class FakeLongCat:
         self._ids = itertools.count(1)
         # Waiters keep the event they saw; replacing it after set() wakes exactly those.
         self._new_request = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_get(f"{self.prefix}/models", self._list_models)
         app.router.add_get(f"{self.prefix}/models/{{model}}", self._get_model)
         app.router.add_post(f"{self.prefix}/chat/completions", self._chat_completions)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
-        # Hung handlers are woken by stop(); the timeout only bounds what is left in flight.
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-        self._stopping = asyncio.Event()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        return app
 
     @property
     def base_url(self) -> str:
-        if self._port is None:
-            raise RuntimeError("FakeLongCat is not started")
-        return f"http://127.0.0.1:{self._port}{self.prefix}"
+        return super().base_url + self.prefix
 
     # ------------------------------------------------------------------ scripting
 
@@ -255,7 +227,7 @@ class FakeLongCat:
                     f"no matching request within {timeout}s "
                     f"({len(self.requests)} recorded, the first {since} skipped)"
                 )
-            await _wait(self._new_request, remaining)
+            await wait_event(self._new_request, remaining)
 
     # ------------------------------------------------------------------ HTTP layer
 
@@ -431,7 +403,7 @@ class FakeLongCat:
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but return early when the server is being stopped."""
         if seconds > 0:
-            await _wait(self._stopping, seconds)
+            await wait_event(self._stopping, seconds)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -501,9 +473,3 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return f"Error {status}"
-
-
-async def _wait(event: asyncio.Event, seconds: float) -> None:
-    """Wait for `event` at most `seconds`; callers re-check their own condition afterwards."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), seconds)

@@ -22,22 +22,21 @@ other parse modes are stored verbatim.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import json
-import re
 import time
 import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from http import HTTPStatus
-from types import TracebackType
-from typing import Any, NoReturn, Self
+from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from bot.telegram_html import TelegramHtmlError, parse_html, utf16_len
+from tests.fakes._server import FakeServer, wait_event
 
 JSON = dict[str, Any]
 
@@ -108,27 +107,6 @@ _BOOL_FIELDS = frozenset(
     }
 )
 
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_TAG_NAME = re.compile(r"[\w-]*")
-_HTML_TAGS = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
-}
-
 
 @dataclass
 class UploadedFile:
@@ -187,7 +165,7 @@ class _UseRecordedSecret:
 _RECORDED_SECRET = _UseRecordedSecret()
 
 
-class FakeTelegram:
+class FakeTelegram(FakeServer):
     """A Telegram Bot API server on 127.0.0.1 with a free port; see the module docstring."""
 
     def __init__(
@@ -197,6 +175,7 @@ class FakeTelegram:
         bot_username: str = "devbot_test_bot",
         bot_first_name: str = "DevBot Test",
     ) -> None:
+        super().__init__()
         self.token = token
         bot_id = int(token.partition(":")[0])
         self.bot_user: JSON = {
@@ -235,9 +214,6 @@ class FakeTelegram:
         # waiting now, without a clear() that could race with a waiter about to look.
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
 
         handlers: dict[str, Callable[[Call], Awaitable[Any]]] = {
             "getMe": self._get_me,
@@ -283,43 +259,14 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
+    def _app(self) -> web.Application:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        # Handlers blocked in long polls or injected hangs are woken by stop(); the timeout
-        # only bounds whatever is still in flight after that.
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-        self._stopping = asyncio.Event()
+        return app
 
-    async def stop(self) -> None:
-        self._stopping.set()
-        self._wake_pollers()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._port is None:
-            raise RuntimeError("FakeTelegram is not started")
-        return f"http://127.0.0.1:{self._port}"
+    def _on_stop(self) -> None:
+        self._wake_pollers()  # long polls end once they see _stopping
 
     # ------------------------------------------------------------------ inspecting calls
 
@@ -355,7 +302,7 @@ class FakeTelegram:
                     f"no {method} call matching the predicate within {timeout}s; "
                     f"recorded calls: {self._calls_summary()}"
                 )
-            await _wait(self._new_call, remaining)
+            await wait_event(self._new_call, remaining)
 
     def clear(self) -> None:
         """Forget recorded calls and pending faults; chat state and updates are kept."""
@@ -439,7 +386,7 @@ class FakeTelegram:
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
             ]
         if message_thread_id is not None:
             message["message_thread_id"] = message_thread_id
@@ -580,7 +527,7 @@ class FakeTelegram:
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but return early when the server is being stopped."""
-        await _wait(self._stopping, seconds)
+        await wait_event(self._stopping, seconds)
 
     # ------------------------------------------------------------------ methods: bot & updates
 
@@ -619,7 +566,7 @@ class FakeTelegram:
             remaining = deadline - asyncio.get_running_loop().time()
             if ready or remaining <= 0 or self._stopping.is_set():
                 return ready[:limit]
-            await _wait(self._new_update, remaining)
+            await wait_event(self._new_update, remaining)
 
     def _confirm(self, offset: int | None) -> None:
         if offset is None:
@@ -1003,10 +950,10 @@ def _parse_text(
     """Turn text + parse_mode/entities into what Telegram stores: plain text and entities."""
     parse_mode = str(params.get("parse_mode") or "")
     if parse_mode.lower() == "html":
-        parser = _TelegramHTML(raw)
-        parser.feed(raw)
-        parser.close()
-        text, entities = parser.text, parser.entities
+        try:
+            text, entities = parse_html(raw)
+        except TelegramHtmlError as error:
+            raise bad_request(str(error)) from None
     else:
         text, entities = raw, list(params.get(entities_field) or [])
     if not caption and not text.strip():
@@ -1016,114 +963,7 @@ def _parse_text(
     return text, entities
 
 
-class _TelegramHTML(HTMLParser):
-    """Telegram's HTML parse mode: the supported tags become entities, anything else fails."""
-
-    def __init__(self, source: str) -> None:
-        # Character references are decoded here rather than by HTMLParser, so that a literal
-        # "<" left in the data (which Telegram refuses) can be told apart from "&lt;".
-        super().__init__(convert_charrefs=False)
-        self._source = source
-        self._parts: list[str] = []
-        self._length = 0  # in UTF-16 code units, as entity offsets are
-        self._open: list[tuple[str, JSON | None, int]] = []
-        self.entities: list[JSON] = []
-
-    @property
-    def text(self) -> str:
-        return "".join(self._parts)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag not in _HTML_TAGS or (tag == "span" and attributes.get("class") != "tg-spoiler"):
-            self._fail(f'Unsupported start tag "{tag}" at byte offset {self._byte_offset()}')
-        entity: JSON = {"type": _HTML_TAGS[tag], "offset": self._length}
-        merged = False
-        if tag == "a":
-            entity["url"] = attributes.get("href") or ""
-        elif tag == "blockquote" and "expandable" in attributes:
-            entity["type"] = "expandable_blockquote"
-        elif tag == "tg-emoji":
-            entity["custom_emoji_id"] = attributes.get("emoji-id") or ""
-        elif tag == "code" and self._open and self._open[-1][0] == "pre":
-            # <pre><code class="language-x"> is a single pre entity with a language.
-            language = (attributes.get("class") or "").removeprefix("language-")
-            parent = self._open[-1][1]
-            if language and parent is not None:
-                parent["language"] = language
-                merged = True
-        if not merged:
-            self.entities.append(entity)
-        self._open.append((tag, None if merged else entity, self._length))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self._open:
-            self._fail(f"Unexpected end tag at byte offset {self._byte_offset()}")
-        open_tag, entity, start = self._open.pop()
-        if open_tag != tag:
-            self._fail(
-                f"Unmatched end tag at byte offset {self._byte_offset()}, "
-                f'expected "</{open_tag}>", found "</{tag}>"'
-            )
-        if entity is not None:
-            entity["length"] = self._length - start
-            if not entity["length"]:
-                self.entities.remove(entity)
-
-    def handle_data(self, data: str) -> None:
-        if "<" in data:
-            index = self._index() + data.index("<")
-            offset = self._byte_offset(index)
-            if ">" not in self._source[index:]:
-                self._fail(f"Unclosed start tag at byte offset {offset}")
-            name = _TAG_NAME.match(self._source, index + 1)
-            self._fail(
-                f'Unsupported start tag "{name[0] if name else ""}" at byte offset {offset}'
-            )
-        self._append(data)
-
-    def handle_entityref(self, name: str) -> None:
-        # Telegram knows only these four named entities and keeps any other one verbatim.
-        self._append(_NAMED_ENTITIES.get(name, f"&{name};"))
-
-    def handle_charref(self, name: str) -> None:
-        code = int(name[1:], 16) if name[:1] in "xX" else int(name)
-        self._append(chr(code))
-
-    def _append(self, text: str) -> None:
-        self._parts.append(text)
-        self._length += _utf16_len(text)
-
-    def close(self) -> None:
-        super().close()
-        if self._open:
-            self._fail(f'Can\'t find end tag corresponding to start tag "{self._open[-1][0]}"')
-
-    def _index(self) -> int:
-        """Where in the source the markup being handled starts."""
-        line, column = self.getpos()
-        lines = self._source.split("\n")
-        return sum(len(text) + 1 for text in lines[: line - 1]) + column
-
-    def _byte_offset(self, index: int | None = None) -> int:
-        return len(self._source[: self._index() if index is None else index].encode())
-
-    @staticmethod
-    def _fail(reason: str) -> NoReturn:
-        raise bad_request(f"can't parse entities: {reason}")
-
-
 # ---------------------------------------------------------------------- small helpers
-
-
-async def _wait(event: asyncio.Event, seconds: float) -> None:
-    """Wait for `event` at most `seconds`; callers re-check their own condition afterwards."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), seconds)
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _content_of(message: JSON) -> JSON:
