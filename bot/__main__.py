@@ -59,6 +59,15 @@ def _classify(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _leads(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.admin_cli import export_csv_command
+
+    setup_logging("WARNING", "pretty")
+    count = asyncio.run(export_csv_command(settings, sys.stdout))
+    print(f"{count} lead(s) exported", file=sys.stderr)
+    return 0
+
+
 def _check_config(settings: Settings, _args: argparse.Namespace) -> int:
     print(json.dumps(settings.redacted(), indent=2, default=str))
     return 0
@@ -88,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     classify.add_argument("text", help='the message, or "-" to read one message a line from stdin')
     classify.set_defaults(handler=_classify)
+
+    leads = commands.add_parser("leads", help="export the leads (for admins)")
+    leads.add_argument("--csv", action="store_true", required=True, help="CSV to standard output")
+    leads.set_defaults(handler=_leads)
 
     check = commands.add_parser(
         "check-config", help="print the effective configuration, secrets redacted"

@@ -11,15 +11,19 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram_dialog import setup_dialogs
 from loguru import logger
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from bot.handover import HandoverMiddleware, LeadHandover
 from bot.i18n import I18n
+from bot.services.business_hours import BusinessHours, parse_business_hours
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from bot.services.scoring import ScoringRule, load_rule
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from handlers import get_routers
@@ -116,6 +120,20 @@ async def open_resources(settings: Settings, *, run_migrations: bool = True) -> 
     return resources
 
 
+def scoring_rule(settings: Settings) -> ScoringRule:
+    try:
+        return load_rule(settings.leads.scoring_file)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"LEAD_SCORING_FILE: {exc}") from None
+
+
+def business_hours(settings: Settings) -> BusinessHours:
+    try:
+        return parse_business_hours(settings.leads.business_hours, settings.leads.timezone)
+    except ValueError as exc:
+        raise ConfigError(f"LEAD_BUSINESS_HOURS: {exc}") from None
+
+
 def create_dispatcher(
     settings: Settings,
     *,
@@ -130,6 +148,8 @@ def create_dispatcher(
 ) -> Dispatcher:
     """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first)."""
     dp = Dispatcher(storage=storage)
+    extra.setdefault("scoring_rule", scoring_rule(settings))
+    extra.setdefault("business_hours", business_hours(settings))
     dp.workflow_data.update(
         settings=settings,
         sessionmaker=sessionmaker,
@@ -146,6 +166,8 @@ def create_dispatcher(
     dp.update.outer_middleware(UserMiddleware(i18n))
     dp.update.outer_middleware(I18nMiddleware(i18n))
     dp.include_routers(*(routers if routers is not None else get_routers()))
+    setup_dialogs(dp)
+    dp.update.outer_middleware(HandoverMiddleware(LeadHandover(settings, sessionmaker, i18n)))
     dp.startup.register(_set_commands)
     dp.shutdown.register(_drain)
     return dp

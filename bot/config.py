@@ -187,6 +187,47 @@ class LogSettings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
 
+class IntakeSettings(BaseSettings):
+    model_config = _section("INTAKE_")
+
+    ttl_hours: float = Field(default=24, gt=0, description="an unfinished intake expires after")
+    reminder_hours: float = Field(default=3, gt=0, description="remind an abandoned intake after")
+    reminder_window_hours: float = Field(default=48, gt=0, description="only this long after")
+
+
+class LeadSettings(BaseSettings):
+    model_config = _section("LEAD_")
+
+    scoring_file: Path | None = None
+    sales_mentions: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    business_hours: str = "Mon-Fri 09:00-18:00"
+    timezone: str = "Europe/Tallinn"
+
+    @field_validator("scoring_file", mode="before")
+    @classmethod
+    def _empty_path(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("sales_mentions", mode="before")
+    @classmethod
+    def _split_mentions(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            names = [part.strip() for part in value.replace(";", ",").split(",")]
+            return ["@" + name.lstrip("@") for name in names if name.strip("@")]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone like Europe/Tallinn") from None
+        return value
+
+
 class Settings(BaseModel):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -195,6 +236,8 @@ class Settings(BaseModel):
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    leads: LeadSettings = Field(default_factory=LeadSettings)
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
 
     def require_token(self) -> SecretStr:
@@ -214,7 +257,7 @@ class Settings(BaseModel):
         result: dict[str, Any] = {}
         for section in (
             self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
-            self.log,
+            self.log, self.intake, self.leads,
         ):  # fmt: skip
             prefix = section.model_config.get("env_prefix", "")
             for name in type(section).model_fields:
@@ -241,14 +284,24 @@ def _redact_url(url: str) -> str:
 
 _SECTIONS: tuple[type[BaseSettings], ...] = (
     TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
-    HttpSettings, LogSettings,
+    HttpSettings, LogSettings, IntakeSettings, LeadSettings,
 )  # fmt: skip
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Read every section; a bad value raises ConfigError naming its variable."""
     sections: dict[str, Any] = {}
-    names = ("telegram", "database", "redis", "longcat", "webhook", "http", "log")
+    names = (
+        "telegram",
+        "database",
+        "redis",
+        "longcat",
+        "webhook",
+        "http",
+        "log",
+        "intake",
+        "leads",
+    )
     for name, section in zip(names, _SECTIONS, strict=True):
         try:
             sections[name] = section(**overrides.get(name, {}))

@@ -12,10 +12,11 @@ from bot.app import dispatcher_for, open_resources
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.telegram import create_bot
-from bot.terminal import TerminalSession, TerminalTexts, run_terminal_chat
+from bot.terminal import DEMO_USER_ID, TerminalSession, TerminalTexts, run_terminal_chat
 
 # A syntactically valid token that no Telegram bot has: the demo never goes online.
 DEMO_TOKEN = "4242:offline-demo-token-never-sent-anywhere"
+DEMO_AGENTS_CHAT = -1000000000042
 
 
 def _template(t: Translator, key: str, *names: str) -> str:
@@ -39,12 +40,15 @@ def terminal_texts(t: Translator) -> TerminalTexts:
 
 async def run_demo(settings: Settings, *, language: str, stdin: TextIO, stdout: TextIO) -> None:
     # The demo keeps FSM state in memory even when REDIS_URL is set: it is one person's chat.
-    settings = settings.model_copy(
-        update={"redis": settings.redis.model_copy(update={"url": None})}
-    )
+    memory = settings.redis.model_copy(update={"url": None})
+    telegram = settings.telegram
+    if telegram.agent_chat_id is None:
+        # Show the agents' side too: lead cards appear as messages to this group.
+        telegram = telegram.model_copy(update={"agent_chat_id": DEMO_AGENTS_CHAT})
+    settings = settings.model_copy(update={"redis": memory, "telegram": telegram})
     resources = await open_resources(settings)
     t = resources.i18n.get(language)
-    session = TerminalSession(stdout, texts=terminal_texts(t))
+    session = TerminalSession(stdout, texts=terminal_texts(t), chat_id=DEMO_USER_ID)
     bot = create_bot(settings, session=session, token=DEMO_TOKEN)
     dp = dispatcher_for(resources)
     workflow = {**dp.workflow_data, "dispatcher": dp, "bots": [bot]}

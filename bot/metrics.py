@@ -15,3 +15,11 @@ HANDLER_LATENCY = Histogram(
 TELEGRAM_RETRIES = Counter(
     "devbot_telegram_retries_total", "Bot API calls retried, by reason", ["reason"]
 )
+
+INTAKE_STARTED = Counter("devbot_intake_started_total", "Project intakes started", ["source"])
+INTAKE_STEP = Counter("devbot_intake_steps_total", "Intake steps completed", ["step"])
+INTAKE_ABANDONED = Counter(
+    "devbot_intake_abandoned_total", "Intakes cancelled or expired", ["source"]
+)
+INTAKE_COMPLETED = Counter("devbot_intake_completed_total", "Intakes confirmed", ["source"])
+LEADS = Counter("devbot_leads_total", "Leads stored, by score", ["score"])

@@ -13,6 +13,8 @@ from loguru import logger
 
 from bot.app import Resources, dispatcher_for, open_resources
 from bot.config import Settings
+from bot.jobs import JobContext
+from bot.scheduler import create_scheduler
 from bot.telegram import create_bot
 from bot.web import create_web_app
 
@@ -32,7 +34,9 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     resources = await open_resources(settings)
     bot = create_bot(settings, token=token.get_secret_value())
     dp = dispatcher_for(resources)
+    scheduler = create_scheduler(JobContext(bot, settings, resources.sessionmaker, resources.i18n))
     try:
+        scheduler.start()
         me = await bot.get_me()
         logger.info("started as @{} (id {})", me.username, me.id)
         if webhook_target is None:
@@ -40,6 +44,8 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         else:
             await _run_webhook(resources, dp, bot, *webhook_target)
     finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         await bot.session.close()
         await resources.close()
         logger.info("stopped")

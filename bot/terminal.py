@@ -89,6 +89,8 @@ class TerminalSession(OfflineSession):
         self.chat_id = chat_id
         self.ansi = output.isatty() if ansi is None else ansi
         self._decoration = _TerminalDecoration(ansi=self.ansi)
+        # What each message showed last, to tell a real edit from a removed keyboard.
+        self._shown: dict[tuple[int, int], str | None] = {}
         self._draft: str | None = None
 
     async def on_request(self, bot: Bot, method: TelegramMethod[Any]) -> None:
@@ -119,7 +121,7 @@ class TerminalSession(OfflineSession):
     def _render(self, method: TelegramMethod[Any]) -> list[str]:
         api = method.__api_method__
         if api.startswith("editMessage"):
-            if getattr(method, "inline_message_id", None):
+            if getattr(method, "inline_message_id", None) or self._only_buttons_removed():
                 return []
             return self._message_block(self.texts.edited_header)
         if method.__returning__ is Message or api == "copyMessage":
@@ -145,11 +147,21 @@ class TerminalSession(OfflineSession):
             return self._say(self.texts.deleted)
         return []
 
+    def _only_buttons_removed(self) -> bool:
+        """An edit that only takes the buttons off a message (dialogs do it before moving on):
+        not worth reprinting the message for."""
+        message = self.latest_message()
+        if message is None or message.reply_markup is not None:
+            return False
+        key = (message.chat.id, message.message_id)
+        return self._shown.get(key) == (message.text or message.caption)
+
     def _message_block(self, header: str) -> list[str]:
         # make_request stores a call's message before on_request, so it is the newest one.
         message = self.latest_message()
         if message is None or not header:
             return []
+        self._shown[(message.chat.id, message.message_id)] = message.text or message.caption
         chat_id = message.chat.id
         if self.chat_id is not None and chat_id != self.chat_id:
             header = self.texts.other_chat_header

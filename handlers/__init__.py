@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import common, errors, fallback, faq, language, start
+from dialogs.intake import intake_dialog
+from handlers import common, errors, fallback, faq, intake, language, start
 
 
 def get_routers() -> list[Router]:
     return [
-        errors.create_router(),
         common.create_router(),
         start.create_router(),
         language.create_router(),
+        intake.create_router(),
+        # The wizard before the FAQ: text typed into an intake step belongs to the wizard.
+        intake_dialog(),
         faq.create_router(),
-        # Catch-all handlers: last, so that every feature router gets its chance first.
+        # Catch-all handlers: last, so that every feature router gets its chance first
+        # (for errors too: the generic apology only when no feature handled its own error).
         fallback.create_router(),
+        errors.create_router(),
     ]

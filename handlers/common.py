@@ -6,8 +6,12 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
+from aiogram_dialog import DialogManager
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
+from db.models import User
+from handlers.intake import leave_intake
 from handlers.menu import main_menu
 
 
@@ -15,8 +19,16 @@ async def help_command(message: Message, i18n: Translator) -> None:
     await message.answer(i18n("help"), reply_markup=main_menu(i18n))
 
 
-async def cancel(message: Message, i18n: Translator, state: FSMContext) -> None:
-    if await state.get_state() is None:
+async def cancel(
+    message: Message,
+    i18n: Translator,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    dialog_manager: DialogManager,
+) -> None:
+    await leave_intake(dialog_manager, session, user)
+    if await state.get_state() is None and not dialog_manager.has_context():
         await message.answer(i18n("cancel-nothing"))
         return
     await state.clear()

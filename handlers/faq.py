@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
@@ -15,6 +16,7 @@ from bot.services.faq import Decision, Outcome, decide
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase
 from db.models import User
+from dialogs.intake import start_intake
 from handlers.faq_keyboards import (
     ActionCallback,
     CategoryCallback,
@@ -67,9 +69,17 @@ async def on_text(
     detector: IntentDetector,
     session: AsyncSession,
     user: User,
+    dialog_manager: DialogManager,
 ) -> None:
     question = message.text or ""
     decision = decide(detector.detect(question), kb)
+    if decision.outcome is Outcome.FLOW:
+        answer = Answer("", SOURCES[decision.outcome], decision.intent, decision.confidence)
+        await record_exchange(session, user, question=question,
+                              question_message_id=message.message_id, answer=answer,
+                              answer_message_id=None)  # fmt: skip
+        await start_intake(dialog_manager, source="chat")
+        return
     text, markup = decision_reply(i18n, kb, decision)
     sent = await message.answer(text, reply_markup=markup)
     answer = Answer(text, SOURCES[decision.outcome], decision.intent, decision.confidence)
@@ -146,6 +156,7 @@ async def on_action(
     kb: KnowledgeBase,
     session: AsyncSession,
     user: User,
+    dialog_manager: DialogManager,
 ) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
@@ -155,7 +166,7 @@ async def on_action(
         intent = "general.services" if action == "services" else "general.contact"
         await send_topic(query.message, intent, i18n, kb, session, user, "button")
     elif action == "estimate":
-        await query.message.answer(i18n("screen-project"), reply_markup=back_to_menu(i18n))
+        await start_intake(dialog_manager, source="faq")
     else:  # human, consultation: the hand-off
         await query.message.answer(i18n("screen-human"), reply_markup=back_to_menu(i18n))
 

@@ -6,13 +6,18 @@ from aiogram import F, Router, html
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services.users import record_source
 from db.models import User
+from dialogs.intake import start_intake
+from handlers.intake import leave_intake
 from handlers.menu import MenuAction, MenuCallback, back_to_menu, main_menu
 
-SCREENS = {MenuAction.PROJECT: "screen-project", MenuAction.HUMAN: "screen-human"}
+SCREENS = {MenuAction.HUMAN: "screen-human"}
+INTAKE_LINK = "intake"
 
 
 async def start(
@@ -21,11 +26,25 @@ async def start(
     i18n: Translator,
     user: User,
     state: FSMContext,
+    session: AsyncSession,
+    dialog_manager: DialogManager,
 ) -> None:
+    payload = (command.args or "").strip()
+    record_source(user, payload)
+    if payload == INTAKE_LINK or payload.startswith(INTAKE_LINK + "_"):
+        # t.me/<bot>?start=intake_<source>: straight into the project intake.
+        source = payload.removeprefix(INTAKE_LINK).lstrip("_") or "deeplink"
+        await start_intake(dialog_manager, source=source[:64])
+        return
+    await leave_intake(dialog_manager, session, user)
     await state.clear()
-    record_source(user, command.args)
     name = html.quote(message.from_user.first_name if message.from_user else "")
     await message.answer(i18n("start-welcome", name=name), reply_markup=main_menu(i18n))
+
+
+async def start_project(query: CallbackQuery, dialog_manager: DialogManager) -> None:
+    await query.answer()
+    await start_intake(dialog_manager, source="menu")
 
 
 async def home(query: CallbackQuery, i18n: Translator) -> None:
@@ -46,6 +65,7 @@ def create_router() -> Router:
     router.message.register(start, CommandStart())
     router.callback_query.register(home, MenuCallback.filter(F.action == MenuAction.HOME))
     router.callback_query.register(
-        screen, MenuCallback.filter(F.action.in_({MenuAction.PROJECT, MenuAction.HUMAN}))
+        start_project, MenuCallback.filter(F.action == MenuAction.PROJECT)
     )
+    router.callback_query.register(screen, MenuCallback.filter(F.action == MenuAction.HUMAN))
     return router

@@ -13,6 +13,7 @@ from db.models.enums import (
     TicketStatus,
 )
 from db.models.files import Attachment
+from db.models.intake import AppState, IntakeProgress
 from db.models.leads import Lead
 from db.models.tickets import Ticket
 from db.models.users import Agent, User
@@ -21,10 +22,12 @@ __all__ = [
     "ActorType",
     "Agent",
     "AgentRole",
+    "AppState",
     "Attachment",
     "AuditLog",
     "Conversation",
     "ConversationStatus",
+    "IntakeProgress",
     "Lead",
     "LeadScore",
     "LeadStatus",

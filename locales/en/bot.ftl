@@ -18,13 +18,6 @@ menu-human = 👤 Talk to a human
 menu-back = ⬅️ Back to menu
 menu-title = What would you like to do?
 
-screen-project =
-    🚀 <b>Start a project</b>
-
-    Soon I'll ask you a few short questions here (project type, description, timeline, budget and how to reach you) and pass your project straight to our team with an estimate request.
-
-    This part of me is still being built. Until then, tap <b>Talk to a human</b> and a person will take it from there.
-
 screen-human =
     👤 <b>Talk to a human</b>
 
@@ -88,6 +81,12 @@ action-human = 👤 Talk to a human
 action-contact = ✉️ Contacts
 fallback-command = I don't know that command. Send /help to see what I can do.
 
+## Hand-over and reminders
+stale-intake = That form has expired, so let's start again.
+handover-leads-topic = 💼 Leads
+reminder-intake = 👋 You started telling us about your project but didn't finish. Your answers are saved: continue where you left off?
+reminder-intake-button = ▶️ Continue my request
+
 ## The terminal demo (python -m bot demo)
 demo-intro =
     DevBot terminal demo: the real bot, running on this machine (SQLite, in-memory state, offline LLM).
@@ -102,7 +101,7 @@ demo-unknown-button = There is no button #{ $n }: the latest keyboard has { $cou
 demo-no-buttons = There are no buttons to press yet. Try /start.
 demo-header = { $name }:
 demo-edited = { $name } (updated message):
-demo-other-chat = { $name } → chat { $chat_id }:
+demo-other-chat = { $name } → the agents' group ({ $chat_id }):
 demo-typing = … { $name } is typing
 demo-action = … { $name }: { $action }
 demo-draft = ✎ draft: { $text }

@@ -18,13 +18,6 @@ menu-human = 👤 Связаться с человеком
 menu-back = ⬅️ В меню
 menu-title = Чем могу помочь?
 
-screen-project =
-    🚀 <b>Начать проект</b>
-
-    Скоро здесь я задам несколько коротких вопросов (тип проекта, описание, сроки, бюджет и как с вами связаться) и сразу передам проект нашей команде для оценки.
-
-    Эта часть ещё в разработке. А пока нажмите <b>Связаться с человеком</b>, и дальше вами займётся сотрудник.
-
 screen-human =
     👤 <b>Связаться с человеком</b>
 
@@ -88,6 +81,12 @@ action-human = 👤 Связаться с человеком
 action-contact = ✉️ Контакты
 fallback-command = Я не знаю такой команды. Отправьте /help, чтобы узнать, что я умею.
 
+## Hand-over and reminders
+stale-intake = Эта форма устарела, начнём заново.
+handover-leads-topic = 💼 Лиды
+reminder-intake = 👋 Вы начали рассказывать о проекте, но не закончили. Ваши ответы сохранены: продолжим с того же места?
+reminder-intake-button = ▶️ Продолжить заявку
+
 ## The terminal demo (python -m bot demo)
 demo-intro =
     Демо DevBot в терминале: настоящий бот, работающий на этой машине (SQLite, состояние в памяти, LLM офлайн).
@@ -102,7 +101,7 @@ demo-unknown-button = Кнопки #{ $n } нет: в последней кла�
 demo-no-buttons = Пока нет кнопок, которые можно нажать. Попробуйте /start.
 demo-header = { $name }:
 demo-edited = { $name } (сообщение изменено):
-demo-other-chat = { $name } → чат { $chat_id }:
+demo-other-chat = { $name } → группа агентов ({ $chat_id }):
 demo-typing = … { $name } печатает
 demo-action = … { $name }: { $action }
 demo-draft = ✎ черновик: { $text }

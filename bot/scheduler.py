@@ -1,0 +1,25 @@
+"""APScheduler in the bot's event loop. Jobs are plain async functions in bot.jobs; the ones that
+act on stored state scan the database, so the in-memory job store loses nothing on restart."""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.jobs import JobContext
+
+REMINDER_SCAN_MINUTES = 5
+
+
+def create_scheduler(context: JobContext) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        "bot.jobs:remind_abandoned_intakes",
+        "interval",
+        minutes=REMINDER_SCAN_MINUTES,
+        kwargs={"context": context},
+        id="remind_abandoned_intakes",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler

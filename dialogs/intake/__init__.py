@@ -1,0 +1,14 @@
+"""The project intake wizard: `intake_dialog()` is its router, `start_intake` opens it."""
+
+from dialogs.intake.dialogs import intake_dialog, is_confirm_press
+from dialogs.intake.handlers import restart_if_expired, start_intake
+from states.intake import Intake, IntakeStep
+
+__all__ = [
+    "Intake",
+    "IntakeStep",
+    "intake_dialog",
+    "is_confirm_press",
+    "restart_if_expired",
+    "start_intake",
+]

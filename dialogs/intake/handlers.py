@@ -1,0 +1,392 @@
+"""The intake wizard's reactions: starting it, checking answers, moving between steps, and the
+end (a lead saved and handed over, or a cancel).
+
+Answers live in `dialog_data` under the step names (`project_type`, `description`, ...), so a
+refused answer, Back or an edit from the summary never loses the others. A refused answer
+leaves `dialog_data["error"]` (a locales key and its variables) for the step to show once.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog.utils import remove_intent_id
+from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput
+from aiogram_dialog.widgets.input.text import OnSuccess
+from aiogram_dialog.widgets.kbd import Button, Select
+from email_validator import EmailNotValidError, validate_email
+
+from bot.metrics import INTAKE_ABANDONED, INTAKE_COMPLETED, INTAKE_STARTED, INTAKE_STEP, LEADS
+from bot.services.business_hours import what_happens_next
+from bot.services.entities import extract_entities
+from bot.services.intake_tracking import intake_finished, intake_started, intake_step
+from bot.services.leads import LeadForm, open_lead, save_lead
+from bot.services.scoring import Budget, ProjectType, Timeline
+from states.intake import Intake, IntakeStep
+
+# The steps after the existing-lead question, in order; the summary comes last.
+FLOW = tuple(step for step in IntakeStep if step is not IntakeStep.EXISTING)
+REQUIRED = (IntakeStep.PROJECT_TYPE, IntakeStep.DESCRIPTION, IntakeStep.TIMELINE,
+            IntakeStep.BUDGET, IntakeStep.NAME, IntakeStep.EMAIL)  # fmt: skip
+
+
+DESCRIPTION_CHARS = (20, 3000)
+NAME_CHARS = 128  # the leads table's limits
+COMPANY_CHARS = 128
+# Rough rates for the budget suggestion, deliberately fixed: the bracket is only pre-marked and
+# the client confirms it, and the brackets are so wide that a rate 20% off moves only amounts
+# right at a border. USD and EUR count as the same. A currency not listed suggests nothing.
+USD_RATES = {"USD": 1.0, "EUR": 1.0, "GBP": 1.25, "RUB": 1 / 90}
+BUDGET_FLOORS = ((150_000, Budget.OVER_150K), (50_000, Budget.FROM_50K),
+                 (10_000, Budget.FROM_10K), (0, Budget.UNDER_10K))  # fmt: skip
+
+
+# --- checking answers ------------------------------------------------------------------------
+
+
+class InputRejected(ValueError):
+    """Why an answer was refused, for the client: a locales key and its variables."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def parse_description(text: str) -> str:
+    text = text.strip()
+    shortest, longest = DESCRIPTION_CHARS
+    if len(text) < shortest:
+        raise InputRejected("intake-error-too-short", length=len(text), min=shortest)
+    if len(text) > longest:
+        raise InputRejected("intake-error-too-long", length=len(text), max=longest)
+    return text
+
+
+def parse_name(text: str) -> str:
+    text = " ".join(text.split())
+    if not text or len(text) > NAME_CHARS:
+        raise InputRejected("intake-error-name", max=NAME_CHARS)
+    return text
+
+
+def parse_email(text: str) -> str:
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InputRejected("intake-error-email", reason=str(error)) from None
+
+
+def parse_company(text: str) -> str:
+    text = " ".join(text.split())
+    if not text or len(text) > COMPANY_CHARS:
+        raise InputRejected("intake-error-company", max=COMPANY_CHARS)
+    return text
+
+
+def parse_phone(text: str) -> str:
+    """An international number ("+44 20 7946 0958"), as E.164: without the country code a
+    number cannot be told apart from another country's."""
+    try:
+        number = phonenumbers.parse(text.strip(), None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InputRejected("intake-error-phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def suggest_budget(entities: dict[str, Any]) -> Budget | None:
+    """The bracket of the budget read from the description: a range counts as its middle."""
+    budget = entities.get("budget")
+    if not isinstance(budget, dict) or not isinstance(budget.get("amount"), int):
+        return None
+    rate = USD_RATES.get(str(budget.get("currency")))
+    if rate is None:
+        return None
+    top = budget.get("max")
+    amount = (budget["amount"] + top) / 2 if isinstance(top, int) else budget["amount"]
+    return next(bracket for floor, bracket in BUDGET_FLOORS if amount * rate >= floor)
+
+
+def suggest_timeline(entities: dict[str, Any]) -> Timeline | None:
+    timeline = entities.get("timeline")
+    category = timeline.get("category") if isinstance(timeline, dict) else None
+    return Timeline(category) if category in set(Timeline) else None
+
+
+# --- starting and expiring -------------------------------------------------------------------
+
+
+async def start_intake(manager: DialogManager, *, source: str | None) -> None:
+    """Open the wizard from scratch: at the existing-lead question when the client has an open
+    lead, else at the project type."""
+    await _start(manager, source=source)
+
+
+async def _start(manager: DialogManager, *, source: str | None, expired: bool = False) -> None:
+    session, user = manager.middleware_data["session"], manager.middleware_data["user"]
+    lead = await open_lead(session, user.id)
+    INTAKE_STARTED.labels(source or "direct").inc()
+    await intake_started(session, user.id, source)
+    data: dict[str, Any] = {"source": source, "started_at": datetime.now(UTC).isoformat()}
+    if lead is not None:
+        data["open_lead_date"] = lead.created_at.date().isoformat()
+    if expired:
+        data["expired"] = True
+    state = Intake.existing if lead is not None else Intake.project_type
+    await manager.start(state, data=data, mode=StartMode.RESET_STACK)
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    if isinstance(start_data, dict) and start_data.get("expired"):
+        manager.dialog_data["notice"] = "expired"  # shown until the first answer
+
+
+def is_expired(start_data: Any, ttl_hours: float, now: datetime) -> bool:
+    """Whether the intake that `start_data` describes is older than `ttl_hours`."""
+    started = start_data.get("started_at") if isinstance(start_data, dict) else None
+    try:
+        started_at = datetime.fromisoformat(started) if isinstance(started, str) else None
+    except ValueError:
+        started_at = None
+    if started_at is None:  # not started by start_intake: nothing to measure
+        return False
+    if started_at.tzinfo is None:
+        started_at = started_at.replace(tzinfo=UTC)
+    return now - started_at > timedelta(hours=ttl_hours)
+
+
+async def restart_if_expired(manager: DialogManager, *, now: datetime | None = None) -> bool:
+    """Start the intake again (saying why) when it began more than INTAKE_TTL_HOURS ago."""
+    ttl = manager.middleware_data["settings"].intake.ttl_hours
+    if not is_expired(manager.start_data, ttl, now or datetime.now(UTC)):
+        return False
+    source = _source(manager)
+    INTAKE_ABANDONED.labels(source or "direct").inc()
+    session, user = manager.middleware_data["session"], manager.middleware_data["user"]
+    await intake_finished(session, user.id, completed=False)
+    await _start(manager, source=source, expired=True)
+    return True
+
+
+class IntakeGuard(BaseMiddleware):
+    """Runs before every button and message the wizard handles: forgets the previous refusal
+    and restarts an expired intake instead of handling the event (except the buttons in
+    `let_through`: Cancel on an expired intake still cancels it)."""
+
+    def __init__(self, *, let_through: frozenset[str] = frozenset()) -> None:
+        self.let_through = let_through
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        manager: DialogManager = data["dialog_manager"]
+        manager.dialog_data.pop("error", None)
+        pressed = event.data if isinstance(event, CallbackQuery) else None
+        if remove_intent_id(pressed or "")[1] in self.let_through:
+            return await handler(event, data)
+        if await restart_if_expired(manager):
+            await manager.answer_callback()
+            return None
+        return await handler(event, data)
+
+
+# --- moving between steps --------------------------------------------------------------------
+
+
+def _source(manager: DialogManager) -> str | None:
+    start_data = manager.start_data
+    source = start_data.get("source") if isinstance(start_data, dict) else None
+    return source if isinstance(source, str) else None
+
+
+async def complete_step(manager: DialogManager, step: IntakeStep, **answers: Any) -> None:
+    """Keep the answers, count the step, and go on: to the next step, or back to the summary
+    when the client came from there to edit."""
+    manager.dialog_data.update(answers)
+    manager.dialog_data.pop("notice", None)
+    INTAKE_STEP.labels(step.value).inc()
+    session, user = manager.middleware_data["session"], manager.middleware_data["user"]
+    await intake_step(session, user.id, step.value)
+    if manager.dialog_data.pop("editing", False) or step is IntakeStep.EXISTING:
+        following = IntakeStep.SUMMARY if step is not IntakeStep.EXISTING else FLOW[0]
+    else:
+        following = FLOW[FLOW.index(step) + 1]
+    await manager.switch_to(following.state)
+
+
+async def on_back(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    step = IntakeStep.of(manager.current_context().state)
+    if manager.dialog_data.pop("editing", False):
+        await manager.switch_to(Intake.summary)
+    elif step is IntakeStep.PROJECT_TYPE:
+        # The button is shown here only when the existing-lead question came first.
+        await manager.switch_to(Intake.existing)
+    elif step in FLOW:
+        await manager.switch_to(FLOW[FLOW.index(step) - 1].state)
+
+
+async def on_edit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    manager.dialog_data["editing"] = True
+
+
+def _refuse(manager: DialogManager, key: str, **params: Any) -> None:
+    manager.dialog_data["error"] = {"key": key, "params": params}
+
+
+async def on_invalid(
+    message: Message, widget: ManagedTextInput[Any], manager: DialogManager, error: ValueError
+) -> None:
+    if isinstance(error, InputRejected):
+        _refuse(manager, error.key, **error.params)
+    else:
+        _refuse(manager, "intake-error-generic")
+
+
+async def on_not_text(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    _refuse(manager, "intake-error-not-text")
+
+
+# --- the steps -------------------------------------------------------------------------------
+
+
+async def on_update_existing(
+    callback: CallbackQuery, button: Button, manager: DialogManager
+) -> None:
+    await complete_step(manager, IntakeStep.EXISTING, existing="update")
+
+
+async def on_new_instead(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await complete_step(manager, IntakeStep.EXISTING, existing="new")
+
+
+async def on_project_type(
+    callback: CallbackQuery, select: Select[str], manager: DialogManager, value: str
+) -> None:
+    project_type = ProjectType(value).value
+    await complete_step(manager, IntakeStep.PROJECT_TYPE, project_type=project_type)
+
+
+async def on_description(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, description: str
+) -> None:
+    entities = extract_entities(description).to_dict()
+    budget, timeline = suggest_budget(entities), suggest_timeline(entities)
+    await complete_step(
+        manager,
+        IntakeStep.DESCRIPTION,
+        description=description,
+        entities=entities,
+        suggested_budget=budget.value if budget else None,
+        suggested_timeline=timeline.value if timeline else None,
+    )
+
+
+async def on_timeline(
+    callback: CallbackQuery, select: Select[str], manager: DialogManager, value: str
+) -> None:
+    await complete_step(manager, IntakeStep.TIMELINE, timeline=Timeline(value).value)
+
+
+async def on_budget(
+    callback: CallbackQuery, select: Select[str], manager: DialogManager, value: str
+) -> None:
+    await complete_step(manager, IntakeStep.BUDGET, budget=Budget(value).value)
+
+
+def on_text_answer(step: IntakeStep) -> OnSuccess[str]:
+    """The on_success of a text step whose checked answer is kept as it is."""
+
+    async def on_success(
+        message: Message, widget: ManagedTextInput[str], manager: DialogManager, value: str
+    ) -> None:
+        await complete_step(manager, step, **{step.value: value})
+
+    return on_success
+
+
+async def on_skip(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    step = IntakeStep.of(manager.current_context().state)
+    await complete_step(manager, step, **{step.value: None})
+
+
+# --- the end ---------------------------------------------------------------------------------
+
+
+def build_form(answers: dict[str, Any], *, source: str | None, language: str) -> LeadForm:
+    return LeadForm(
+        project_type=ProjectType(answers["project_type"]),
+        description=answers["description"],
+        timeline=Timeline(answers["timeline"]),
+        budget=Budget(answers["budget"]),
+        name=answers["name"],
+        email=answers["email"],
+        company=answers.get("company"),
+        phone=answers.get("phone"),
+        source=source,
+        language=language,
+        entities=answers.get("entities") or {},
+    )
+
+
+async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    if manager.dialog_data.get("submitted"):
+        return  # a second tap on Confirm: the first one is saving the lead
+    missing = [step for step in REQUIRED if not manager.dialog_data.get(step.value)]
+    if missing:  # cannot happen through the buttons; an old or damaged state can
+        await manager.switch_to(missing[0].state)
+        return
+    manager.dialog_data["submitted"] = True
+    data = manager.middleware_data
+    session, user, i18n = data["session"], data["user"], data["i18n"]
+    source = _source(manager)
+    form = build_form(manager.dialog_data, source=source, language=i18n.language)
+    replace = None
+    if manager.dialog_data.get("existing") == "update":
+        replace = await open_lead(session, user.id)  # None if the team closed it meanwhile
+    lead = await save_lead(session, user.id, form, rule=data["scoring_rule"], replace=replace)
+    await intake_finished(session, user.id, completed=True)
+    # Stored before anyone hears of it: the agents must never get a card for a lead that a
+    # failed commit at the end of the update would lose.
+    await session.commit()
+    INTAKE_COMPLETED.labels(source or "direct").inc()
+    LEADS.labels(str(lead.score)).inc()
+    await data["lead_handover"](lead=lead, user=user)
+    await manager.done()  # the summary stays in the chat, without its buttons
+    text = i18n(
+        "intake-updated" if replace is not None else "intake-thanks",
+        name=html.escape(form.name),
+        next=what_happens_next(datetime.now(UTC), data["business_hours"], i18n),
+    )
+    await data["bot"].send_message(data["event_chat"].id, text, reply_markup=_menu_button(i18n))
+
+
+async def on_cancel(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    data = manager.middleware_data
+    session, user, i18n = data["session"], data["user"], data["i18n"]
+    INTAKE_ABANDONED.labels(_source(manager) or "direct").inc()
+    await intake_finished(session, user.id, completed=False)
+    await manager.done(show_mode=ShowMode.NO_UPDATE)  # the step's message becomes the reply
+    text, markup = i18n("intake-cancelled"), _menu_button(i18n)
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(text, reply_markup=markup)
+    else:
+        await data["bot"].send_message(data["event_chat"].id, text, reply_markup=markup)
+
+
+def _menu_button(i18n: Any) -> Any:
+    # handlers/ imports this package to reach start_intake, so the menu comes in late.
+    from handlers.menu import back_to_menu
+
+    return back_to_menu(i18n)
