@@ -20,6 +20,13 @@ from aiogram_dialog.widgets.kbd.select import OnItemClick
 from aiogram_dialog.widgets.text import Format, Multi, Text
 from magic_filter import F
 
+from bot.services.intake import (
+    parse_company,
+    parse_description,
+    parse_email,
+    parse_name,
+    parse_phone,
+)
 from dialogs.i18n import T
 from dialogs.intake import getters
 from dialogs.intake.handlers import (
@@ -39,11 +46,6 @@ from dialogs.intake.handlers import (
     on_text_answer,
     on_timeline,
     on_update_existing,
-    parse_company,
-    parse_description,
-    parse_email,
-    parse_name,
-    parse_phone,
 )
 from states.intake import Intake, IntakeStep
 

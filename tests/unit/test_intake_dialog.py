@@ -23,12 +23,8 @@ from bot.app import create_dispatcher
 from bot.config import load_settings
 from bot.metrics import INTAKE_ABANDONED, INTAKE_COMPLETED, INTAKE_STARTED, INTAKE_STEP
 from bot.services.business_hours import BusinessHours
-from bot.services.scoring import Budget, Timeline
-from db.models import IntakeProgress, Lead, LeadScore, User
-from dialogs.intake import is_confirm_press, start_intake
-from dialogs.intake.handlers import (
+from bot.services.intake import (
     InputRejected,
-    is_expired,
     parse_description,
     parse_email,
     parse_name,
@@ -36,6 +32,10 @@ from dialogs.intake.handlers import (
     suggest_budget,
     suggest_timeline,
 )
+from bot.services.scoring import Budget, Timeline
+from db.models import IntakeProgress, Lead, LeadScore, User
+from dialogs.intake import is_confirm_press, start_intake
+from dialogs.intake.handlers import is_expired
 from handlers import get_routers
 from handlers.menu import MenuAction, MenuCallback
 from tests.fakes.recording import USER_ID
