@@ -79,30 +79,27 @@ async def get_project_types(
     return {"options": _options(i18n, "lead-type", ProjectType, current=current)}
 
 
+def _suggestable(
+    manager: DialogManager, i18n: Translator, field: str, prefix: str, values: type[StrEnum]
+) -> dict[str, Any]:
+    """A choice the description may have pre-marked (timeline, budget)."""
+    answers = manager.dialog_data
+    suggested = answers.get(f"suggested_{field}")
+    return {
+        "options": _options(i18n, prefix, values, current=answers.get(field), suggested=suggested),
+        "suggested": i18n(f"{prefix}-{suggested}") if suggested else None,
+        "quote": _quote(answers.get("entities"), field),
+    }
+
+
 async def get_timelines(
     dialog_manager: DialogManager, i18n: Translator, **_: Any
 ) -> dict[str, Any]:
-    answers = dialog_manager.dialog_data
-    suggested = answers.get("suggested_timeline")
-    return {
-        "options": _options(
-            i18n, "lead-timeline", Timeline, current=answers.get("timeline"), suggested=suggested
-        ),
-        "suggested": i18n(f"lead-timeline-{suggested}") if suggested else None,
-        "quote": _quote(answers.get("entities"), "timeline"),
-    }
+    return _suggestable(dialog_manager, i18n, "timeline", "lead-timeline", Timeline)
 
 
 async def get_budgets(dialog_manager: DialogManager, i18n: Translator, **_: Any) -> dict[str, Any]:
-    answers = dialog_manager.dialog_data
-    suggested = answers.get("suggested_budget")
-    return {
-        "options": _options(
-            i18n, "lead-budget", Budget, current=answers.get("budget"), suggested=suggested
-        ),
-        "suggested": i18n(f"lead-budget-{suggested}") if suggested else None,
-        "quote": _quote(answers.get("entities"), "budget"),
-    }
+    return _suggestable(dialog_manager, i18n, "budget", "lead-budget", Budget)
 
 
 async def get_summary(dialog_manager: DialogManager, i18n: Translator, **_: Any) -> dict[str, Any]:
