@@ -31,6 +31,15 @@ class Knowledge:
     detector: IntentDetector
 
 
+@pytest.fixture
+async def sessionmaker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated SQLite database of this test's own."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3")
+    await migrate.upgrade(engine)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     """The project's translations, knowledge base and detector: trained once per test run."""
@@ -79,15 +88,13 @@ def _dispatcher(
 
 
 @pytest.fixture
-async def harness(tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[BotHarness]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3")
-    await migrate.upgrade(engine)
-    sessionmaker = create_sessionmaker(engine)
+async def harness(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> BotHarness:
     session = RecordingSession()
     bot = Bot(
         "42:OFFLINE-test-token-for-dispatcher-tests",
         session=session,
         default=DefaultBotProperties(parse_mode="HTML"),
     )
-    yield BotHarness(_dispatcher(sessionmaker, knowledge), bot, session, sessionmaker, knowledge)
-    await engine.dispose()
+    return BotHarness(_dispatcher(sessionmaker, knowledge), bot, session, sessionmaker, knowledge)

@@ -3,11 +3,8 @@ was deleted; hot leads mention the sales people; no group configured: stored, lo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from aiogram import Bot
 from aiogram.methods import CreateForumTopic, SendMessage
 from loguru import logger
@@ -16,21 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings, load_settings
 from bot.handover import LeadHandover
 from bot.offline_session import ApiCall, ApiError
-from db import migrate
-from db.engine import create_engine, create_sessionmaker
 from db.models import Lead, LeadScore, User
 from tests.fakes.recording import RecordingSession
 from tests.unit.conftest import Knowledge
 
 GROUP = -1001234567890
-
-
-@pytest.fixture
-async def sessionmaker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3")
-    await migrate.upgrade(engine)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 def settings(chat_id: int | None, mentions: list[str] | None = None) -> Settings:

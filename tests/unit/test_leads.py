@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,8 +17,6 @@ from bot.leads_export import COLUMNS, export_csv
 from bot.services.entities import extract_entities
 from bot.services.leads import LeadForm, lead_card, open_lead, save_lead
 from bot.services.scoring import DEFAULT_RULE, Budget, ProjectType, Timeline
-from db import migrate
-from db.engine import create_engine, create_sessionmaker
 from db.models import Conversation, ConversationStatus, Lead, LeadScore, LeadStatus, User
 from db.repositories.leads import LeadRepository
 
@@ -28,14 +25,6 @@ DESCRIPTION = (
     "We need a Kubernetes cluster on AWS with CI/CD for our 12 services, ASAP. "
     "Budget around $50K. Today everything runs on two hand-configured VMs and deploys by ssh."
 )
-
-
-@pytest.fixture
-async def sessionmaker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/t.db")
-    await migrate.upgrade(engine)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 @pytest.fixture(scope="module")

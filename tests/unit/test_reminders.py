@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from aiogram import Bot
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,21 +17,11 @@ from bot.services.intake_tracking import (
     intake_started,
     intake_step,
 )
-from db import migrate
-from db.engine import create_engine, create_sessionmaker
 from db.models import IntakeProgress, User
 from tests.fakes.recording import RecordingSession
 from tests.unit.conftest import Knowledge
 
 DELAY, WINDOW = timedelta(hours=3), timedelta(hours=48)
-
-
-@pytest.fixture
-async def sessionmaker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3")
-    await migrate.upgrade(engine)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def _user(factory: async_sessionmaker[AsyncSession], user_id: int, lang: str = "en") -> None:
