@@ -8,8 +8,8 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram_dialog import setup_dialogs
 from loguru import logger
@@ -147,7 +147,9 @@ def create_dispatcher(
     **extra: Any,
 ) -> Dispatcher:
     """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first)."""
-    dp = Dispatcher(storage=storage)
+    # One update at a time per chat: a double-tapped button must not run twice in parallel.
+    isolation = RedisEventIsolation(redis) if redis is not None else SimpleEventIsolation()
+    dp = Dispatcher(storage=storage, events_isolation=isolation)
     extra.setdefault("scoring_rule", scoring_rule(settings))
     extra.setdefault("business_hours", business_hours(settings))
     dp.workflow_data.update(
@@ -170,6 +172,8 @@ def create_dispatcher(
     dp.update.outer_middleware(HandoverMiddleware(LeadHandover(settings, sessionmaker, i18n)))
     dp.startup.register(_set_commands)
     dp.shutdown.register(_drain)
+    # aiogram registers its storage's close first; in-flight updates still need the storage.
+    dp.shutdown.handlers.insert(0, dp.shutdown.handlers.pop())
     return dp
 
 

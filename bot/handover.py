@@ -4,6 +4,7 @@ already, a failed post is logged."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,6 +32,8 @@ class LeadHandover:
         self.sessionmaker = sessionmaker
         self.t = i18n.get(i18n.default)
         self._warned = False
+        # Two leads at the same moment must not create two Leads topics.
+        self._topic_lock = asyncio.Lock()
 
     async def deliver(self, bot: Bot, *, lead: Lead, user: User) -> None:
         if self.chat_id is None:
@@ -54,10 +57,12 @@ class LeadHandover:
             logger.info("lead {} ({}) posted to the agents' group", lead.id, lead.score)
         except TelegramAPIError as exc:
             logger.error("lead {}: could not post the card: {}", lead.id, exc.message)
+        except Exception as exc:  # the lead is stored already: never fail the user's confirm
+            logger.opt(exception=exc).error("lead {}: hand-over failed", lead.id)
 
     async def _topic(self, bot: Bot, *, recreate: bool = False) -> int | None:
         """The Leads topic's thread id, or None when the group is not a forum."""
-        async with self.sessionmaker() as session:
+        async with self._topic_lock, self.sessionmaker() as session:
             state = AppStateRepository(session)
             known = await state.get(LEADS_TOPIC_KEY)
             if known and not recreate:

@@ -33,9 +33,9 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     webhook_target = settings.require_webhook() if webhook else None
     resources = await open_resources(settings)
     bot = create_bot(settings, token=token.get_secret_value())
-    dp = dispatcher_for(resources)
     scheduler = create_scheduler(JobContext(bot, settings, resources.sessionmaker, resources.i18n))
     try:
+        dp = dispatcher_for(resources)  # may stop start-up on a bad lead setting
         scheduler.start()
         me = await bot.get_me()
         logger.info("started as @{} (id {})", me.username, me.id)

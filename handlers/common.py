@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -27,8 +27,9 @@ async def cancel(
     user: User,
     dialog_manager: DialogManager,
 ) -> None:
+    had_flow = dialog_manager.has_context() or await state.get_state() is not None
     await leave_intake(dialog_manager, session, user)
-    if await state.get_state() is None and not dialog_manager.has_context():
+    if not had_flow:
         await message.answer(i18n("cancel-nothing"))
         return
     await state.clear()
@@ -37,6 +38,8 @@ async def cancel(
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # The agents' group has commands of its own; these are for the people we talk to.
+    router.message.filter(F.chat.type == "private")
     router.message.register(help_command, Command("help"))
     router.message.register(cancel, Command("cancel"))
     return router

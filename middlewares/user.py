@@ -33,5 +33,9 @@ class UserMiddleware(BaseMiddleware):
                 language_code=tg_user.language_code,
             )
             language = self.i18n.resolve(tg_user.language_code)
-            data["user"] = await touch_user(data["session"], profile, language)
+            user = await touch_user(data["session"], profile, language)
+            chat = data.get("event_chat")
+            if user.is_blocked and chat is not None and chat.type == "private":
+                user.is_blocked = False  # they write to us, so they unblocked the bot
+            data["user"] = user
         return await handler(event, data)

@@ -34,8 +34,15 @@ class InputRejected(ValueError):
         self.params = params
 
 
+def _not_a_command(text: str) -> str:
+    # "/pricing" typed during the intake is a question to the bot, not a name or a description.
+    if text.lstrip().startswith("/"):
+        raise InputRejected("intake-error-command")
+    return text
+
+
 def parse_description(text: str) -> str:
-    text = text.strip()
+    text = _not_a_command(text).strip()
     shortest, longest = DESCRIPTION_CHARS
     if len(text) < shortest:
         raise InputRejected("intake-error-too-short", length=len(text), min=shortest)
@@ -45,7 +52,7 @@ def parse_description(text: str) -> str:
 
 
 def parse_name(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(_not_a_command(text).split())
     if not text or len(text) > NAME_CHARS:
         raise InputRejected("intake-error-name", max=NAME_CHARS)
     return text
@@ -53,13 +60,13 @@ def parse_name(text: str) -> str:
 
 def parse_email(text: str) -> str:
     try:
-        return validate_email(text.strip(), check_deliverability=False).normalized
+        return validate_email(_not_a_command(text).strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise InputRejected("intake-error-email", reason=str(error)) from None
 
 
 def parse_company(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(_not_a_command(text).split())
     if not text or len(text) > COMPANY_CHARS:
         raise InputRejected("intake-error-company", max=COMPANY_CHARS)
     return text
@@ -69,7 +76,7 @@ def parse_phone(text: str) -> str:
     """An international number ("+44 20 7946 0958"), as E.164: without the country code a
     number cannot be told apart from another country's."""
     try:
-        number = phonenumbers.parse(text.strip(), None)
+        number = phonenumbers.parse(_not_a_command(text).strip(), None)
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):

@@ -38,6 +38,7 @@ intake-error-too-short = ⚠️ That's a bit short ({ $length } { $length ->
     }). Please tell us a little more: at least { $min } characters.
 intake-error-too-long = ⚠️ That's { $length } characters, more than the { $max } I can take. Please shorten it: the details can go to our manager later.
 intake-error-not-text = ⚠️ I can only read text here. Please type your answer.
+intake-error-command = ⚠️ Commands don't work in the middle of a request. Please answer the question, or send /cancel to stop the request.
 intake-error-generic = ⚠️ I couldn't take that answer. Please try again.
 intake-error-name = ⚠️ Please send your name (up to { $max } characters).
 intake-error-email = ⚠️ That doesn't look like an e-mail address: { $reason }

@@ -141,3 +141,22 @@ async def test_startup_sets_commands_in_both_languages(harness: BotHarness) -> N
     assert by_language == {None: expected, "ru": expected}
     ru = next(call for call in calls if call.language_code == "ru")
     assert ru.commands[0].description == "Главное меню"
+
+
+async def test_group_chats_get_no_user_commands(harness: BotHarness) -> None:
+    for command in ("/start", "/help", "/cancel", "/language"):
+        await harness.send(command, chat_id=-1001234567890)
+    assert harness.session.sent_texts() == []
+
+
+async def test_a_user_who_writes_again_is_no_longer_marked_blocked(harness: BotHarness) -> None:
+    await harness.send("/start")
+    async with harness.sessionmaker() as session:
+        user = await session.get(User, 1001)
+        assert user is not None
+        user.is_blocked = True
+        await session.commit()
+    await harness.send("/help")
+    async with harness.sessionmaker() as session:
+        user = await session.get(User, 1001)
+        assert user is not None and not user.is_blocked

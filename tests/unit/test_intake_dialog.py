@@ -260,6 +260,25 @@ async def test_cancel_ends_the_intake_without_a_lead(wizard: Wizard) -> None:
     assert "nothing to cancel" in wizard.text
 
 
+async def test_slash_cancel_in_the_middle_cancels_and_says_so(wizard: Wizard) -> None:
+    await wizard.send("/begin")
+    await wizard.tap("DevOps")
+    await wizard.send("/cancel")
+    assert "Cancelled" in wizard.text
+    assert (await progress(wizard.harness)).finished_at is not None  # type: ignore[union-attr]
+    await wizard.send("/cancel")
+    assert "nothing to cancel" in wizard.text
+
+
+async def test_a_command_is_not_taken_as_an_answer(wizard: Wizard) -> None:
+    await wizard.send("/begin")
+    await wizard.tap("DevOps")
+    await wizard.send("/pricing")
+    assert "Commands don't work in the middle of a request" in wizard.text
+    await wizard.send("We need Kubernetes on AWS and CI/CD for our services, soon.")
+    assert "Step 3 of 8" in wizard.text
+
+
 async def test_an_intake_older_than_the_ttl_starts_again(wizard: Wizard) -> None:
     await wizard.send("/begin")
     await wizard.tap("DevOps")
