@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from loguru import logger
 
+from bot.services.pii import mask_pii
+
 if TYPE_CHECKING:
     from loguru import Message, Record
 
@@ -56,7 +58,7 @@ def _json_sink(stream: TextIO) -> Callable[[Message], None]:
         if extra:
             payload["extra"] = extra
         if record["exception"] is not None:
-            payload["exception"] = "".join(_format_exception(record)).rstrip()
+            payload["exception"] = mask_pii("".join(_format_exception(record)).rstrip())
         stream.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
         stream.flush()
 
@@ -76,9 +78,27 @@ def add_patcher(patcher: Callable[[Record], None]) -> None:
     _patchers.append(patcher)
 
 
+def _mask(record: Record) -> None:
+    # Whatever a library or a handler put in a log line, personal data does not leave masked.
+    record["message"] = mask_pii(record["message"])
+    for key, value in record["extra"].items():
+        if isinstance(value, str):
+            record["extra"][key] = mask_pii(value)
+
+
 def _patch(record: Record) -> None:
+    _mask(record)
     for patcher in _patchers:
         patcher(record)
+
+
+def _pretty_sink(stream: TextIO) -> Callable[[Message], None]:
+    def write(message: Message) -> None:
+        # The formatted line includes the traceback, whose exception text may quote user data.
+        stream.write(mask_pii(str(message)))
+        stream.flush()
+
+    return write
 
 
 def setup_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | None = None) -> None:
@@ -90,7 +110,14 @@ def setup_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | None 
     if fmt == "json":
         logger.add(_json_sink(stream), level=level, backtrace=False, diagnose=False)
     else:
-        logger.add(stream, level=level, format=PRETTY_FORMAT, backtrace=False, diagnose=False)
+        logger.add(
+            _pretty_sink(stream),
+            level=level,
+            format=PRETTY_FORMAT,
+            colorize=stream.isatty(),
+            backtrace=False,
+            diagnose=False,
+        )
     logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
     # Chatty libraries stay at WARNING unless the operator asks for DEBUG.
     quiet = logging.WARNING if level not in ("TRACE", "DEBUG") else logging.DEBUG
