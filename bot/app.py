@@ -20,10 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import ConfigError, Settings
 from bot.handover import HandoverMiddleware, LeadHandover
 from bot.i18n import I18n
+from bot.kv import Counters, MemoryCounters, RedisCounters
 from bot.services.business_hours import BusinessHours, parse_business_hours
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.services.scoring import ScoringRule, load_rule
+from bot.services.throttling import Throttle
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from handlers import get_routers
@@ -33,6 +35,7 @@ from middlewares import (
     UpdateContextMiddleware,
     UserMiddleware,
 )
+from middlewares.throttling import ThrottlingMiddleware
 
 COMMANDS = (
     ("start", "cmd-start"),
@@ -143,6 +146,7 @@ def create_dispatcher(
     kb: KnowledgeBase,
     detector: IntentDetector,
     redis: Redis | None = None,
+    counters: Counters | None = None,
     routers: Sequence[Router] | None = None,
     **extra: Any,
 ) -> Dispatcher:
@@ -167,6 +171,10 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(i18n))
     dp.update.outer_middleware(I18nMiddleware(i18n))
+    if counters is None:
+        counters = RedisCounters(redis) if redis is not None else MemoryCounters()
+    throttle = Throttle(counters, settings.throttle)
+    dp.update.outer_middleware(ThrottlingMiddleware(throttle, settings.telegram.admin_ids))
     dp.include_routers(*(routers if routers is not None else get_routers()))
     setup_dialogs(dp)
     dp.update.outer_middleware(HandoverMiddleware(LeadHandover(settings, sessionmaker, i18n)))

@@ -228,6 +228,16 @@ class LeadSettings(BaseSettings):
         return value
 
 
+class ThrottleSettings(BaseSettings):
+    model_config = _section("THROTTLE_")
+
+    burst: int = Field(default=5, ge=1, description="messages allowed within burst_seconds")
+    burst_seconds: int = Field(default=3, ge=1)
+    per_hour: int = Field(default=60, ge=1)
+    per_day: int = Field(default=500, ge=1)
+    trusted_factor: int = Field(default=5, ge=1, description="for agents, admins, clients")
+
+
 class Settings(BaseModel):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -238,6 +248,7 @@ class Settings(BaseModel):
     log: LogSettings = Field(default_factory=LogSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     leads: LeadSettings = Field(default_factory=LeadSettings)
+    throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
 
     def require_token(self) -> SecretStr:
@@ -257,7 +268,7 @@ class Settings(BaseModel):
         result: dict[str, Any] = {}
         for section in (
             self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
-            self.log, self.intake, self.leads,
+            self.log, self.intake, self.leads, self.throttle,
         ):  # fmt: skip
             prefix = section.model_config.get("env_prefix", "")
             for name in type(section).model_fields:
@@ -284,7 +295,7 @@ def _redact_url(url: str) -> str:
 
 _SECTIONS: tuple[type[BaseSettings], ...] = (
     TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
-    HttpSettings, LogSettings, IntakeSettings, LeadSettings,
+    HttpSettings, LogSettings, IntakeSettings, LeadSettings, ThrottleSettings,
 )  # fmt: skip
 
 
@@ -301,6 +312,7 @@ def load_settings(**overrides: Any) -> Settings:
         "log",
         "intake",
         "leads",
+        "throttle",
     )
     for name, section in zip(names, _SECTIONS, strict=True):
         try:

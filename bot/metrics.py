@@ -23,3 +23,4 @@ INTAKE_ABANDONED = Counter(
 )
 INTAKE_COMPLETED = Counter("devbot_intake_completed_total", "Intakes confirmed", ["source"])
 LEADS = Counter("devbot_leads_total", "Leads stored, by score", ["score"])
+THROTTLED = Counter("devbot_throttled_total", "Updates refused by a rate limit", ["limit"])

@@ -12,3 +12,6 @@ for _name in list(os.environ):
     if _name.split("_")[0] in {"BOT", "TELEGRAM", "AGENT", "ADMIN", "DATABASE", "REDIS",
                                "LONGCAT", "WEBHOOK", "HTTP", "LOG"}:  # fmt: skip
         os.environ.pop(_name)
+
+# Tests type faster than people: the rate limits are tested on their own (test_throttling.py).
+os.environ.setdefault("THROTTLE_BURST", "1000")

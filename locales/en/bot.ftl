@@ -87,6 +87,11 @@ handover-leads-topic = 💼 Leads
 reminder-intake = 👋 You started telling us about your project but didn't finish. Your answers are saved: continue where you left off?
 reminder-intake-button = ▶️ Continue my request
 
+## Rate limits
+throttle-burst = ⏳ That's a lot of messages at once. Please give me a few seconds before the next one.
+throttle-hour = ⏳ You've reached the limit of messages for this hour. Please come back a little later, or use /start to see the menu.
+throttle-day = ⏳ You've reached today's message limit. Please come back tomorrow; if it's urgent, write to hello@dev2production.tech.
+
 ## The terminal demo (python -m bot demo)
 demo-intro =
     DevBot terminal demo: the real bot, running on this machine (SQLite, in-memory state, offline LLM).

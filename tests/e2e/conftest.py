@@ -68,6 +68,7 @@ def bot_env(
         LOG_FORMAT="json",
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
+        THROTTLE_BURST="1000",  # the fake user types faster than a person
     )
     env.update(extra)
     return env

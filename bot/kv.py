@@ -1,0 +1,47 @@
+"""Counters with a time window: Redis in production (atomic across bot instances), process memory
+in the demo. One small interface so that rate limits and budgets do not care which."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+# INCR and, on the first hit of a window, EXPIRE, in one atomic step.
+_HIT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+class Counters(Protocol):
+    async def hit(self, key: str, window_seconds: int) -> int:
+        """Count one event for `key`; the count resets `window_seconds` after the first one."""
+
+
+class RedisCounters:
+    def __init__(self, redis: Redis, prefix: str = "devbot:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._script = redis.register_script(_HIT)
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        return int(await self._script(keys=[self.prefix + key], args=[window_seconds]))
+
+
+class MemoryCounters:
+    def __init__(self, clock: object = time.monotonic) -> None:
+        self._clock = clock
+        self._counts: dict[str, tuple[float, int]] = {}
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        now: float = self._clock()  # type: ignore[operator]
+        expires, count = self._counts.get(key, (0.0, 0))
+        if expires <= now:
+            expires, count = now + window_seconds, 0
+            if len(self._counts) > 100_000:  # drop expired keys now and then
+                self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
+        self._counts[key] = (expires, count + 1)
+        return count + 1

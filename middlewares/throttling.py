@@ -1,0 +1,46 @@
+"""Rate limiting before any handler: over a limit, the message is not processed and the person is
+told once per window, kindly, in their language. Messages count; button presses do not (they are
+our own UI, and the per-chat event isolation already serialises them)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+
+from bot.metrics import THROTTLED
+from bot.services.throttling import Throttle
+from db.repositories.trust import is_agent_or_client
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    def __init__(self, throttle: Throttle, admin_ids: list[int]) -> None:
+        self.throttle = throttle
+        self.admin_ids = frozenset(admin_ids)
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        message = event.message if isinstance(event, Update) else None
+        if message is None or message.chat.type != "private" or message.from_user is None:
+            return await handler(event, data)
+        user_id = message.from_user.id
+
+        async def trusted() -> bool:
+            if user_id in self.admin_ids:
+                return True
+            return await is_agent_or_client(data["session"], user_id)
+
+        verdict = await self.throttle.check(user_id, trusted)
+        if verdict.allowed:
+            return await handler(event, data)
+        assert verdict.limit is not None
+        THROTTLED.labels(verdict.limit.name).inc()
+        if verdict.notify:
+            await message.answer(data["i18n"](f"throttle-{verdict.limit.name}"))
+        return None

@@ -1,0 +1,75 @@
+"""Rate limits: counted per user and window, one notice per window, higher for trusted people."""
+
+from __future__ import annotations
+
+from aiogram.fsm.storage.memory import MemoryStorage
+
+from bot.app import create_dispatcher
+from bot.config import ThrottleSettings, load_settings
+from bot.kv import MemoryCounters
+from bot.services.throttling import Throttle
+from tests.unit.conftest import BotHarness
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def throttle(clock: Clock, **limits: int) -> Throttle:
+    settings = ThrottleSettings(burst=3, burst_seconds=3, per_hour=10, per_day=20, **limits)
+    return Throttle(MemoryCounters(clock), settings)
+
+
+async def never() -> bool:
+    return False
+
+
+async def always() -> bool:
+    return True
+
+
+async def test_burst_limit_tells_once_per_window() -> None:
+    clock = Clock()
+    limiter = throttle(clock)
+    verdicts = [await limiter.check(1, never) for _ in range(5)]
+    assert [v.allowed for v in verdicts] == [True, True, True, False, False]
+    assert [v.notify for v in verdicts[3:]] == [True, False]
+    assert verdicts[3].limit is not None and verdicts[3].limit.name == "burst"
+    assert (await limiter.check(2, never)).allowed  # another user is not affected
+    clock.now += 3.5
+    assert (await limiter.check(1, never)).allowed  # a new window
+
+
+async def test_hourly_limit_and_the_trusted_factor() -> None:
+    clock = Clock()
+    limiter = throttle(clock)
+    allowed = 0
+    for _ in range(12):
+        clock.now += 5  # slow enough for the burst limit
+        allowed += (await limiter.check(1, never)).allowed
+    assert allowed == 10
+    trusted = throttle(Clock(), trusted_factor=2)
+    results = [(await trusted.check(7, always)).allowed for _ in range(8)]
+    assert results == [True] * 6 + [False] * 2  # burst 3 x factor 2 within one window
+
+
+async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: BotHarness) -> None:
+    settings = load_settings(throttle={"burst": 3, "burst_seconds": 60})
+    knowledge = harness.knowledge
+    harness.dp = create_dispatcher(
+        settings,
+        storage=MemoryStorage(),
+        sessionmaker=harness.sessionmaker,
+        i18n=knowledge.i18n,
+        kb=knowledge.kb,
+        detector=knowledge.detector,
+    )
+    for _ in range(5):
+        await harness.send("/help", language_code="ru")
+    texts = harness.session.sent_texts()
+    assert len(texts) == 4
+    assert "Слишком много сообщений" in texts[3]
