@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from aiohttp import web
+
+T = TypeVar("T")
 
 
 class FakeServer:
@@ -65,3 +68,30 @@ async def wait_event(event: asyncio.Event, seconds: float) -> None:
     """Wait for `event` at most `seconds`; callers re-check their own condition afterwards."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), seconds)
+
+
+async def first_recorded(
+    items: list[T],
+    match: Callable[[T], bool],
+    *,
+    since: int,
+    seconds: float,
+    arrival: Callable[[], asyncio.Event],
+    describe: Callable[[], str],
+) -> T:
+    """The first item at index >= `since` that `match`es, waiting up to `seconds` for new ones.
+
+    `arrival()` returns the event set when the next item is recorded (the fakes replace it after
+    each item); `describe()` says what was seen, for the assertion message on a time-out.
+    """
+    deadline = asyncio.get_running_loop().time() + seconds
+    checked = since
+    while True:
+        for item in items[checked:]:
+            if match(item):
+                return item
+        checked = max(checked, len(items))
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise AssertionError(describe())
+        await wait_event(arrival(), remaining)

@@ -30,7 +30,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes._server import FakeServer, wait_event
+from tests.fakes._server import FakeServer, first_recorded, wait_event
 
 JSON = dict[str, Any]
 
@@ -214,20 +214,17 @@ class FakeLongCat(FakeServer):
         predicate: Callable[[RecordedRequest], bool] | None = None,
     ) -> RecordedRequest:
         """Return the first recorded request at index >= `since` matching `predicate`."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        checked = since
-        while True:
-            for request in self.requests[checked:]:
-                if predicate is None or predicate(request):
-                    return request
-            checked = max(checked, len(self.requests))
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"no matching request within {timeout}s "
-                    f"({len(self.requests)} recorded, the first {since} skipped)"
-                )
-            await wait_event(self._new_request, remaining)
+        return await first_recorded(
+            self.requests,
+            lambda request: predicate is None or predicate(request),
+            since=since,
+            seconds=timeout,
+            arrival=lambda: self._new_request,
+            describe=lambda: (
+                f"no matching request within {timeout}s "
+                f"({len(self.requests)} recorded, the first {since} skipped)"
+            ),
+        )
 
     # ------------------------------------------------------------------ HTTP layer
 

@@ -36,7 +36,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.telegram_html import TelegramHtmlError, parse_html, utf16_len
-from tests.fakes._server import FakeServer, wait_event
+from tests.fakes._server import FakeServer, first_recorded, wait_event
 
 JSON = dict[str, Any]
 
@@ -289,20 +289,17 @@ class FakeTelegram(FakeServer):
 
         Pass ``since=len(fake.calls)`` to ignore everything recorded so far.
         """
-        deadline = asyncio.get_running_loop().time() + timeout
-        checked = since
-        while True:
-            for call in self.calls[checked:]:
-                if call.method == method and (predicate is None or predicate(call)):
-                    return call
-            checked = max(checked, len(self.calls))
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"no {method} call matching the predicate within {timeout}s; "
-                    f"recorded calls: {self._calls_summary()}"
-                )
-            await wait_event(self._new_call, remaining)
+        return await first_recorded(
+            self.calls,
+            lambda call: call.method == method and (predicate is None or predicate(call)),
+            since=since,
+            seconds=timeout,
+            arrival=lambda: self._new_call,
+            describe=lambda: (
+                f"no {method} call matching the predicate within {timeout}s; "
+                f"recorded calls: {self._calls_summary()}"
+            ),
+        )
 
     def clear(self) -> None:
         """Forget recorded calls and pending faults; chat state and updates are kept."""
