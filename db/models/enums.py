@@ -34,9 +34,12 @@ class LeadStatus(StrEnum):
 
 
 class AgentRole(StrEnum):
+    """Ranked: each role may do everything the roles before it may (see bot.services.roles)."""
+
     AGENT = "agent"
-    SUPERVISOR = "supervisor"
+    SENIOR = "senior"
     ADMIN = "admin"
+    SUPERADMIN = "superadmin"
 
 
 class TicketStatus(StrEnum):
