@@ -22,6 +22,7 @@ from bot.handover import HandoverMiddleware, LeadHandover
 from bot.i18n import I18n
 from bot.kv import Counters, MemoryCounters, RedisCounters
 from bot.services.business_hours import BusinessHours, parse_business_hours
+from bot.services.consult import Consultant
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.services.scoring import ScoringRule, load_rule
@@ -42,6 +43,7 @@ COMMANDS = (
     ("services", "cmd-services"),
     ("pricing", "cmd-pricing"),
     ("contact", "cmd-contact"),
+    ("ask", "cmd-ask"),
     ("language", "cmd-language"),
     ("help", "cmd-help"),
     ("cancel", "cmd-cancel"),
@@ -156,6 +158,9 @@ def create_dispatcher(
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     extra.setdefault("scoring_rule", scoring_rule(settings))
     extra.setdefault("business_hours", business_hours(settings))
+    if counters is None:
+        counters = RedisCounters(redis) if redis is not None else MemoryCounters()
+    extra.setdefault("consultant", Consultant.from_settings(settings, counters))
     dp.workflow_data.update(
         settings=settings,
         sessionmaker=sessionmaker,
@@ -171,15 +176,15 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(i18n))
     dp.update.outer_middleware(I18nMiddleware(i18n))
-    if counters is None:
-        counters = RedisCounters(redis) if redis is not None else MemoryCounters()
     throttle = Throttle(counters, settings.throttle)
     dp.update.outer_middleware(ThrottlingMiddleware(throttle, settings.telegram.admin_ids))
     dp.include_routers(*(routers if routers is not None else get_routers()))
     setup_dialogs(dp)
     dp.update.outer_middleware(HandoverMiddleware(LeadHandover(settings, sessionmaker, i18n)))
     dp.startup.register(_set_commands)
+    dp.startup.register(_start_consultant)
     dp.shutdown.register(_drain)
+    dp.shutdown.register(_close_consultant)
     # aiogram registers its storage's close first; in-flight updates still need the storage.
     dp.shutdown.handlers.insert(0, dp.shutdown.handlers.pop())
     return dp
@@ -206,6 +211,14 @@ async def _set_commands(bot: Bot, i18n_hub: I18n) -> None:
         code = None if language == i18n_hub.default else language
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)
     logger.info("bot commands set for {}", ", ".join(i18n_hub.languages))
+
+
+async def _start_consultant(consultant: Consultant) -> None:
+    await consultant.start()
+
+
+async def _close_consultant(consultant: Consultant) -> None:
+    await consultant.close()
 
 
 async def _drain(update_tracker: UpdateContextMiddleware) -> None:

@@ -114,6 +114,20 @@ class LongCatSettings(BaseSettings):
     api_key: SecretStr | None = None
     base_url: str = "https://api.longcat.chat/openai/v1"
     model: str = "LongCat-2.0"
+    temperature: float = Field(default=0.3, ge=0, le=1)
+    max_answer_tokens: int = Field(default=700, ge=50, description="the answer's reserve")
+    history_tokens: int = Field(default=2000, ge=200, description="history budget per prompt")
+    connect_timeout: float = Field(default=3, gt=0, description="seconds")
+    first_token_timeout: float = Field(default=8, gt=0, description="seconds to the first token")
+    idle_timeout: float = Field(default=8, gt=0, description="seconds between streamed chunks")
+    deadline: float = Field(default=18, gt=0, description="seconds per answer, retries included")
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    breaker_failures: int = Field(default=5, ge=1, description="failures that open the breaker")
+    breaker_cooldown: float = Field(default=60, gt=0, description="seconds the breaker stays open")
+    # Per million tokens: input/cached input/output, USD; "model=in/cached/out;model2=...".
+    prices: Annotated[dict[str, tuple[float, float, float]], NoDecode] = Field(
+        default_factory=lambda: {"LongCat-2.0": (0.75, 0.015, 2.95)}
+    )
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -125,9 +139,36 @@ class LongCatSettings(BaseSettings):
     def _base_url(cls, value: Any) -> Any:
         return _http_url(value)
 
+    @field_validator("prices", mode="before")
+    @classmethod
+    def _prices(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        prices: dict[str, tuple[float, float, float]] = {}
+        for item in filter(None, (part.strip() for part in value.split(";"))):
+            model, _, figures = item.partition("=")
+            parts = figures.split("/")
+            try:
+                numbers = tuple(float(part) for part in parts)
+            except ValueError:
+                numbers = ()
+            if not model.strip() or len(numbers) != 3 or min(numbers) < 0:
+                raise ValueError("expected MODEL=INPUT/CACHED/OUTPUT USD per million tokens")
+            prices[model.strip()] = (numbers[0], numbers[1], numbers[2])
+        return prices
+
     @property
     def enabled(self) -> bool:
         return self.api_key is not None
+
+
+class LlmBudgetSettings(BaseSettings):
+    model_config = _section("LLM_")
+
+    session_calls: int = Field(default=10, ge=1, description="LLM answers per conversation")
+    user_daily_calls: int = Field(default=50, ge=1, description="LLM answers per user per day")
+    daily_budget_usd: float = Field(default=100, gt=0, description="all users, per UTC day")
+    alert_ratio: float = Field(default=0.8, gt=0, le=1, description="alert admins at this share")
 
 
 class WebhookSettings(BaseSettings):
@@ -249,6 +290,7 @@ class Settings(BaseModel):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     leads: LeadSettings = Field(default_factory=LeadSettings)
     throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
+    llm: LlmBudgetSettings = Field(default_factory=LlmBudgetSettings)
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
 
     def require_token(self) -> SecretStr:
@@ -268,7 +310,7 @@ class Settings(BaseModel):
         result: dict[str, Any] = {}
         for section in (
             self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
-            self.log, self.intake, self.leads, self.throttle,
+            self.log, self.intake, self.leads, self.throttle, self.llm,
         ):  # fmt: skip
             prefix = section.model_config.get("env_prefix", "")
             for name in type(section).model_fields:
@@ -295,7 +337,7 @@ def _redact_url(url: str) -> str:
 
 _SECTIONS: tuple[type[BaseSettings], ...] = (
     TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
-    HttpSettings, LogSettings, IntakeSettings, LeadSettings, ThrottleSettings,
+    HttpSettings, LogSettings, IntakeSettings, LeadSettings, ThrottleSettings, LlmBudgetSettings,
 )  # fmt: skip
 
 
@@ -313,6 +355,7 @@ def load_settings(**overrides: Any) -> Settings:
         "intake",
         "leads",
         "throttle",
+        "llm",
     )
     for name, section in zip(names, _SECTIONS, strict=True):
         try:

@@ -8,17 +8,21 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-# INCR and, on the first hit of a window, EXPIRE, in one atomic step.
+# INCRBY and, on the first hit of a window, EXPIRE, in one atomic step.
 _HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if count == tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
 
 
 class Counters(Protocol):
-    async def hit(self, key: str, window_seconds: int) -> int:
-        """Count one event for `key`; the count resets `window_seconds` after the first one."""
+    async def hit(self, key: str, window_seconds: int, amount: int = 1) -> int:
+        """Add `amount` (one event) to `key` and return the total; the total resets
+        `window_seconds` after the first hit."""
+
+    async def peek(self, key: str) -> int:
+        """The current total of `key` (0 when its window has passed)."""
 
 
 class RedisCounters:
@@ -27,8 +31,12 @@ class RedisCounters:
         self.prefix = prefix
         self._script = redis.register_script(_HIT)
 
-    async def hit(self, key: str, window_seconds: int) -> int:
-        return int(await self._script(keys=[self.prefix + key], args=[window_seconds]))
+    async def hit(self, key: str, window_seconds: int, amount: int = 1) -> int:
+        keys, args = [self.prefix + key], [window_seconds, amount]
+        return int(await self._script(keys=keys, args=args))
+
+    async def peek(self, key: str) -> int:
+        return int(await self.redis.get(self.prefix + key) or 0)
 
 
 class MemoryCounters:
@@ -36,12 +44,17 @@ class MemoryCounters:
         self._clock = clock
         self._counts: dict[str, tuple[float, int]] = {}
 
-    async def hit(self, key: str, window_seconds: int) -> int:
+    async def hit(self, key: str, window_seconds: int, amount: int = 1) -> int:
         now: float = self._clock()  # type: ignore[operator]
         expires, count = self._counts.get(key, (0.0, 0))
         if expires <= now:
             expires, count = now + window_seconds, 0
             if len(self._counts) > 100_000:  # drop expired keys now and then
                 self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
-        self._counts[key] = (expires, count + 1)
-        return count + 1
+        self._counts[key] = (expires, count + amount)
+        return count + amount
+
+    async def peek(self, key: str) -> int:
+        now: float = self._clock()  # type: ignore[operator]
+        expires, count = self._counts.get(key, (0.0, 0))
+        return count if expires > now else 0

@@ -17,13 +17,16 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods import GetUpdates, SendChatAction, SendMessageDraft, TelegramMethod
 from aiogram.methods.base import TelegramType
 from loguru import logger
 
 from bot.config import Settings
 from bot.metrics import TELEGRAM_RETRIES
 
+UNRETRIED = frozenset(
+    {GetUpdates.__api_method__, SendMessageDraft.__api_method__, SendChatAction.__api_method__}
+)
 # Telegram's flood waits are seconds to a few minutes; past this something else is wrong.
 MAX_RETRY_AFTER = 300
 
@@ -31,7 +34,8 @@ MAX_RETRY_AFTER = 300
 class RetryMiddleware(BaseRequestMiddleware):
     """Wait out `retry_after` on 429 and back off on 5xx/network errors, a bounded number of times.
 
-    getUpdates is left alone: the polling loop has its own backoff.
+    getUpdates is left alone: the polling loop has its own backoff. Drafts and chat actions are
+    not retried either: they are ephemeral, and a stale one is worth less than the next.
     """
 
     def __init__(self, attempts: int = 5, base_delay: float = 0.5) -> None:
@@ -44,7 +48,7 @@ class RetryMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Any:
-        if method.__api_method__ == GetUpdates.__api_method__:
+        if method.__api_method__ in UNRETRIED:
             return await make_request(bot, method)
         for attempt in range(1, self.attempts + 1):
             try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from dialogs.intake import intake_dialog
-from handlers import common, errors, fallback, faq, intake, language, start
+from handlers import common, consult, errors, fallback, faq, intake, language, start
 
 
 def get_routers() -> list[Router]:
@@ -20,6 +20,7 @@ def get_routers() -> list[Router]:
         intake.create_router(),
         # The wizard before the FAQ: text typed into an intake step belongs to the wizard.
         intake_dialog(),
+        consult.create_router(),
         faq.create_router(),
         # Catch-all handlers: last, so that every feature router gets its chance first
         # (for errors too: the generic apology only when no feature handled its own error).

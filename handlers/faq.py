@@ -10,13 +10,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
+from bot.config import Settings
+from bot.i18n import I18n, Translator
+from bot.services.consult import Consultant
 from bot.services.conversations import Answer, record_exchange
 from bot.services.faq import Decision, Outcome, decide
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase
 from db.models import User
 from dialogs.intake import start_intake
+from handlers.consult import consult
 from handlers.faq_keyboards import (
     ActionCallback,
     CategoryCallback,
@@ -70,9 +73,17 @@ async def on_text(
     session: AsyncSession,
     user: User,
     dialog_manager: DialogManager,
+    consultant: Consultant,
+    settings: Settings,
+    i18n_hub: I18n,
 ) -> None:
     question = message.text or ""
-    decision = decide(detector.detect(question), kb)
+    detection = detector.detect(question)
+    decision = decide(detection, kb)
+    if decision.outcome is Outcome.UNSURE and consultant.configured:
+        await consult(message, detection, i18n=i18n, kb=kb, session=session, user=user,
+                      consultant=consultant, settings=settings, i18n_hub=i18n_hub)  # fmt: skip
+        return
     if decision.outcome is Outcome.FLOW:
         answer = Answer("", SOURCES[decision.outcome], decision.intent, decision.confidence)
         await record_exchange(session, user, question=question,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +23,8 @@ class Answer:
     source: str  # kb, smalltalk, suggestions, fallback, llm, template, ...
     intent: str | None = None
     confidence: float | None = None
+    # LLM metadata for the bot's message: llm_model, prompt_version, tokens, latency_ms, ...
+    llm: Mapping[str, Any] | None = None
 
 
 async def current_conversation(session: AsyncSession, user: User) -> Conversation:
@@ -70,6 +74,7 @@ async def record_exchange(
             intent=answer.intent,
             intent_confidence=answer.confidence,
             answer_source=answer.source,
+            **(answer.llm or {}),
         )
     )
     conversation.last_message_at = utcnow()

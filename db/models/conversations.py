@@ -26,7 +26,9 @@ class Conversation(TimestampMixin, Base):
     )
     language: Mapped[str | None] = mapped_column(String(8))
     source: Mapped[str | None] = mapped_column(String(64))
+    # The LLM's running summary of the conversation's older part, up to this message id.
     summary: Mapped[str | None] = mapped_column(Text)
+    summary_upto_id: Mapped[int | None] = mapped_column(BigInteger)
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     closed_at: Mapped[datetime | None]
 

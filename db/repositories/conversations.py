@@ -41,3 +41,13 @@ class ConversationRepository:
             .limit(limit)
         )
         return list(reversed(rows.all()))
+
+    async def messages_after(
+        self, conversation_id: int, after_id: int | None, limit: int = 400
+    ) -> list[Message]:
+        """The conversation's messages after `after_id`, oldest first (the newest `limit`)."""
+        query = select(Message).where(Message.conversation_id == conversation_id)
+        if after_id is not None:
+            query = query.where(Message.id > after_id)
+        rows = await self.session.scalars(query.order_by(Message.id.desc()).limit(limit))
+        return list(rows)[::-1]

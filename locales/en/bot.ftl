@@ -34,6 +34,7 @@ help =
     /services: our services
     /pricing: prices and payment
     /contact: how to reach us
+    /ask: ask our AI assistant
     /language: change the language
     /cancel: stop what we are doing
     /help: this message

@@ -141,6 +141,7 @@ class FakeLongCat(FakeServer):
         self._delay = 0.0
         self._first_token_delay = 0.0
         self._stalls: list[tuple[int, float]] = []
+        self._cuts: list[int] = []
         self._ids = itertools.count(1)
         # Waiters keep the event they saw; replacing it after set() wakes exactly those.
         self._new_request = asyncio.Event()
@@ -197,6 +198,10 @@ class FakeLongCat(FakeServer):
         """Make the next stream go silent for `seconds` after sending `n_chunks` chunks."""
         self._stalls.append((n_chunks, seconds))
 
+    def cut_stream_after(self, n_chunks: int) -> None:
+        """Make the next stream drop its connection after sending `n_chunks` chunks."""
+        self._cuts.append(n_chunks)
+
     def clear(self) -> None:
         """Forget recorded requests, scripted replies and every injected fault or delay."""
         self.requests.clear()
@@ -204,6 +209,7 @@ class FakeLongCat(FakeServer):
         self._faults.clear()
         self._hangs.clear()
         self._stalls.clear()
+        self._cuts.clear()
         self._delay = self._first_token_delay = 0.0
 
     async def wait_for_request(
@@ -346,6 +352,7 @@ class FakeLongCat(FakeServer):
         if include_usage:
             chunks.append({**chunk({}), "choices": [], "usage": usage})
         stall = self._stalls.pop(0) if self._stalls else None
+        cut = self._cuts.pop(0) if self._cuts else None
 
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
@@ -356,6 +363,10 @@ class FakeLongCat(FakeServer):
             for sent, data in enumerate(chunks):
                 if stall is not None and sent == stall[0]:
                     await self._sleep(stall[1])
+                if cut is not None and sent == cut:
+                    if request.transport is not None:
+                        request.transport.close()
+                    return response
                 await response.write(f"data: {json.dumps(data)}\n\n".encode())
             await response.write(b"data: [DONE]\n\n")
             await response.write_eof()

@@ -14,13 +14,16 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher, load_knowledge
-from bot.config import load_settings
+from bot.config import Settings, load_settings
+from bot.kv import MemoryCounters
+from bot.services.consult import Consultant
 from bot.i18n import I18n
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from handlers import get_routers
+from tests.fakes.longcat_server import DEFAULT_API_KEY as FAKE_LONGCAT_KEY
 from tests.fakes.recording import RecordingSession
 
 
@@ -69,21 +72,46 @@ class BotHarness:
         """Rebuild the dispatcher with another detector (to pin what it answers)."""
         self.dp = _dispatcher(self.sessionmaker, self.knowledge, detector=detector)
 
+    def use_llm(
+        self, base_url: str, detector: object | None = None, **settings: dict[str, object]
+    ) -> Consultant:
+        """Rebuild the dispatcher with the LLM at `base_url` (the fake LongCat).
+
+        `settings` overrides sections by name, e.g. ``llm={"session_calls": 2}``."""
+        longcat = {
+            "api_key": FAKE_LONGCAT_KEY,
+            "base_url": base_url,
+            **settings.pop("longcat", {}),
+        }
+        config = load_settings(longcat=longcat, **settings)
+        consultant = Consultant.from_settings(config, MemoryCounters())
+        self.dp = _dispatcher(
+            self.sessionmaker,
+            self.knowledge,
+            detector=detector,
+            settings=config,
+            consultant=consultant,
+        )
+        return consultant
+
 
 def _dispatcher(
     sessionmaker: async_sessionmaker[AsyncSession],
     knowledge: Knowledge,
     routers: list[Router] | None = None,
     detector: object | None = None,
+    settings: Settings | None = None,
+    **extra: object,
 ) -> Dispatcher:
     return create_dispatcher(
-        load_settings(),
+        settings or load_settings(),
         storage=MemoryStorage(),
         sessionmaker=sessionmaker,
         i18n=knowledge.i18n,
         kb=knowledge.kb,
         detector=detector or knowledge.detector,  # type: ignore[arg-type]
         routers=routers,
+        **extra,
     )
 
 

@@ -1,0 +1,265 @@
+"""The LLM consultation: a question answered by LongCat, grounded in the knowledge base.
+
+`Consultant.answer()` checks the budgets, picks the prompt template, gathers the company facts
+(the detector's best knowledge-base matches), masks personal data, fits the history into its
+token budget (summarising what falls out), streams the answer through a callback, and measures
+it: tokens, cost, time to first token, latency, confidence. It raises `Unanswered` with a reason
+whenever the LLM cannot or may not answer; the handler then answers from the knowledge base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from loguru import logger
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.kv import Counters
+from bot.services.conversations import current_conversation
+from bot.services.intents import Detection
+from bot.services.knowledge import KnowledgeBase
+from bot.services.pii import mask_pii
+from db.models import Conversation, SenderType, User
+from db.repositories import ConversationRepository
+from llm.budget import LlmBudget, Refusal
+from llm.client import ChatMessage, ChatModel, Completion, LLMUnavailable, LongCatClient, OnText
+from llm.confidence import answer_confidence
+from llm.context import (
+    Fact,
+    Turn,
+    build_messages,
+    message_tokens,
+    split_history,
+    transcript,
+    trim_to_budget,
+)
+from llm.cost import cost_usd, estimated_usage
+from llm.metrics import LLM_CALLS, LLM_COST, LLM_FIRST_TOKEN, LLM_LATENCY, LLM_TOKENS
+from llm.prompts import Prompt, choose_template, load_prompts
+
+# Knowledge-base entries offered as facts: the best matches down to this probability.
+MAX_FACTS = 3
+MIN_FACT_CONFIDENCE = 0.05
+SUMMARY_TOKENS = 300
+_ROLES = {SenderType.USER: "user", SenderType.BOT: "assistant", SenderType.AGENT: "assistant"}
+
+
+class Unanswered(Exception):
+    """The LLM gives no answer; `reason` is "not_configured", "unavailable", "failed",
+    "quota" or a budget refusal ("session", "user_daily", "system")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Consultation:
+    text: str
+    completion: Completion
+    prompt_id: str
+    confidence: float
+    cost: Decimal
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int
+    budget_alert: bool  # the system budget's alert threshold was just crossed
+
+
+class Consultant:
+    def __init__(
+        self,
+        settings: Settings,
+        counters: Counters,
+        model: ChatModel | None,
+    ) -> None:
+        self.settings = settings
+        self.model = model
+        self.budget = LlmBudget(counters, settings.llm)
+        self.prompts = load_prompts()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, counters: Counters) -> Consultant:
+        model = LongCatClient(settings.longcat) if settings.longcat.enabled else None
+        return cls(settings, counters, model)
+
+    @property
+    def configured(self) -> bool:
+        return self.model is not None
+
+    async def start(self) -> None:
+        if isinstance(self.model, LongCatClient):
+            await self.model.check_model()
+
+    async def close(self) -> None:
+        if isinstance(self.model, LongCatClient):
+            await self.model.close()
+
+    async def answer(
+        self,
+        session: AsyncSession,
+        user: User,
+        question: str,
+        detection: Detection,
+        kb: KnowledgeBase,
+        *,
+        on_text: OnText | None = None,
+        in_intake: bool = False,
+    ) -> Consultation:
+        model = self.model
+        if model is None:
+            raise Unanswered("not_configured")
+        if not model.available:
+            raise Unanswered("unavailable")
+        conversation = await current_conversation(session, user)
+        refusal: Refusal | None = await self.budget.admit(user.id, conversation.id)
+        if refusal is not None:
+            raise Unanswered(refusal.value)
+
+        prompt = self.prompts[choose_template(detection.intent, in_intake=in_intake)]
+        facts = grounding(detection, kb, user.language)
+        history = await self._history(session, conversation, model, user.language)
+        messages = build_messages(
+            prompt.render(user.language), facts, conversation.summary, history, mask_pii(question)
+        )
+        completion = await self._call(
+            model, messages, "answer", prompt, self.settings.longcat.max_answer_tokens, on_text
+        )
+        usage = completion.usage or estimated_usage(messages, completion.text)
+        cost = cost_usd(usage, completion.model, self.settings.longcat.prices)
+        alert = await self.budget.charge(cost)
+        confidence = answer_confidence(
+            completion.text,
+            finish_reason=completion.finish_reason,
+            facts=[f"{fact.title} {fact.text}" for fact in facts],
+            question=question,
+            intent_confidence=detection.confidence,
+        )
+        _log_call("answer", prompt, completion, usage.prompt_tokens, usage.completion_tokens,
+                  cost, confidence)  # fmt: skip
+        return Consultation(
+            completion.text,
+            completion,
+            prompt.id,
+            confidence,
+            cost,
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.cached_tokens,
+            alert,
+        )
+
+    async def complete(self, template: str, language: str, content: str, max_tokens: int) -> str:
+        """One non-streamed call with a template as the system prompt (summaries, drafts)."""
+        if self.model is None or not self.model.available:
+            raise Unanswered("not_configured" if self.model is None else "unavailable")
+        prompt = self.prompts[template]
+        messages: list[ChatMessage] = [
+            {"role": "system", "content": prompt.render(language)},
+            {"role": "user", "content": mask_pii(content)},
+        ]
+        completion = await self._call(self.model, messages, template, prompt, max_tokens)
+        usage = completion.usage or estimated_usage(messages, completion.text)
+        cost = cost_usd(usage, completion.model, self.settings.longcat.prices)
+        await self.budget.charge(cost)
+        _log_call(template, prompt, completion, usage.prompt_tokens, usage.completion_tokens,
+                  cost, None)  # fmt: skip
+        return completion.text.strip()
+
+    async def _history(
+        self, session: AsyncSession, conversation: Conversation, model: ChatModel, language: str
+    ) -> list[Turn]:
+        """The recent turns within the history budget; older ones folded into the summary."""
+        repo = ConversationRepository(session)
+        rows = await repo.messages_after(conversation.id, conversation.summary_upto_id)
+        turns = [
+            Turn(_ROLES[row.sender_type], mask_pii(row.text), row.id)
+            for row in rows
+            if row.text and row.sender_type in _ROLES
+        ]
+        budget = self.settings.longcat.history_tokens
+        older, recent = split_history(turns, budget)
+        if not older:
+            return recent
+        previous = conversation.summary or "(none yet)"
+        content = f"Previous summary:\n{previous}\n\nNew messages:\n{transcript(older)}"
+        try:
+            summary = await self.complete("conversation_summary", language, content,
+                                          SUMMARY_TOKENS)  # fmt: skip
+        except (LLMUnavailable, Unanswered) as exc:
+            logger.info("conversation summary not made ({}); oldest turns dropped", exc)
+            return trim_to_budget(turns, budget)
+        conversation.summary = summary
+        conversation.summary_upto_id = older[-1].message_id
+        logger.info("conversation summary now covers {} more messages", len(older))
+        return recent
+
+    async def _call(
+        self,
+        model: ChatModel,
+        messages: list[ChatMessage],
+        purpose: str,
+        prompt: Prompt,
+        max_tokens: int,
+        on_text: OnText | None = None,
+    ) -> Completion:
+        try:
+            completion = await model.generate(messages, max_tokens=max_tokens, on_text=on_text)
+        except LLMUnavailable as exc:
+            LLM_CALLS.labels(purpose, exc.reason).inc()
+            logger.warning(
+                "llm call failed: purpose={} prompt={} reason={} attempts={} prompt_tokens~{}",
+                purpose, prompt.id, exc, exc.attempts, message_tokens(messages),
+            )  # fmt: skip
+            reason = "quota" if exc.reason == "quota" else "failed"
+            if exc.reason in ("model_missing", "circuit_open"):
+                reason = "unavailable"
+            raise Unanswered(reason) from exc
+        LLM_CALLS.labels(purpose, "ok").inc()
+        LLM_LATENCY.labels(purpose).observe(completion.seconds)
+        if completion.first_token_seconds is not None:
+            LLM_FIRST_TOKEN.observe(completion.first_token_seconds)
+        return completion
+
+
+def grounding(detection: Detection, kb: KnowledgeBase, language: str) -> list[Fact]:
+    """The knowledge-base entries that match the question best, in the catalog's order."""
+    chosen = {
+        match.intent
+        for match in detection.ranking[:MAX_FACTS]
+        if match.confidence >= MIN_FACT_CONFIDENCE and kb.catalog[match.intent].is_faq
+    }
+    facts = []
+    for intent in kb.catalog:
+        if intent in chosen:
+            entry = kb.entry(language, intent)
+            if entry.answer:
+                facts.append(Fact(intent, entry.title, entry.answer))
+    return facts
+
+
+def _log_call(
+    purpose: str,
+    prompt: Prompt,
+    completion: Completion,
+    prompt_tokens: int,
+    completion_tokens: int,
+    cost: Decimal,
+    confidence: float | None,
+) -> None:
+    LLM_TOKENS.labels("prompt").inc(prompt_tokens)
+    LLM_TOKENS.labels("completion").inc(completion_tokens)
+    if completion.usage is not None:
+        LLM_TOKENS.labels("cached").inc(completion.usage.cached_tokens)
+    LLM_COST.inc(float(cost))
+    ttft = completion.first_token_seconds
+    logger.info(
+        "llm call: purpose={} model={} prompt={} tokens_in={} tokens_out={} cached={} "
+        "first_token_ms={} latency_ms={} cost_usd={} finish={} confidence={} attempts={}",
+        purpose, completion.model, prompt.id, prompt_tokens, completion_tokens,
+        completion.usage.cached_tokens if completion.usage else 0,
+        None if ttft is None else round(ttft * 1000), round(completion.seconds * 1000),
+        cost, completion.finish_reason, confidence, completion.attempts,
+    )  # fmt: skip

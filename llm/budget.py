@@ -1,0 +1,74 @@
+"""LLM budgets on the shared counters (Redis in production, memory in the demo), atomic per step:
+
+- per conversation (a "session"): LLM_SESSION_CALLS answers;
+- per user per UTC day: LLM_USER_DAILY_CALLS answers;
+- for the whole system per UTC day: LLM_DAILY_BUDGET_USD, charged from each call's usage.
+
+A call is admitted by counting it first (INCR, then compare), so two bot instances can never
+both take the last call. Cost is kept in micro-dollars. When the day's spend first reaches
+LLM_ALERT_RATIO of the budget, `charge()` says so once for that day, for the admins' alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from bot.config import LlmBudgetSettings
+from bot.kv import Counters
+
+DAY = 86_400
+# Counters live a little longer than their day, so a late call still finds today's total.
+DAY_WINDOW = DAY + 3_600
+SESSION_WINDOW = 2 * DAY
+
+
+class Refusal(StrEnum):
+    SESSION = "session"
+    USER_DAILY = "user_daily"
+    SYSTEM = "system"
+
+
+class LlmBudget:
+    def __init__(
+        self,
+        counters: Counters,
+        settings: LlmBudgetSettings,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.counters = counters
+        self.settings = settings
+        self._now = now
+
+    def _day(self) -> str:
+        return self._now().strftime("%Y%m%d")
+
+    async def admit(self, user_id: int, conversation_id: int) -> Refusal | None:
+        """Take one LLM answer from the budgets, or say which one is spent."""
+        day = self._day()
+        if await self.spent_micro(day) >= self.settings.daily_budget_usd * 1_000_000:
+            return Refusal.SYSTEM
+        if await self.counters.hit(f"llm:session:{conversation_id}", SESSION_WINDOW) > (
+            self.settings.session_calls
+        ):
+            return Refusal.SESSION
+        if await self.counters.hit(f"llm:user:{user_id}:{day}", DAY_WINDOW) > (
+            self.settings.user_daily_calls
+        ):
+            return Refusal.USER_DAILY
+        return None
+
+    async def spent_micro(self, day: str | None = None) -> int:
+        return await self.counters.peek(f"llm:cost:{day or self._day()}")
+
+    async def charge(self, cost: Decimal) -> bool:
+        """Add a call's cost; True exactly once a day, when the alert threshold is crossed."""
+        micro = int(cost * 1_000_000)
+        day = self._day()
+        total = await self.counters.hit(f"llm:cost:{day}", DAY_WINDOW, amount=max(micro, 0))
+        threshold = self.settings.daily_budget_usd * self.settings.alert_ratio * 1_000_000
+        if total < threshold:
+            return False
+        return await self.counters.hit(f"llm:alert:{day}", DAY_WINDOW) == 1

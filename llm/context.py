@@ -1,0 +1,125 @@
+"""What goes into a prompt, in the order that keeps its start stable for the provider's cache:
+
+1. the system prompt (persona, rules, mode) — fixed per template version;
+2. the company facts: the knowledge-base entries that match the question, in catalog order;
+3. the running summary of the conversation's older part, if any;
+4. the recent history, oldest first, trimmed to a token budget;
+5. the question.
+
+Tokens are estimated from characters (tiktoken needs a download, and LongCat's tokenizer is not
+public): about 4 characters per token for Latin text and 2 for Cyrillic and other scripts, plus a
+few tokens per message. The API's `usage` is what accounting uses; this estimate only budgets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from llm.client import ChatMessage
+
+MESSAGE_OVERHEAD = 4
+_TAG = re.compile(r"<[^>]+>")
+
+
+def estimate_tokens(text: str) -> int:
+    ascii_chars = sum(1 for char in text if char < "\x80")
+    return math.ceil(ascii_chars / 4 + (len(text) - ascii_chars) / 2)
+
+
+def message_tokens(messages: Sequence[ChatMessage]) -> int:
+    return sum(estimate_tokens(m["content"]) + MESSAGE_OVERHEAD for m in messages)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of the history: who said it (user or assistant), its text and its row id."""
+
+    role: str
+    text: str
+    message_id: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return estimate_tokens(self.text) + MESSAGE_OVERHEAD
+
+
+@dataclass(frozen=True)
+class Fact:
+    intent: str
+    title: str
+    text: str
+
+
+def split_history(turns: Sequence[Turn], budget: int) -> tuple[list[Turn], list[Turn]]:
+    """(older, recent): `recent` is the newest turns within `budget`; `older` must be summarised.
+
+    Once the history overflows, only half the budget is kept, so that a summary is made every few
+    turns rather than on every turn.
+    """
+    if sum(turn.tokens for turn in turns) <= budget:
+        return [], list(turns)
+    keep, used = 0, 0
+    for turn in reversed(turns):
+        if used + turn.tokens > budget // 2:
+            break
+        used += turn.tokens
+        keep += 1
+    cut = len(turns) - keep
+    return list(turns[:cut]), list(turns[cut:])
+
+
+def trim_to_budget(turns: Sequence[Turn], budget: int) -> list[Turn]:
+    """The newest turns within `budget` (what is sent when no summary could be made)."""
+    kept: list[Turn] = []
+    used = 0
+    for turn in reversed(turns):
+        if used + turn.tokens > budget:
+            break
+        kept.append(turn)
+        used += turn.tokens
+    return kept[::-1]
+
+
+def facts_message(facts: Sequence[Fact]) -> str:
+    lines = ["Company facts (the only source of facts about the company):"]
+    if not facts:
+        lines.append("(none match this question)")
+    for fact in facts:
+        lines.append(f"[{fact.intent}] {fact.title}\n{plain_text(fact.text)}")
+    return "\n\n".join(lines)
+
+
+def build_messages(
+    system: str,
+    facts: Sequence[Fact],
+    summary: str | None,
+    history: Sequence[Turn],
+    question: str,
+) -> list[ChatMessage]:
+    messages: list[ChatMessage] = [
+        {"role": "system", "content": system},
+        {"role": "system", "content": facts_message(facts)},
+    ]
+    if summary:
+        messages.append(
+            {"role": "system", "content": f"Summary of the earlier conversation:\n{summary}"}
+        )
+    messages += [{"role": turn.role, "content": turn.text} for turn in history]
+    messages.append({"role": "user", "content": question})
+    return messages
+
+
+def transcript(turns: Sequence[Turn]) -> str:
+    names = {"user": "Person", "assistant": "DevBot"}
+    return "\n".join(f"{names.get(turn.role, turn.role)}: {turn.text}" for turn in turns)
+
+
+def plain_text(html: str) -> str:
+    """A knowledge-base answer (Telegram HTML) as plain text for the prompt."""
+    text = _TAG.sub("", html)
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text.strip()
