@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher, load_knowledge
 from bot.config import Settings, load_settings
+from bot.i18n import I18n
 from bot.kv import MemoryCounters
 from bot.services.consult import Consultant
-from bot.i18n import I18n
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase
 from db import migrate

@@ -48,7 +48,9 @@ async def llm_rows(harness: BotHarness) -> list[Message]:
 async def test_ask_streams_a_grounded_answer_and_stores_its_metadata(
     harness: BotHarness, fake: FakeLongCat
 ) -> None:
-    fake.reply("We run **managed Kubernetes** upgrades:\n\n- one node pool at a time\n- <no downtime>")
+    fake.reply(
+        "We run **managed Kubernetes** upgrades:\n\n- one node pool at a time\n- <no downtime>"
+    )
     harness.use_llm(fake.base_url)
 
     await harness.send("/ask")
@@ -71,7 +73,8 @@ async def test_ask_streams_a_grounded_answer_and_stores_its_metadata(
 
     [row] = await llm_rows(harness)
     assert row.llm_model == "LongCat-2.0"
-    assert row.prompt_version is not None and row.prompt_version.startswith("project_consultation@")
+    assert row.prompt_version is not None
+    assert row.prompt_version.startswith("project_consultation@")
     assert row.prompt_tokens and row.completion_tokens
     assert row.cost_usd is not None and row.cost_usd > 0
     assert row.confidence is not None and 0 <= row.confidence <= 1
@@ -187,7 +190,8 @@ async def test_system_budget_alerts_admins_once_and_then_refuses(
         ),
         (
             "ru",
-            "Пишите ivan.petrov@mail.ru, звоните +7 912 345-67-89, IBAN DE89 3704 0044 0532 0130 00",
+            "Пишите ivan.petrov@mail.ru, звоните +7 912 345-67-89, "
+            "IBAN DE89 3704 0044 0532 0130 00",
             ["ivan.petrov@mail.ru", "345-67-89", "DE89 3704 0044 0532 0130 00"],
         ),
         (

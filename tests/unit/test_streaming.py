@@ -4,6 +4,7 @@ and the final answer always delivered, split when long."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from typing import Any
 
@@ -89,7 +90,7 @@ async def test_group_edits_are_at_most_one_per_interval_and_final_text_is_delive
     sends, edits = bot.of("sendMessage"), bot.of("editMessageText")
     assert len(sends) == 1  # the preview message, then edits of it
     times = [call[0] for call in sends + edits]
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)][:-1]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)][:-1]
     assert all(gap >= EDIT_INTERVAL - 0.05 for gap in gaps)
     assert edits[-1][2]["text"] == "The final answer."
 
