@@ -244,6 +244,8 @@ class LongCatClient:
         on_text: OnText | None,
         started: float,
     ) -> Completion:
+        if on_text is None:
+            return await self._plain(messages, max_tokens)
         settings = self.settings
         try:
             stream = await asyncio.wait_for(
@@ -306,6 +308,37 @@ class LongCatClient:
             raise _Retryable("stream cut")
         return Completion("".join(parts), finish_reason, self.model, usage,
                           first_token_seconds=first_token)  # fmt: skip
+
+    async def _plain(self, messages: Sequence[ChatMessage], max_tokens: int) -> Completion:
+        """A non-streamed call (summaries, drafts): half the deadline per attempt, so that a
+        hung attempt leaves time for one more."""
+        try:
+            response = await asyncio.wait_for(
+                self._client.chat.completions.create(
+                    model=self.model,
+                    messages=cast(list[ChatCompletionMessageParam], list(messages)),
+                    max_tokens=max_tokens,
+                    temperature=self.settings.temperature,
+                    extra_body={"thinking": {"type": "disabled"}},
+                ),
+                self.settings.deadline / 2,
+            )
+        except TimeoutError:
+            raise _Retryable("timeout") from None
+        except openai.APIStatusError as exc:
+            raise _classify(exc) from None
+        except (openai.APIConnectionError, openai.APITimeoutError):
+            raise _Retryable("connection") from None
+        if not response.choices:
+            raise _Retryable("empty answer")
+        choice = response.choices[0]
+        usage = None
+        if response.usage is not None:
+            details = response.usage.prompt_tokens_details
+            cached = (details.cached_tokens or 0) if details is not None else 0
+            usage = Usage(response.usage.prompt_tokens, response.usage.completion_tokens, cached)
+        text = choice.message.content or ""
+        return Completion(text, choice.finish_reason or "unknown", self.model, usage)
 
 
 def _classify(exc: openai.APIStatusError) -> Exception:

@@ -21,6 +21,10 @@ async def fake() -> AsyncIterator[FakeLongCat]:
         yield server
 
 
+async def ignore(text: str) -> None:
+    pass
+
+
 class Clock:
     """Sleeps are recorded and skipped; time still flows for deadlines."""
 
@@ -70,7 +74,7 @@ async def test_429_waits_at_least_the_retry_time_then_answers(fake: FakeLongCat)
     clock = Clock()
     client = make_client(fake, clock)
 
-    completion = await client.generate(QUESTION, max_tokens=50)
+    completion = await client.generate(QUESTION, max_tokens=50, on_text=ignore)
 
     assert completion.text == "fine" and completion.attempts == 2
     assert clock.sleeps and clock.sleeps[0] >= 2.5
@@ -84,7 +88,7 @@ async def test_5xx_is_retried_with_growing_backoff(fake: FakeLongCat) -> None:
     clock = Clock()
     client = make_client(fake, clock)
 
-    completion = await client.generate(QUESTION, max_tokens=50)
+    completion = await client.generate(QUESTION, max_tokens=50, on_text=ignore)
 
     assert completion.attempts == 3 and completion.text == "third time lucky"
     assert clock.sleeps == [0.5, 1.0]
@@ -96,7 +100,7 @@ async def test_three_failures_give_up(fake: FakeLongCat) -> None:
     client = make_client(fake)
 
     with pytest.raises(LLMUnavailable) as error:
-        await client.generate(QUESTION, max_tokens=50)
+        await client.generate(QUESTION, max_tokens=50, on_text=ignore)
 
     assert error.value.reason == "failed" and error.value.attempts == 3
     assert len(fake.requests) == 3
@@ -109,7 +113,7 @@ async def test_spent_quota_is_not_retried(fake: FakeLongCat, status: int) -> Non
     client = make_client(fake)
 
     with pytest.raises(LLMUnavailable) as error:
-        await client.generate(QUESTION, max_tokens=50)
+        await client.generate(QUESTION, max_tokens=50, on_text=ignore)
 
     assert error.value.reason == "quota"
     assert len(fake.requests) == 1
@@ -121,7 +125,7 @@ async def test_slow_first_token_is_retried(fake: FakeLongCat) -> None:
     fake.reply("after the hang")
     client = make_client(fake, first_token_timeout=0.5)
 
-    completion = await client.generate(QUESTION, max_tokens=50)
+    completion = await client.generate(QUESTION, max_tokens=50, on_text=ignore)
 
     assert completion.text == "after the hang" and completion.attempts == 2
     await client.close()
@@ -150,7 +154,7 @@ async def test_a_cut_stream_is_retried(fake: FakeLongCat) -> None:
     fake.reply("whole")
     client = make_client(fake)
 
-    completion = await client.generate(QUESTION, max_tokens=50)
+    completion = await client.generate(QUESTION, max_tokens=50, on_text=ignore)
 
     assert completion.text == "whole" and completion.attempts == 2
     await client.close()
@@ -161,7 +165,7 @@ async def test_the_deadline_bounds_all_attempts(fake: FakeLongCat) -> None:
     client = make_client(fake, first_token_timeout=5.0, deadline=1.0)
 
     with pytest.raises(LLMUnavailable) as error:
-        await client.generate(QUESTION, max_tokens=50)
+        await client.generate(QUESTION, max_tokens=50, on_text=ignore)
 
     assert error.value.reason == "failed"
     await client.close()
@@ -180,17 +184,17 @@ async def test_the_breaker_opens_after_repeated_failures_and_probes_after_cooldo
     fake.fail_next(500, times=2)
     for _ in range(2):
         with pytest.raises(LLMUnavailable):
-            await client.generate(QUESTION, max_tokens=50)
+            await client.generate(QUESTION, max_tokens=50, on_text=ignore)
     assert not client.available
 
     with pytest.raises(LLMUnavailable) as error:
-        await client.generate(QUESTION, max_tokens=50)
+        await client.generate(QUESTION, max_tokens=50, on_text=ignore)
     assert error.value.reason == "circuit_open"
     assert len(fake.requests) == 2  # refused without calling
 
     now[0] += 31
     fake.reply("back")
-    assert (await client.generate(QUESTION, max_tokens=50)).text == "back"
+    assert (await client.generate(QUESTION, max_tokens=50, on_text=ignore)).text == "back"
     assert client.available
     await client.close()
 
@@ -208,7 +212,7 @@ async def test_model_check_warns_once_and_refuses(fake: FakeLongCat) -> None:
     assert len(messages) == 1 and "LONGCAT_MODEL" in messages[0]
     assert not client.available
     with pytest.raises(LLMUnavailable) as error:
-        await client.generate(QUESTION, max_tokens=50)
+        await client.generate(QUESTION, max_tokens=50, on_text=ignore)
     assert error.value.reason == "model_missing"
     await client.close()
 
@@ -225,7 +229,32 @@ async def test_a_wrong_key_is_not_retried(fake: FakeLongCat) -> None:
     client = LongCatClient(settings)
 
     with pytest.raises(LLMUnavailable) as error:
-        await client.generate(QUESTION, max_tokens=50)
+        await client.generate(QUESTION, max_tokens=50, on_text=ignore)
 
     assert error.value.reason == "rejected" and len(fake.requests) == 1
+    await client.close()
+
+
+async def test_a_call_without_a_text_callback_is_not_streamed(fake: FakeLongCat) -> None:
+    fake.fail_next(503)
+    fake.reply("A summary.", usage={"prompt_tokens": 120, "completion_tokens": 3})
+    client = make_client(fake)
+
+    completion = await client.generate(QUESTION, max_tokens=100)
+
+    assert completion.text == "A summary." and completion.attempts == 2
+    assert completion.usage is not None and completion.usage.prompt_tokens == 120
+    assert "stream" not in fake.requests[-1]
+    assert fake.requests[-1]["thinking"] == {"type": "disabled"}
+    await client.close()
+
+
+async def test_a_hung_plain_call_leaves_time_for_a_retry(fake: FakeLongCat) -> None:
+    fake.hang_next(seconds=30)
+    fake.reply("second try")
+    client = make_client(fake, deadline=2.0)
+
+    completion = await client.generate(QUESTION, max_tokens=100)
+
+    assert completion.text == "second try" and completion.attempts == 2
     await client.close()

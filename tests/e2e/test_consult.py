@@ -1,0 +1,133 @@
+"""`python -m bot run` with the LLM: the fake Bot API and the fake LongCat, on real PostgreSQL
+and Redis. Every question gets a full answer or the knowledge-base fallback within 20 s, through
+delays, 429s, 500s, timeouts, spent quota and streams that stall or break in the middle."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from tests.e2e.conftest import BotProcess
+from tests.fakes.longcat_server import DEFAULT_API_KEY, FakeLongCat
+from tests.fakes.telegram_server import FakeTelegram
+
+pytestmark = pytest.mark.e2e
+
+ANSWER_WITHIN = 20.0
+APOLOGY = "Sorry, something went wrong"
+
+
+@pytest.fixture
+async def longcat() -> AsyncIterator[FakeLongCat]:
+    async with FakeLongCat() as fake:
+        yield fake
+
+
+async def final_reply(telegram: FakeTelegram, user_id: int, since: int) -> str:
+    """The first sendMessage to the user after call number `since` (drafts are not replies)."""
+    call = await telegram.wait_for(
+        "sendMessage",
+        lambda c: c.params.get("chat_id") == user_id and telegram.calls.index(c) >= since,
+        timeout=ANSWER_WITHIN,
+    )
+    return str(call.params["text"])
+
+
+async def ask(telegram: FakeTelegram, user_id: int, question: str, language: str = "en") -> str:
+    since = len(telegram.calls)
+    telegram.add_update(telegram.user_message("/ask", user_id=user_id, language_code=language))
+    await final_reply(telegram, user_id, since)
+    since = len(telegram.calls)
+    started = time.monotonic()
+    telegram.add_update(telegram.user_message(question, user_id=user_id, language_code=language))
+    text = await final_reply(telegram, user_id, since)
+    assert time.monotonic() - started < ANSWER_WITHIN
+    assert APOLOGY not in text
+    return text
+
+
+FAULTS: list[tuple[str, Callable[[FakeLongCat], None], bool]] = [
+    ("plain", lambda fake: None, True),
+    ("slow first token", lambda fake: fake.delay_first_token(1.5), True),
+    ("429", lambda fake: fake.fail_next(429, retry_after=1), True),
+    ("500", lambda fake: fake.fail_next(500), True),
+    ("timeout", lambda fake: fake.hang_next(seconds=60), True),
+    ("stall", lambda fake: fake.stall_stream_after(3, seconds=60), True),
+    ("cut", lambda fake: fake.cut_stream_after(3), True),
+    ("down", lambda fake: fake.fail_next(500, times=3), False),
+    ("quota", lambda fake: fake.fail_next(402), False),
+]
+
+
+async def test_every_question_gets_an_answer_or_the_fallback_in_time(
+    telegram: FakeTelegram, longcat: FakeLongCat, bot_process: BotProcess
+) -> None:
+    bot_process.env.update(
+        LONGCAT_API_KEY=DEFAULT_API_KEY,
+        LONGCAT_BASE_URL=longcat.base_url,
+        LONGCAT_FIRST_TOKEN_TIMEOUT="3",
+        LONGCAT_IDLE_TIMEOUT="3",
+        LONGCAT_DEADLINE="15",
+        LONGCAT_BREAKER_FAILURES="50",
+    )
+    await bot_process.start()
+    for number, (name, inject, answered) in enumerate(FAULTS):
+        longcat.clear()
+        inject(longcat)
+        longcat.reply(f"Answer **{name}**: we can help with that migration.")
+        longcat.reply(f"Answer **{name}**: we can help with that migration.")
+        text = await ask(telegram, 7000 + number, "How would you migrate our monolith to AWS?")
+        if answered:
+            assert text.startswith(f"Answer <b>{name}</b>"), (name, text)
+        else:
+            assert text.startswith("🤖 The AI assistant"), (name, text)
+    drafts = telegram.calls_of("sendMessageDraft")
+    assert drafts and all(call.params["chat_id"] >= 7000 for call in drafts)
+    assert "LONGCAT_MODEL" not in bot_process.log()  # the model was found at start
+    assert await bot_process.stop() == 0
+
+
+async def test_concurrent_questions_during_faults_are_all_answered(
+    telegram: FakeTelegram, longcat: FakeLongCat, bot_process: BotProcess
+) -> None:
+    bot_process.env.update(
+        LONGCAT_API_KEY=DEFAULT_API_KEY,
+        LONGCAT_BASE_URL=longcat.base_url,
+        LONGCAT_FIRST_TOKEN_TIMEOUT="3",
+        LONGCAT_DEADLINE="15",
+    )
+    await bot_process.start()
+    users = list(range(8000, 8006))
+    for user_id in users:
+        telegram.add_update(telegram.user_message("/ask", user_id=user_id))
+    for user_id in users:
+        await final_reply(telegram, user_id, 0)
+    longcat.fail_next(500, times=2)
+    longcat.hang_next(seconds=60)
+    since = len(telegram.calls)
+    for user_id in users:
+        telegram.add_update(telegram.user_message("Can you set up CI/CD for us?", user_id=user_id))
+    replies = await asyncio.gather(*(final_reply(telegram, u, since) for u in users))
+    for text in replies:
+        assert APOLOGY not in text
+        assert text.startswith("LongCat echo") or text.startswith("🤖")
+    assert await bot_process.stop() == 0
+
+
+async def test_a_model_that_is_not_served_is_one_warning_and_the_fallback(
+    telegram: FakeTelegram, longcat: FakeLongCat, bot_process: BotProcess
+) -> None:
+    bot_process.env.update(
+        LONGCAT_API_KEY=DEFAULT_API_KEY,
+        LONGCAT_BASE_URL=longcat.base_url,
+        LONGCAT_MODEL="LongCat-Flash-Chat-Retired",
+    )
+    await bot_process.start()
+    text = await ask(telegram, 9001, "Сколько стоит настройка Kubernetes?", language="ru")
+    assert text.startswith("🤖 ИИ-ассистент сейчас недоступен")
+    assert longcat.requests == []  # no chat completion was even tried
+    assert bot_process.log().count("LONGCAT_MODEL: LongCat-Flash-Chat-Retired is not served") == 1
+    assert await bot_process.stop() == 0
