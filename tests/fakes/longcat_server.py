@@ -142,6 +142,8 @@ class FakeLongCat(FakeServer):
         self._first_token_delay = 0.0
         self._stalls: list[tuple[int, float]] = []
         self._cuts: list[int] = []
+        # When each stream wrote its first content chunk (time.time()), for latency benchmarks.
+        self.first_token_at: list[float] = []
         self._ids = itertools.count(1)
         # Waiters keep the event they saw; replacing it after set() wakes exactly those.
         self._new_request = asyncio.Event()
@@ -368,6 +370,8 @@ class FakeLongCat(FakeServer):
                         request.transport.close()
                     return response
                 await response.write(f"data: {json.dumps(data)}\n\n".encode())
+                if sent == 1:
+                    self.first_token_at.append(time.time())
             await response.write(b"data: [DONE]\n\n")
             await response.write_eof()
         except ConnectionResetError:
