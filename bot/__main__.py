@@ -59,6 +59,16 @@ def _classify(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _llm_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import load_knowledge
+    from bot.llm_eval import llm_eval_command, require_key
+
+    require_key(settings)  # before the detector is trained: a missing key fails at once
+    setup_logging("WARNING", "pretty")
+    _i18n, kb, detector = load_knowledge(settings)
+    return asyncio.run(llm_eval_command(settings, kb, detector, sys.stdout))
+
+
 def _leads(settings: Settings, args: argparse.Namespace) -> int:
     from bot.admin_cli import export_csv_command
 
@@ -97,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     classify.add_argument("text", help='the message, or "-" to read one message a line from stdin')
     classify.set_defaults(handler=_classify)
+
+    llm_eval = commands.add_parser(
+        "llm-eval", help="run the LLM scenarios against the configured LongCat API and grade them"
+    )
+    llm_eval.set_defaults(handler=_llm_eval)
 
     leads = commands.add_parser("leads", help="export the leads (for admins)")
     leads.add_argument("--csv", action="store_true", required=True, help="CSV to standard output")

@@ -46,6 +46,9 @@ async def consult(
 ) -> None:
     """Answer `message` with the LLM, streamed; or with the knowledge base when it cannot."""
     question = message.text or ""
+    if not consultant.configured:
+        await _fallback(message, "not_configured", detection, i18n, kb, session, user)
+        return
     stream = AnswerStream.for_message(message, draft_id=message.message_id)
     try:
         async with stream:

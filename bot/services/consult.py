@@ -31,6 +31,7 @@ from llm.context import (
     Turn,
     build_messages,
     message_tokens,
+    plain_text,
     split_history,
     transcript,
     trim_to_budget,
@@ -175,9 +176,9 @@ class Consultant:
         repo = ConversationRepository(session)
         rows = await repo.messages_after(conversation.id, conversation.summary_upto_id)
         turns = [
-            Turn(_ROLES[row.sender_type], mask_pii(row.text), row.id)
+            Turn(role, mask_pii(row.text if role == "user" else plain_text(row.text)), row.id)
             for row in rows
-            if row.text and row.sender_type in _ROLES
+            if row.text and (role := _ROLES.get(row.sender_type))
         ]
         budget = self.settings.longcat.history_tokens
         older, recent = split_history(turns, budget)
