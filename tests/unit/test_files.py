@@ -113,6 +113,10 @@ def test_sanitize_name(raw: str | None, safe: str) -> None:
     assert sanitize_name(raw) == safe
 
 
+def stored_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
+
+
 async def _attachments(harness: BotHarness) -> list[Attachment]:
     async with harness.sessionmaker() as session:
         return list((await session.scalars(select(Attachment).order_by(Attachment.id))).all())
@@ -161,7 +165,7 @@ async def test_a_refused_file_says_why_and_stores_nothing(
     (text,) = harness.session.sent_texts()
     assert "Not accepted" in text and said in text
     assert await _attachments(harness) == []
-    assert not files_dir.exists() or not any(files_dir.rglob("*.*"))
+    assert stored_files(files_dir) == []
 
 
 async def test_refusal_in_russian(harness: BotHarness) -> None:
