@@ -9,7 +9,7 @@ from typing import Any
 from aiogram.types import Update
 
 from bot.offline_session import OfflineSession
-from tests.fakes.recording import FIRST_NAME, USER_ID
+from tests.fakes.recording import FIRST_NAME, USER_ID, USERNAME
 
 # Magic bytes of the allowed types, enough for the checks.
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -40,6 +40,7 @@ def file_update(
         "id": user_id,
         "is_bot": False,
         "first_name": FIRST_NAME,
+        "username": USERNAME,
         "language_code": language_code,
     }
     message: dict[str, Any] = {
