@@ -4,6 +4,7 @@ and the download find them."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from aiogram.types import Update
@@ -63,3 +64,8 @@ def file_update(
     if media_group_id is not None:
         message["media_group_id"] = media_group_id
     return Update.model_validate({"update_id": serial, "message": message})
+
+
+def stored_files(directory: Path) -> list[Path]:
+    """Every file under `directory` (none when it does not exist)."""
+    return sorted(p for p in directory.rglob("*") if p.is_file()) if directory.exists() else []

@@ -17,7 +17,7 @@ from db.models import Attachment
 from db.models import Message as MessageRow
 from handlers.files import AlbumReplies
 from tests.fakes.clamd import FakeClamd
-from tests.fakes.uploads import EICAR, EXE, JPG, PDF, PNG, file_update
+from tests.fakes.uploads import EICAR, EXE, JPG, PDF, PNG, file_update, stored_files
 from tests.unit.conftest import BotHarness
 
 MB = 1024 * 1024
@@ -111,10 +111,6 @@ def test_check_accepts_matching_name_and_content() -> None:
 )
 def test_sanitize_name(raw: str | None, safe: str) -> None:
     assert sanitize_name(raw) == safe
-
-
-def stored_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
 
 
 async def _attachments(harness: BotHarness) -> list[Attachment]:
