@@ -10,17 +10,18 @@ from typing import Any
 
 import pytest
 from aiogram import Router
-from aiogram.methods import AnswerCallbackQuery, SendDocument
+from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage
 from aiogram.types import BufferedInputFile
 from sqlalchemy import select
 
 from bot.app import COMMANDS
-from bot.config import FileSettings
+from bot.config import FileSettings, load_settings
+from bot.handover import LeadHandover
 from bot.leads_export import export_csv
 from bot.services.files import FileStore
 from bot.services.privacy import erase_due
 from db.base import utcnow
-from db.models import AuditLog, User
+from db.models import AuditLog, Lead, LeadScore, User
 from handlers.privacy import ForgetAction, ForgetCallback, GdprAdminAction, GdprAdminCallback
 from tests.fakes.recording import USER_ID
 from tests.fakes.user_data import UserData, give_user_data, traces_of
@@ -218,3 +219,17 @@ async def test_an_admin_button_pressed_by_someone_else_does_nothing(
     (answer,) = harness.session.calls(AnswerCallbackQuery)
     assert answer.show_alert and answer.text == "⛔ This command is for admins only."
     assert (await _user(harness)).forget_requested_at is None
+
+
+async def test_no_lead_card_for_a_user_who_asked_to_be_forgotten(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AGENT_CHAT_ID", "-1001234567890")
+    handover = LeadHandover(load_settings(), harness.sessionmaker, harness.knowledge.i18n)
+    user = User(id=USER_ID, first_name="Tess", language="en", forget_requested_at=utcnow())
+    lead = Lead(id=1, user_id=USER_ID, description="hidden", score=LeadScore.HOT)
+    await handover.deliver(harness.bot, lead=lead, user=user)
+    assert harness.session.calls(SendMessage) == []
+    user.forget_requested_at = None
+    await handover.deliver(harness.bot, lead=lead, user=user)
+    assert len(harness.session.calls(SendMessage)) == 1  # the same lead, shown once restored
