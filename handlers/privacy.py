@@ -10,8 +10,10 @@ from enum import StrEnum
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -21,6 +23,7 @@ from bot.services.roles import allows, role_of
 from db.base import utcnow
 from db.models import ActorType, AgentRole, User
 from db.repositories.privacy import find_user
+from handlers.intake import leave_intake
 
 
 class ForgetAction(StrEnum):
@@ -105,10 +108,15 @@ async def forget_pressed(
     settings: Settings,
     user: User,
     i18n: Translator,
+    state: FSMContext,
+    dialog_manager: DialogManager,
 ) -> None:
     await query.answer()
     if callback_data.action is ForgetAction.CONFIRM:
         privacy.request_forget(session, user)
+        # An unfinished intake holds what they typed: it goes now, not in 30 days.
+        await leave_intake(dialog_manager, session, user)
+        await state.clear()
         date = _date(privacy.erase_at(user, settings.privacy.gdpr_grace_days))
         text = i18n("privacy-forget-done", date=date)
     else:

@@ -21,7 +21,7 @@ from bot.leads_export import export_csv
 from bot.services.files import FileStore
 from bot.services.privacy import erase_due
 from db.base import utcnow
-from db.models import AuditLog, Lead, LeadScore, User
+from db.models import AuditLog, IntakeProgress, Lead, LeadScore, User
 from handlers.privacy import ForgetAction, ForgetCallback, GdprAdminAction, GdprAdminCallback
 from tests.fakes.recording import USER_ID
 from tests.fakes.user_data import UserData, give_user_data, traces_of
@@ -233,3 +233,14 @@ async def test_no_lead_card_for_a_user_who_asked_to_be_forgotten(
     user.forget_requested_at = None
     await handover.deliver(harness.bot, lead=lead, user=user)
     assert len(harness.session.calls(SendMessage)) == 1  # the same lead, shown once restored
+
+
+async def test_forgetting_drops_an_unfinished_intake_at_once(harness: BotHarness) -> None:
+    await harness.send("/start intake")
+    await harness.send("/forgetme")
+    prompt = harness.session.latest_message(with_keyboard=True)
+    assert prompt is not None
+    await harness.press(ForgetCallback(action=ForgetAction.CONFIRM).pack(), prompt.message_id)
+    async with harness.sessionmaker() as session:
+        progress = await session.get(IntakeProgress, USER_ID)
+    assert progress is not None and progress.finished_at is not None and not progress.completed
