@@ -198,6 +198,10 @@ async def test_admin_gdpr_export_delete_cancel(
     assert "No user @nobody_here found." in harness.session.sent_texts(ADMIN_ID)[-1]
     await harness.send("/admin gdpr", user_id=ADMIN_ID, username="admin_ann")
     assert "Usage" in harness.session.sent_texts(ADMIN_ID)[-1]
+    # The rest of /admin is another router's: this one stays out of its way.
+    for other in ("/admin", "/admin bans", "/admin gdprx"):
+        await harness.send(other, user_id=ADMIN_ID, username="admin_ann")
+        assert "gdpr" not in harness.session.sent_texts(ADMIN_ID)[-1]
     async with harness.sessionmaker() as session:
         entries = (await session.scalars(select(AuditLog).order_by(AuditLog.id))).all()
     admin_entries = [
