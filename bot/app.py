@@ -47,6 +47,9 @@ COMMANDS = (
     ("language", "cmd-language"),
     ("help", "cmd-help"),
     ("cancel", "cmd-cancel"),
+    # GDPR (handlers/privacy.py)
+    ("mydata", "privacy-cmd-mydata"),
+    ("forgetme", "privacy-cmd-forgetme"),
 )
 # How long SIGTERM waits for updates already being handled.
 DRAIN_TIMEOUT = 10.0

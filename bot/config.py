@@ -279,6 +279,39 @@ class ThrottleSettings(BaseSettings):
     trusted_factor: int = Field(default=5, ge=1, description="for agents, admins, clients")
 
 
+class FileSettings(BaseSettings):
+    model_config = _section("")
+
+    files_dir: Path = Field(default=Path("data/files"), description="where uploads are stored")
+    file_max_mb: float = Field(default=10, gt=0, le=20, description="bots download 20 MB at most")
+    clamav_socket: str | None = Field(default=None, description="/path/clamd.ctl or host:port")
+
+    @field_validator("clamav_socket", mode="before")
+    @classmethod
+    def _socket(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        if not text.startswith("/") and not re.match(r"^[^\s:/]+:\d{1,5}$", text):
+            raise ValueError("expected a unix socket path (/run/clamav/clamd.ctl) or host:port")
+        return text
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.file_max_mb * 1024 * 1024)
+
+
+class PrivacySettings(BaseSettings):
+    model_config = _section("")
+
+    gdpr_grace_days: int = Field(default=30, ge=0, description="/forgetme waits this long")
+    retention_archive_days: int = Field(default=90, ge=1, description="archive when inactive")
+    retention_attachment_days: int = Field(default=180, ge=1, description="delete files after")
+    retention_text_days: int = Field(
+        default=180, ge=1, description="delete texts of archived conversations this long after"
+    )
+
+
 class Settings(BaseModel):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -291,6 +324,8 @@ class Settings(BaseModel):
     leads: LeadSettings = Field(default_factory=LeadSettings)
     throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
     llm: LlmBudgetSettings = Field(default_factory=LlmBudgetSettings)
+    files: FileSettings = Field(default_factory=FileSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
 
     def require_token(self) -> SecretStr:
@@ -311,6 +346,7 @@ class Settings(BaseModel):
         for section in (
             self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
             self.log, self.intake, self.leads, self.throttle, self.llm,
+            self.files, self.privacy,
         ):  # fmt: skip
             prefix = section.model_config.get("env_prefix", "")
             for name in type(section).model_fields:
@@ -338,6 +374,7 @@ def _redact_url(url: str) -> str:
 _SECTIONS: tuple[type[BaseSettings], ...] = (
     TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
     HttpSettings, LogSettings, IntakeSettings, LeadSettings, ThrottleSettings, LlmBudgetSettings,
+    FileSettings, PrivacySettings,
 )  # fmt: skip
 
 
@@ -356,6 +393,8 @@ def load_settings(**overrides: Any) -> Settings:
         "leads",
         "throttle",
         "llm",
+        "files",
+        "privacy",
     )
     for name, section in zip(names, _SECTIONS, strict=True):
         try:

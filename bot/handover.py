@@ -36,6 +36,9 @@ class LeadHandover:
         self._topic_lock = asyncio.Lock()
 
     async def deliver(self, bot: Bot, *, lead: Lead, user: User) -> None:
+        if user.forget_requested_at is not None:
+            logger.info("lead {}: not posted, its user asked to be forgotten", lead.id)
+            return
         if self.chat_id is None:
             if not self._warned:
                 logger.warning("AGENT_CHAT_ID is not set: leads are stored but nobody is told")

@@ -45,7 +45,7 @@ async def remind_abandoned_intakes(context: JobContext) -> int:
     for user_id in user_ids:
         async with context.sessionmaker() as session:
             user = await session.get(User, user_id)
-            if user is None or user.is_blocked or user.is_banned:
+            if user is None or user.is_blocked or user.is_banned or user.forget_requested_at:
                 continue
             t = context.i18n.get(user.language)
             keyboard = InlineKeyboardBuilder()

@@ -24,3 +24,8 @@ INTAKE_ABANDONED = Counter(
 INTAKE_COMPLETED = Counter("devbot_intake_completed_total", "Intakes confirmed", ["source"])
 LEADS = Counter("devbot_leads_total", "Leads stored, by score", ["score"])
 THROTTLED = Counter("devbot_throttled_total", "Updates refused by a rate limit", ["limit"])
+
+# Files, GDPR requests and retention (bot/services/files.py, privacy.py, retention.py).
+FILES = Counter("devbot_files_total", "Files users sent, by outcome", ["outcome"])
+GDPR_REQUESTS = Counter("devbot_gdpr_requests_total", "GDPR requests, by action", ["action"])
+RETENTION = Counter("devbot_retention_total", "Rows handled by retention jobs", ["action"])

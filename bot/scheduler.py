@@ -6,6 +6,7 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.jobs import JobContext
+from bot.privacy_jobs import schedule_privacy_jobs
 
 REMINDER_SCAN_MINUTES = 5
 
@@ -22,4 +23,6 @@ def create_scheduler(context: JobContext) -> AsyncIOScheduler:
         max_instances=1,
         coalesce=True,
     )
+    # Retention and GDPR erasure, in a persistent job store (bot/privacy_jobs.py).
+    schedule_privacy_jobs(scheduler, context)
     return scheduler

@@ -9,7 +9,18 @@ from __future__ import annotations
 from aiogram import Router
 
 from dialogs.intake import intake_dialog
-from handlers import common, consult, errors, fallback, faq, intake, language, start
+from handlers import (
+    common,
+    consult,
+    errors,
+    fallback,
+    faq,
+    files,
+    intake,
+    language,
+    privacy,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
@@ -18,6 +29,9 @@ def get_routers() -> list[Router]:
         start.create_router(),
         language.create_router(),
         intake.create_router(),
+        # Files and GDPR commands before the wizard: they work in the middle of an intake too.
+        privacy.create_router(),
+        files.create_router(),
         # The wizard before the FAQ: text typed into an intake step belongs to the wizard.
         intake_dialog(),
         consult.create_router(),

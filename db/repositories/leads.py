@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Conversation, Lead, LeadStatus, User
 from db.repositories.conversations import OPEN_STATUSES as OPEN_CONVERSATION_STATUSES
+from db.repositories.privacy import visible
 
 # A lead the team is still working on: a new intake from the same user updates it.
 OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED)
@@ -31,8 +32,11 @@ class LeadRepository:
         return lead
 
     async def all_newest_first(self) -> list[Lead]:
+        """Leads of everyone but those who asked to be forgotten."""
         rows = await self.session.scalars(
-            select(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
+            select(Lead)
+            .where(visible(Lead.user_id))
+            .order_by(Lead.created_at.desc(), Lead.id.desc())
         )
         return list(rows.all())
 

@@ -138,6 +138,7 @@ async def test_startup_sets_commands_in_both_languages(harness: BotHarness) -> N
     calls = harness.session.calls(SetMyCommands)
     by_language = {call.language_code: [c.command for c in call.commands] for call in calls}
     expected = ["start", "services", "pricing", "contact", "ask", "language", "help", "cancel"]
+    expected += ["mydata", "forgetme"]  # GDPR (handlers/privacy.py)
     assert by_language == {None: expected, "ru": expected}
     ru = next(call for call in calls if call.language_code == "ru")
     assert ru.commands[0].description == "Главное меню"

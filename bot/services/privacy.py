@@ -1,0 +1,202 @@
+"""GDPR requests: a user's data as JSON, and forgetting them.
+
+Forgetting has two steps. The request marks the user (`users.forget_requested_at`): from that
+moment the services that show users' data to agents leave them out (see
+`db.repositories.privacy.visible`), and the user can still change their mind. After
+GDPR_GRACE_DAYS a job erases them: their files on disk, the user row and, by cascade, every row
+they own; audit entries about them lose the ids and details, and one anonymous entry records
+the erasure. Every request is in the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from loguru import logger
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.metrics import GDPR_REQUESTS
+from bot.services.files import FileStore
+from db.base import utcnow
+from db.models import ActorType, User
+from db.repositories import privacy as repo
+
+EXPORT_FORMAT = "devbot-export/1"
+# Where we keep a file is our business, not part of the person's data.
+INTERNAL_COLUMNS = frozenset({"storage_path"})
+
+
+class Action(enum.StrEnum):
+    EXPORT = "gdpr.export"
+    FORGET = "gdpr.forget"
+    CANCEL = "gdpr.cancel"
+    ERASE = "gdpr.erase"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+async def export_user(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    actor_type: ActorType = ActorType.USER,
+    actor_id: int | None = None,
+) -> bytes | None:
+    """Everything held about the user as UTF-8 JSON (None for an unknown user); audited."""
+    rows = await repo.owned_rows(session, user_id)
+    if not rows:
+        return None
+    requests = await repo.audit_entries(session, user_id)
+    document = {
+        "format": EXPORT_FORMAT,
+        "exported_at": utcnow().isoformat(),
+        "user_id": user_id,
+        "data": {
+            table: [
+                {k: _json_value(v) for k, v in row.items() if k not in INTERNAL_COLUMNS}
+                for row in table_rows
+            ]
+            for table, table_rows in rows.items()
+        },
+        "requests": [
+            {"at": _json_value(entry.created_at), "action": entry.action} for entry in requests
+        ],
+    }
+    repo.add_audit(
+        session,
+        actor_type=actor_type,
+        actor_id=user_id if actor_id is None else actor_id,
+        action=Action.EXPORT,
+        user_id=user_id,
+    )
+    GDPR_REQUESTS.labels("export").inc()
+    logger.info("gdpr: data of user {} exported ({} tables)", user_id, len(rows))
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def erase_at(user: User, grace_days: int) -> datetime | None:
+    """When the user's data is erased for good, if they asked to be forgotten."""
+    requested = user.forget_requested_at
+    if requested is None:
+        return None
+    if requested.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        requested = requested.replace(tzinfo=utcnow().tzinfo)
+    return requested + timedelta(days=grace_days)
+
+
+def request_forget(
+    session: AsyncSession,
+    user: User,
+    *,
+    actor_type: ActorType = ActorType.USER,
+    actor_id: int | None = None,
+) -> bool:
+    """Hide the user's data now, erase it after the grace period; False if already requested."""
+    if user.forget_requested_at is not None:
+        return False
+    user.forget_requested_at = utcnow()
+    _audit(session, user.id, Action.FORGET, actor_type, actor_id)
+    return True
+
+
+def cancel_forget(
+    session: AsyncSession,
+    user: User,
+    *,
+    actor_type: ActorType = ActorType.USER,
+    actor_id: int | None = None,
+) -> bool:
+    """Restore a user who asked to be forgotten; False if there was nothing to cancel."""
+    if user.forget_requested_at is None:
+        return False
+    user.forget_requested_at = None
+    _audit(session, user.id, Action.CANCEL, actor_type, actor_id)
+    return True
+
+
+def _audit(
+    session: AsyncSession,
+    user_id: int,
+    action: Action,
+    actor_type: ActorType,
+    actor_id: int | None,
+) -> None:
+    repo.add_audit(
+        session,
+        actor_type=actor_type,
+        actor_id=user_id if actor_id is None else actor_id,
+        action=action,
+        user_id=user_id,
+    )
+    GDPR_REQUESTS.labels(action.value.removeprefix("gdpr.")).inc()
+    logger.info("gdpr: {} for user {}", action.value, user_id)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    rows: dict[str, int]  # rows removed, by table
+    files: list[str]  # stored files to remove once the transaction is committed
+
+
+async def erase_user(session: AsyncSession, user_id: int) -> Erasure:
+    """Erase the user's rows (by cascade) and their ids in the audit log; the caller commits,
+    then removes `files` with `remove_files` (a rolled-back erasure must keep them)."""
+    rows = await repo.owned_rows(session, user_id)
+    paths = [path for path in await repo.storage_paths(session, user_id) if path]
+    anonymised = await repo.anonymise_audit(session, user_id)
+    await repo.delete_user(session, user_id)
+    counts = {table: len(table_rows) for table, table_rows in rows.items()}
+    repo.add_audit(
+        session,
+        actor_type=ActorType.SYSTEM,
+        actor_id=None,
+        action=Action.ERASE,
+        user_id=None,
+        details={"rows": counts, "files": len(paths), "audit_anonymised": anonymised},
+    )
+    await session.flush()
+    GDPR_REQUESTS.labels("erase").inc()
+    return Erasure(counts, paths)
+
+
+def remove_files(store: FileStore, user_id: int, paths: list[str]) -> int:
+    removed = sum(store.remove(path) for path in paths)
+    store.remove_user_dir(user_id)
+    return removed
+
+
+async def erase_due(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    store: FileStore,
+    grace_days: int,
+    now: datetime | None = None,
+) -> int:
+    """Erase everyone whose grace period is over; one transaction per user. Returns how many."""
+    cutoff = (now or utcnow()) - timedelta(days=grace_days)
+    async with sessionmaker() as session:
+        user_ids = await repo.due_for_erasure(session, cutoff)
+    for user_id in user_ids:
+        async with sessionmaker() as session:
+            erasure = await erase_user(session, user_id)
+            await session.commit()
+        removed = await asyncio.to_thread(remove_files, store, user_id, erasure.files)
+        # No id here: the log outlives the erasure.
+        rows = sum(erasure.rows.values())
+        logger.info("gdpr: a user was erased ({} rows, {} files)", rows, removed)
+    return len(user_ids)

@@ -1,0 +1,89 @@
+"""GDPR erasure on real PostgreSQL: after the grace period no row of any table holds the user's id
+or one of their texts, their files are gone, and other users keep theirs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import create_dispatcher, load_knowledge
+from bot.config import load_settings
+from bot.services.files import FileStore
+from bot.services.privacy import erase_due
+from db import migrate
+from db.base import utcnow
+from db.engine import create_engine, create_sessionmaker
+from db.models import AuditLog
+from handlers.privacy import ForgetAction, ForgetCallback
+from tests.fakes.recording import RecordingSession
+from tests.fakes.uploads import stored_files
+from tests.fakes.user_data import give_user_data, traces_of
+
+pytestmark = pytest.mark.integration
+
+USER_ID = 735_000_111
+OTHER_ID = 735_000_222
+
+
+@pytest.fixture
+async def pg_sessionmaker(postgres_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(postgres_url)
+    await migrate.upgrade(engine)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+async def test_erasure_leaves_no_trace_in_any_table(
+    pg_sessionmaker: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files_dir = tmp_path / "files"
+    monkeypatch.setenv("FILES_DIR", str(files_dir))
+    settings = load_settings()
+    i18n, kb, detector = load_knowledge(settings)
+    dp = create_dispatcher(
+        settings,
+        storage=MemoryStorage(),
+        sessionmaker=pg_sessionmaker,
+        i18n=i18n,
+        kb=kb,
+        detector=detector,
+    )
+    session = RecordingSession()
+    bot = Bot(
+        "42:OFFLINE-gdpr-test", session=session, default=DefaultBotProperties(parse_mode="HTML")
+    )
+    data = await give_user_data(dp, bot, session, pg_sessionmaker, USER_ID, "GONE")
+    other = await give_user_data(dp, bot, session, pg_sessionmaker, OTHER_ID, "STAYS")
+
+    await dp.feed_update(bot, session.make_message_update("/forgetme", user_id=USER_ID))
+    prompt = session.latest_message(USER_ID, with_keyboard=True)
+    assert prompt is not None
+    confirm = ForgetCallback(action=ForgetAction.CONFIRM).pack()
+    await dp.feed_update(
+        bot, session.make_callback_update(confirm, message_id=prompt.message_id, user_id=USER_ID)
+    )
+    assert await traces_of(pg_sessionmaker, data)  # hidden, not yet erased
+
+    store = FileStore(settings.files)
+    later = utcnow() + timedelta(days=settings.privacy.gdpr_grace_days, minutes=1)
+    assert await erase_due(pg_sessionmaker, store, settings.privacy.gdpr_grace_days, later) == 1
+
+    assert await traces_of(pg_sessionmaker, data) == []
+    assert stored_files(files_dir / str(USER_ID)) == []
+    assert len(stored_files(files_dir / str(OTHER_ID))) == 1
+    other_traces = {table for table, _column, _value in await traces_of(pg_sessionmaker, other)}
+    assert {"users", "conversations", "messages", "leads", "attachments"} <= other_traces
+    async with pg_sessionmaker() as db:
+        erased = await db.scalar(select(AuditLog).where(AuditLog.action == "gdpr.erase"))
+    assert erased is not None and erased.target_id is None and erased.actor_id is None
+    assert erased.details is not None and erased.details["rows"]["messages"] >= 3

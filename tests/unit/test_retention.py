@@ -1,0 +1,93 @@
+"""Retention: archiving, old files and texts of archived conversations, with time moved on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import select
+
+from bot.config import load_settings
+from bot.jobs import JobContext
+from bot.privacy_jobs import ERASURE_JOB, JOBSTORE, RETENTION_JOB, schedule_privacy_jobs
+from bot.services.retention import run_retention
+from db.base import utcnow
+from db.models import Attachment, Conversation, ConversationStatus, Message
+from tests.fakes.recording import USER_ID
+from tests.fakes.uploads import stored_files
+from tests.fakes.user_data import give_user_data
+from tests.unit.conftest import BotHarness
+
+OTHER_ID = 2002
+
+
+@pytest.fixture(autouse=True)
+def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "files"
+    monkeypatch.setenv("FILES_DIR", str(directory))
+    return directory
+
+
+async def test_each_step_waits_for_its_own_period(harness: BotHarness, files_dir: Path) -> None:
+    await give_user_data(
+        harness.dp, harness.bot, harness.session, harness.sessionmaker, USER_ID, "MARK"
+    )
+    settings = load_settings()
+    now = utcnow()
+
+    report = await run_retention(harness.sessionmaker, settings, now + timedelta(days=89))
+    assert (report.archived, report.attachments_deleted, report.texts_deleted) == (0, 0, 0)
+
+    report = await run_retention(harness.sessionmaker, settings, now + timedelta(days=91))
+    assert (report.archived, report.attachments_deleted, report.texts_deleted) == (1, 0, 0)
+    async with harness.sessionmaker() as session:
+        (status,) = (await session.scalars(select(Conversation.status))).all()
+        assert status == ConversationStatus.ARCHIVED
+        assert None not in (await session.scalars(select(Message.text))).all()
+    assert len(stored_files(files_dir)) == 1
+
+    report = await run_retention(harness.sessionmaker, settings, now + timedelta(days=181))
+    assert report.archived == 0  # already archived
+    assert report.attachments_deleted == 1
+    assert report.texts_deleted >= 3  # the question, the answer, the caption
+    async with harness.sessionmaker() as session:
+        assert (await session.scalars(select(Attachment))).all() == []
+        assert set((await session.scalars(select(Message.text))).all()) == {None}
+        assert (await session.scalars(select(Message))).all()  # the rows stay, without text
+    assert stored_files(files_dir) == []
+
+    again = await run_retention(harness.sessionmaker, settings, now + timedelta(days=181))
+    assert again == type(again)(0, 0, 0, 0)
+
+
+async def test_an_active_conversation_is_kept(harness: BotHarness) -> None:
+    await give_user_data(
+        harness.dp, harness.bot, harness.session, harness.sessionmaker, USER_ID, "MARK"
+    )
+    async with harness.sessionmaker() as session:
+        conversation = (await session.scalars(select(Conversation))).one()
+        conversation.last_message_at = utcnow() + timedelta(days=60)
+        await session.commit()
+    report = await run_retention(
+        harness.sessionmaker, load_settings(), utcnow() + timedelta(days=91)
+    )
+    assert report.archived == 0
+
+
+async def test_jobs_are_in_their_own_store_and_take_no_arguments(harness: BotHarness) -> None:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    context = JobContext(
+        harness.bot, load_settings(), harness.sessionmaker, harness.knowledge.i18n
+    )
+    schedule_privacy_jobs(scheduler, context)
+    scheduler.start(paused=True)
+    try:
+        assert isinstance(scheduler._jobstores[JOBSTORE], MemoryJobStore)  # no REDIS_URL
+        for job_id in (RETENTION_JOB, ERASURE_JOB):
+            job = scheduler.get_job(job_id, JOBSTORE)
+            assert job is not None and job.args == () and job.kwargs == {}
+    finally:
+        scheduler.shutdown(wait=False)
