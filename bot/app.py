@@ -20,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import ConfigError, Settings
 from bot.handover import HandoverMiddleware, LeadHandover
 from bot.i18n import I18n
-from bot.kv import Counters, MemoryCounters, RedisCounters
+from bot.kv import Cache, Counters, MemoryCache, MemoryCounters, RedisCache, RedisCounters
+from bot.services.bans import Bans
 from bot.services.business_hours import BusinessHours, parse_business_hours
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.services.scoring import ScoringRule, load_rule
+from bot.services.spam import SpamDetector
 from bot.services.throttling import Throttle
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
@@ -35,6 +37,8 @@ from middlewares import (
     UpdateContextMiddleware,
     UserMiddleware,
 )
+from middlewares.guard import BanMiddleware, SpamMiddleware
+from middlewares.pii import PiiMaskingMiddleware
 from middlewares.throttling import ThrottlingMiddleware
 
 COMMANDS = (
@@ -147,6 +151,7 @@ def create_dispatcher(
     detector: IntentDetector,
     redis: Redis | None = None,
     counters: Counters | None = None,
+    cache: Cache | None = None,
     routers: Sequence[Router] | None = None,
     **extra: Any,
 ) -> Dispatcher:
@@ -168,13 +173,25 @@ def create_dispatcher(
     tracker = UpdateContextMiddleware()
     dp["update_tracker"] = tracker
     dp.update.outer_middleware(tracker)
+    dp.update.outer_middleware(PiiMaskingMiddleware())  # exceptions leave masked
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(i18n))
     dp.update.outer_middleware(I18nMiddleware(i18n))
     if counters is None:
         counters = RedisCounters(redis) if redis is not None else MemoryCounters()
+    # Bans first: a banned person is neither counted nor answered (one notice per ban).
+    if cache is None:
+        cache = RedisCache(redis) if redis is not None else MemoryCache()
+    bans = Bans(cache, counters)
+    dp["bans"] = bans
+    dp.update.outer_middleware(BanMiddleware(bans, settings.telegram.admin_ids))
     throttle = Throttle(counters, settings.throttle)
     dp.update.outer_middleware(ThrottlingMiddleware(throttle, settings.telegram.admin_ids))
+    # Spam is judged on what the rate limits let through.
+    spam = SpamDetector(counters, settings.spam)
+    dp.update.outer_middleware(
+        SpamMiddleware(spam, bans, settings.spam, settings.telegram.admin_ids)
+    )
     dp.include_routers(*(routers if routers is not None else get_routers()))
     setup_dialogs(dp)
     dp.update.outer_middleware(HandoverMiddleware(LeadHandover(settings, sessionmaker, i18n)))

@@ -24,3 +24,10 @@ INTAKE_ABANDONED = Counter(
 INTAKE_COMPLETED = Counter("devbot_intake_completed_total", "Intakes confirmed", ["source"])
 LEADS = Counter("devbot_leads_total", "Leads stored, by score", ["score"])
 THROTTLED = Counter("devbot_throttled_total", "Updates refused by a rate limit", ["limit"])
+
+# Anti-spam and bans: labels are heuristic names and ban kinds, never user data.
+SPAM_VIOLATIONS = Counter(
+    "devbot_spam_violations_total", "Messages judged spam, by heuristic", ["reason"]
+)
+BANS = Counter("devbot_bans_total", "Bans imposed, by kind and by whom", ["kind", "actor"])
+BANNED_UPDATES = Counter("devbot_banned_updates_total", "Updates from banned users, ignored")

@@ -9,12 +9,14 @@ from __future__ import annotations
 from aiogram import Router
 
 from dialogs.intake import intake_dialog
-from handlers import common, errors, fallback, faq, intake, language, start
+from handlers import admin, common, errors, fallback, faq, intake, language, start
 
 
 def get_routers() -> list[Router]:
     return [
         common.create_router(),
+        # Every /admin left over by the more specific admin routers, which go right before it.
+        admin.create_router(),
         start.create_router(),
         language.create_router(),
         intake.create_router(),
