@@ -1,0 +1,59 @@
+"""Spam heuristics as plain functions: each fires on its own pattern and leaves normal text."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import SpamSettings
+from bot.kv import MemoryCounters
+from bot.services.spam import SpamDetector, count_links, is_symbol_wall, keyword_hits
+
+NORMAL = (
+    "Hi! We need a CI/CD pipeline for our Django app, budget about $5k.",
+    "Нужна миграция в AWS, сроки — 2 месяца. Можно созвониться?",
+    "kubectl get pods -n prod | grep api-7f9c  # is this healthy?",
+    "ok",
+)
+
+
+@pytest.mark.parametrize("text", NORMAL)
+async def test_normal_messages_score_nothing(text: str) -> None:
+    detector = SpamDetector(MemoryCounters(), SpamSettings())
+    check = await detector.check(1, text)
+    assert (check.score, check.reasons) == (0, ())
+
+
+def test_symbol_walls() -> None:
+    assert is_symbol_wall("!!!!!!!!!!!!!!!!!!!!")
+    assert is_symbol_wall("$$$ €€€ ### @@@ %%% ^^^ &&& *** ((( )))")
+    assert is_symbol_wall("🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥 buy now 🔥🔥🔥🔥🔥🔥")
+    assert not is_symbol_wall("Wow!!! Great :)")
+    assert not is_symbol_wall("def f(x): return {'a': [x, x + 1]}")
+
+
+def test_links_and_keywords() -> None:
+    assert count_links("see https://a.example/x, www.b.example and http://c.test") == 3
+    assert count_links("our site is example.com") == 0
+    assert keyword_hits("FREE   Crypto giveaway!!", ["free crypto", "crypto giveaway"]) == 2
+    assert keyword_hits("Быстрый заработок тут", ["быстрый заработок"]) == 1
+
+
+async def test_the_same_text_counts_from_the_third_time_per_user() -> None:
+    detector = SpamDetector(MemoryCounters(), SpamSettings(repeat_count=3))
+    results = [await detector.check(7, "Buy our  SEO services") for _ in range(3)]
+    assert [r.reasons for r in results] == [(), (), ("repeat",)]
+    assert (await detector.check(8, "buy our seo services")).reasons == ()  # another user
+    # Commands and short replies are never repeats.
+    assert all([(await detector.check(7, "/start")).score == 0 for _ in range(5)])
+    assert all([(await detector.check(7, "да")).score == 0 for _ in range(5)])
+
+
+async def test_a_link_flood_with_keywords_adds_up() -> None:
+    settings = SpamSettings(keywords=["casino"], max_links=2)
+    detector = SpamDetector(MemoryCounters(), settings)
+    text = "casino bonus https://x.test/1 https://x.test/2 https://x.test/3"
+    check = await detector.check(1, text)
+    assert check.reasons == ("links", "keyword")
+    assert check.score == 6 and check.is_spam(settings.threshold)
+    # Text links hide their address: Telegram's entities count too.
+    assert (await detector.check(2, "click here", link_entities=3)).reasons == ("links",)
