@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram_dialog import setup_dialogs
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import ConfigError, Settings
 from bot.handover import HandoverMiddleware, LeadHandover
 from bot.i18n import I18n
+from bot.isolation import LayeredEventIsolation, LocalEventIsolation
 from bot.kv import Cache, Counters, MemoryCache, MemoryCounters, RedisCache, RedisCounters
 from bot.services.bans import Bans
 from bot.services.business_hours import BusinessHours, parse_business_hours
@@ -157,7 +158,11 @@ def create_dispatcher(
 ) -> Dispatcher:
     """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first)."""
     # One update at a time per chat: a double-tapped button must not run twice in parallel.
-    isolation = RedisEventIsolation(redis) if redis is not None else SimpleEventIsolation()
+    isolation: BaseEventIsolation = (
+        LayeredEventIsolation(RedisEventIsolation(redis))
+        if redis is not None
+        else LocalEventIsolation()
+    )
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     extra.setdefault("scoring_rule", scoring_rule(settings))
     extra.setdefault("business_hours", business_hours(settings))
