@@ -31,3 +31,14 @@ SPAM_VIOLATIONS = Counter(
 )
 BANS = Counter("devbot_bans_total", "Bans imposed, by kind and by whom", ["kind", "actor"])
 BANNED_UPDATES = Counter("devbot_banned_updates_total", "Updates from banned users, ignored")
+
+# Label values come from closed sets. A deep-link source is whatever the link says (it could be
+# a phone number) and would grow the series without bound: campaigns are told apart in the
+# database (users.source, leads.source), the metrics only count them together.
+SOURCE_LABELS = frozenset({"direct", "menu", "chat", "faq", "reminder", "restart", "deeplink"})
+
+
+def source_label(source: str | None) -> str:
+    if not source:
+        return "direct"
+    return source if source in SOURCE_LABELS else "campaign"
