@@ -1,5 +1,5 @@
 """Bans: kept on the user's row, looked up through a cache (Redis across instances, memory in the
-demo) that every ban and unban invalidates, and the spam progression that leads to them.
+demo) that every ban and unban updates at once, and the spam progression that leads to them.
 
 A ban is permanent when `banned_until` is empty. Violations live in the audit log (their kinds
 and score, never the message), which also makes the progression survive restarts: the first
@@ -128,7 +128,7 @@ class Bans:
             )
         )  # fmt: skip
         await session.flush()
-        await self.cache.delete(_key(user.id))
+        await self.publish(user)
         BANS.labels(kind, actor.value).inc()
         return ban
 
@@ -149,7 +149,7 @@ class Bans:
             )
         )
         await session.flush()
-        await self.cache.delete(_key(user.id))
+        await self.publish(user)
         return was_banned
 
     async def record_violation(
@@ -176,6 +176,13 @@ class Bans:
         ban = await self.ban(session, user, hours=hours, reason=reason, actor=ActorType.SYSTEM)
         outcome = Outcome.PERMANENT if hours is None else Outcome.TEMPORARY
         return Verdict(outcome, strikes, ban)
+
+    async def publish(self, user: User) -> None:
+        """Put the user's ban state in the cache (write-through, not delete: an instance reading
+        the row before the commit would otherwise cache the old state). Call it again after
+        the commit where another instance may be reading at the same moment."""
+        now = utcnow()
+        await self._remember(user.id, Ban.of(user, now), now)
 
     async def _remember(self, user_id: int, ban: Ban | None, now: datetime) -> None:
         if ban is None:

@@ -43,7 +43,9 @@ async def find_user(session: AsyncSession, reference: str) -> User | None:
     """A user by numeric id or @username (case-insensitive)."""
     reference = reference.strip()
     if reference.lstrip("-").isdigit():
-        return await session.get(User, int(reference))
+        user_id = int(reference)
+        # Telegram ids fit in 52 bits; anything beyond BIGINT would be a database error.
+        return await session.get(User, user_id) if abs(user_id) < 2**63 else None
     name = reference.removeprefix("@").lower()
     if not name:
         return None

@@ -107,6 +107,7 @@ async def test_ban_an_id_that_never_wrote_then_unban_takes_effect_at_once(
         ("/admin ban @<b>x", "I don't know the user @&lt;b&gt;x"),
         ("/admin <script>", "There is no /admin subcommand “&lt;script&gt;”"),
         ("/admin ban 5005", "Agents and admins cannot be banned"),
+        ("/admin unban 99999999999999999999999", "I don't know the user 9999"),
     ],
 )
 async def test_mistakes_get_a_polite_answer(
