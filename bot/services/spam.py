@@ -73,9 +73,14 @@ class SpamDetector:
         if is_symbol_wall(text):
             reasons.append("symbols")
             score += WEIGHTS["symbols"]
-        if max(count_links(text), link_entities) > self.settings.max_links:
+        links = max(count_links(text), link_entities)
+        if links > self.settings.max_links:
+            # A prospect may paste a few links (site, repository, docs): on their own, only a
+            # real flood of them (over twice the limit) makes a violation.
             reasons.append("links")
-            score += WEIGHTS["links"]
+            score += (
+                WEIGHTS["links"] if links > 2 * self.settings.max_links else WEIGHTS["links"] // 2
+            )
         hits = keyword_hits(text, self.settings.keywords)
         if hits:
             reasons.append("keyword")

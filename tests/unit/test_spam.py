@@ -54,6 +54,9 @@ async def test_a_link_flood_with_keywords_adds_up() -> None:
     text = "casino bonus https://x.test/1 https://x.test/2 https://x.test/3"
     check = await detector.check(1, text)
     assert check.reasons == ("links", "keyword")
-    assert check.score == 6 and check.is_spam(settings.threshold)
-    # Text links hide their address: Telegram's entities count too.
-    assert (await detector.check(2, "click here", link_entities=3)).reasons == ("links",)
+    assert check.score == 4 and check.is_spam(settings.threshold)
+    # A few links alone are not spam; a flood of them is. Text links count through entities.
+    few = await detector.check(2, "site, repo and docs", link_entities=3)
+    assert few.reasons == ("links",) and not few.is_spam(settings.threshold)
+    flood = await detector.check(2, "click here", link_entities=5)
+    assert flood.reasons == ("links",) and flood.is_spam(settings.threshold)
