@@ -113,3 +113,32 @@ async def test_a_flood_from_one_user_leaves_everyone_else_unaffected(
     assert statistics.median(during) <= max(2 * baseline, baseline + 0.25)
     assert max(during) <= max(4 * baseline, baseline + 1.0)
     assert "Traceback" not in bot_process.log()
+
+
+async def test_a_flood_of_the_same_text_ends_in_a_ban_and_silence(
+    telegram: FakeTelegram, bot_process: BotProcess
+) -> None:
+    bot_process.env.update(THROTTLE_BURST=str(BURST), THROTTLE_BURST_SECONDS=str(BURST_SECONDS))
+    await bot_process.start()
+    await telegram.wait_for("getUpdates", timeout=30)
+    for _ in range(200):
+        telegram.push_message("Cheap followers for your channel, write me", user_id=FLOODER)
+    expected = 200
+    deadline = time.monotonic() + 30
+    while await _messages_handled(bot_process.http_port) < expected:
+        assert time.monotonic() < deadline, "the bot did not work through the flood in time"
+        await asyncio.sleep(0.3)
+    latency = await _ask(telegram, OTHERS[0])
+    assert await bot_process.stop() == 0
+
+    replies = [
+        str(call.params.get("text", ""))
+        for call in telegram.calls_of("sendMessage")
+        if call.params.get("chat_id") == FLOODER
+    ]
+    # Two answers, the warning on the third repeat, the ban on the fourth, then silence.
+    assert len(replies) == 4, replies
+    assert "looks like spam" in replies[2]
+    assert "You are blocked until" in replies[3]
+    assert latency < 1.0
+    assert "spam from user" in bot_process.log() and "Cheap followers" not in bot_process.log()
