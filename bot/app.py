@@ -192,13 +192,13 @@ def create_dispatcher(
     dp.update.outer_middleware(BanMiddleware(bans, settings.telegram.admin_ids))
     throttle = Throttle(counters, settings.throttle)
     dp.update.outer_middleware(ThrottlingMiddleware(throttle, settings.telegram.admin_ids))
-    # Spam is judged on what the rate limits let through.
-    spam = SpamDetector(counters, settings.spam)
-    dp.update.outer_middleware(
-        SpamMiddleware(spam, bans, settings.spam, settings.telegram.admin_ids)
-    )
     dp.include_routers(*(routers if routers is not None else get_routers()))
     setup_dialogs(dp)
+    # Spam is judged on what the rate limits let through, knowing whether a dialog is open.
+    spam = SpamDetector(counters, settings.spam)
+    dp.message.outer_middleware(
+        SpamMiddleware(spam, bans, settings.spam, settings.telegram.admin_ids)
+    )
     dp.update.outer_middleware(HandoverMiddleware(LeadHandover(settings, sessionmaker, i18n)))
     dp.startup.register(_set_commands)
     dp.shutdown.register(_drain)

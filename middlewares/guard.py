@@ -1,9 +1,11 @@
 """Bans and spam, before any handler.
 
 BanMiddleware: a banned person's updates go nowhere; they are told once per ban, then silence.
-SpamMiddleware: a private message that the heuristics call spam is not processed; it counts as a
+SpamMiddleware (on messages, after aiogram-dialog's own middleware, so that it knows whether a
+form is open): a private message that the heuristics call spam is not processed; it counts as a
 violation (audit log, Prometheus, a log line without the text) and the progression decides
-between a warning and a ban. Agents and admins are never judged.
+between a warning and a ban. Agents and admins are never judged. Inside a form (an FSM state or
+a dialog) the same text typed again is not a repeat: a refused answer is naturally retyped.
 """
 
 from __future__ import annotations
@@ -72,14 +74,15 @@ class SpamMiddleware(BaseMiddleware):
         self.admin_ids = frozenset(admin_ids)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        message = _private_message(event)
+        message = event if isinstance(event, Message) and event.chat.type == "private" else None
         user: User | None = data.get("user")
         text = (message.text or message.caption) if message is not None else None
         if not self.settings.enabled or message is None or user is None or not text:
             return await handler(event, data)
         entities = message.entities or message.caption_entities or []
         links = sum(1 for entity in entities if entity.type in ("url", "text_link"))
-        check = await self.detector.check(user.id, text, link_entities=links)
+        in_form = data.get("raw_state") is not None or data.get("aiogd_context") is not None
+        check = await self.detector.check(user.id, text, link_entities=links, repeats=not in_form)
         if not check.is_spam(self.settings.threshold):
             return await handler(event, data)
         session = data["session"]

@@ -62,12 +62,15 @@ class SpamDetector:
         self.counters = counters
         self.settings = settings
 
-    async def check(self, user_id: int, text: str, *, link_entities: int = 0) -> SpamCheck:
+    async def check(
+        self, user_id: int, text: str, *, link_entities: int = 0, repeats: bool = True
+    ) -> SpamCheck:
         """Score one message; `link_entities` counts the links Telegram marked up (text links
-        hide their address from the text)."""
+        hide their address from the text). `repeats=False` inside a form, where a refused
+        answer is naturally typed again."""
         reasons: list[str] = []
         score = 0
-        if await self._repeated(user_id, text):
+        if repeats and await self._repeated(user_id, text):
             reasons.append("repeat")
             score += WEIGHTS["repeat"]
         if is_symbol_wall(text):

@@ -139,3 +139,15 @@ async def test_spam_checks_can_be_switched_off(harness: BotHarness) -> None:
     for _ in range(3):
         await harness.send(SPAM)
     assert not (await user_row(harness)).is_banned
+
+
+async def test_retyping_a_refused_answer_in_a_form_is_not_spam(harness: BotHarness) -> None:
+    rebuild(harness)
+    await harness.send("/start intake")
+    for _ in range(4):
+        await harness.send("I will type what I want here")
+    assert not any("spam" in text for text in harness.session.sent_texts())
+    for _ in range(3):  # outside the form the same text again and again is
+        await harness.send("/cancel")
+        await harness.send("I will type what I want here, again")
+    assert "looks like spam" in harness.session.sent_texts()[-1]
