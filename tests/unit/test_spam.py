@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import SpamSettings
+from bot.config import ConfigError, SpamSettings, load_settings
 from bot.kv import MemoryCounters
 from bot.services.spam import SpamDetector, count_links, is_symbol_wall, keyword_hits
 
@@ -60,3 +60,13 @@ async def test_a_link_flood_with_keywords_adds_up() -> None:
     assert few.reasons == ("links",) and not few.is_spam(settings.threshold)
     flood = await detector.check(2, "click here", link_entities=5)
     assert flood.reasons == ("links",) and flood.is_spam(settings.threshold)
+
+
+def test_spam_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPAM_KEYWORDS", " Casino ,, Free Spins ")
+    monkeypatch.setenv("SPAM_BAN_HOURS", "2, 48")
+    spam = load_settings().spam
+    assert (spam.keywords, spam.ban_hours) == (["casino", "free spins"], [2.0, 48.0])
+    monkeypatch.setenv("SPAM_BAN_HOURS", "1,0")
+    with pytest.raises(ConfigError, match=r"^SPAM_BAN_HOURS: ban lengths must be positive"):
+        load_settings()
