@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram_dialog import setup_dialogs
@@ -20,12 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import ConfigError, Settings
 from bot.handover import HandoverMiddleware, LeadHandover
 from bot.i18n import I18n
-from bot.kv import Counters, MemoryCounters, RedisCounters
+from bot.isolation import LayeredEventIsolation, LocalEventIsolation
+from bot.kv import Cache, Counters, MemoryCache, MemoryCounters, RedisCache, RedisCounters
+from bot.services.bans import Bans
 from bot.services.business_hours import BusinessHours, parse_business_hours
 from bot.services.consult import Consultant
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.services.scoring import ScoringRule, load_rule
+from bot.services.spam import SpamDetector
 from bot.services.throttling import Throttle
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
@@ -36,6 +39,8 @@ from middlewares import (
     UpdateContextMiddleware,
     UserMiddleware,
 )
+from middlewares.guard import BanMiddleware, SpamMiddleware
+from middlewares.pii import PiiMaskingMiddleware
 from middlewares.throttling import ThrottlingMiddleware
 
 COMMANDS = (
@@ -152,12 +157,17 @@ def create_dispatcher(
     detector: IntentDetector,
     redis: Redis | None = None,
     counters: Counters | None = None,
+    cache: Cache | None = None,
     routers: Sequence[Router] | None = None,
     **extra: Any,
 ) -> Dispatcher:
     """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first)."""
     # One update at a time per chat: a double-tapped button must not run twice in parallel.
-    isolation = RedisEventIsolation(redis) if redis is not None else SimpleEventIsolation()
+    isolation: BaseEventIsolation = (
+        LayeredEventIsolation(RedisEventIsolation(redis))
+        if redis is not None
+        else LocalEventIsolation()
+    )
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     extra.setdefault("scoring_rule", scoring_rule(settings))
     extra.setdefault("business_hours", business_hours(settings))
@@ -176,13 +186,25 @@ def create_dispatcher(
     tracker = UpdateContextMiddleware()
     dp["update_tracker"] = tracker
     dp.update.outer_middleware(tracker)
+    dp.update.outer_middleware(PiiMaskingMiddleware())  # exceptions leave masked
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(i18n))
     dp.update.outer_middleware(I18nMiddleware(i18n))
+    # Bans first: a banned person is neither counted nor answered (one notice per ban).
+    if cache is None:
+        cache = RedisCache(redis) if redis is not None else MemoryCache()
+    bans = Bans(cache, counters)
+    dp["bans"] = bans
+    dp.update.outer_middleware(BanMiddleware(bans, settings.telegram.admin_ids))
     throttle = Throttle(counters, settings.throttle)
     dp.update.outer_middleware(ThrottlingMiddleware(throttle, settings.telegram.admin_ids))
     dp.include_routers(*(routers if routers is not None else get_routers()))
     setup_dialogs(dp)
+    # Spam is judged on what the rate limits let through, knowing whether a dialog is open.
+    spam = SpamDetector(counters, settings.spam)
+    dp.message.outer_middleware(
+        SpamMiddleware(spam, bans, settings.spam, settings.telegram.admin_ids)
+    )
     dp.update.outer_middleware(HandoverMiddleware(LeadHandover(settings, sessionmaker, i18n)))
     dp.startup.register(_set_commands)
     dp.startup.register(_start_consultant)

@@ -312,6 +312,55 @@ class PrivacySettings(BaseSettings):
     )
 
 
+# Phrases that in practice only spam carries; operators replace the list with SPAM_KEYWORDS.
+DEFAULT_SPAM_KEYWORDS = (
+    "casino", "free crypto", "crypto giveaway", "double your bitcoin", "binary options",
+    "earn $", "make money fast", "work from home and earn", "viagra", "onlyfans",
+    "казино", "ставки на спорт", "заработок без вложений", "раздача криптовалюты",
+    "пассивный доход от", "быстрый заработок",
+)  # fmt: skip
+
+
+class SpamSettings(BaseSettings):
+    """Anti-spam: heuristics add up to a score; a message at the threshold is a violation."""
+
+    model_config = _section("SPAM_")
+
+    enabled: bool = True
+    keywords: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_SPAM_KEYWORDS), description="comma-separated"
+    )
+    threshold: int = Field(default=4, ge=1, description="score that makes a violation")
+    repeat_count: int = Field(default=3, ge=2, description="the same text this often...")
+    repeat_seconds: int = Field(default=600, ge=1, description="...within this many seconds")
+    max_links: int = Field(default=3, ge=0, description="more links than this is a flood")
+    strike_days: int = Field(default=7, ge=1, description="violations count for this long")
+    ban_hours: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [1.0, 24.0], description="temporary bans, in order"
+    )
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _split_keywords(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("ban_hours", mode="before")
+    @classmethod
+    def _split_hours(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("ban_hours")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(hours <= 0 for hours in value):
+            raise ValueError("ban lengths must be positive hours, like 1,24")
+        return value
+
+
 class Settings(BaseModel):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -326,6 +375,7 @@ class Settings(BaseModel):
     llm: LlmBudgetSettings = Field(default_factory=LlmBudgetSettings)
     files: FileSettings = Field(default_factory=FileSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    spam: SpamSettings = Field(default_factory=SpamSettings)
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
 
     def require_token(self) -> SecretStr:
@@ -346,7 +396,7 @@ class Settings(BaseModel):
         for section in (
             self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
             self.log, self.intake, self.leads, self.throttle, self.llm,
-            self.files, self.privacy,
+            self.files, self.privacy, self.spam,
         ):  # fmt: skip
             prefix = section.model_config.get("env_prefix", "")
             for name in type(section).model_fields:
@@ -374,7 +424,7 @@ def _redact_url(url: str) -> str:
 _SECTIONS: tuple[type[BaseSettings], ...] = (
     TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
     HttpSettings, LogSettings, IntakeSettings, LeadSettings, ThrottleSettings, LlmBudgetSettings,
-    FileSettings, PrivacySettings,
+    FileSettings, PrivacySettings, SpamSettings,
 )  # fmt: skip
 
 
@@ -395,6 +445,7 @@ def load_settings(**overrides: Any) -> Settings:
         "llm",
         "files",
         "privacy",
+        "spam",
     )
     for name, section in zip(names, _SECTIONS, strict=True):
         try:

@@ -58,3 +58,54 @@ class MemoryCounters:
         now: float = self._clock()  # type: ignore[operator]
         expires, count = self._counts.get(key, (0.0, 0))
         return count if expires > now else 0
+
+
+# --- Cache: small values with a time to live (ban lookups), shared by bot instances in Redis.
+
+
+class Cache(Protocol):
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, ttl_seconds: int) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class RedisCache:
+    def __init__(self, redis: Redis, prefix: str = "devbot:cache:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    async def get(self, key: str) -> str | None:
+        value = await self.redis.get(self.prefix + key)
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        await self.redis.set(self.prefix + key, value, ex=max(1, ttl_seconds))
+
+    async def delete(self, key: str) -> None:
+        await self.redis.delete(self.prefix + key)
+
+
+class MemoryCache:
+    def __init__(self, clock: object = time.monotonic, max_items: int = 100_000) -> None:
+        self._clock = clock
+        self._max = max_items
+        self._items: dict[str, tuple[float, str]] = {}
+
+    async def get(self, key: str) -> str | None:
+        item = self._items.get(key)
+        if item is None or item[0] <= self._clock():  # type: ignore[operator]
+            return None
+        return item[1]
+
+    async def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        now: float = self._clock()  # type: ignore[operator]
+        if len(self._items) >= self._max:
+            self._items = {k: v for k, v in self._items.items() if v[0] > now}
+            if len(self._items) >= self._max:  # all alive: forget the oldest half
+                self._items = dict(list(self._items.items())[self._max // 2 :])
+        self._items[key] = (now + max(1, ttl_seconds), value)
+
+    async def delete(self, key: str) -> None:
+        self._items.pop(key, None)

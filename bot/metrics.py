@@ -29,3 +29,23 @@ THROTTLED = Counter("devbot_throttled_total", "Updates refused by a rate limit",
 FILES = Counter("devbot_files_total", "Files users sent, by outcome", ["outcome"])
 GDPR_REQUESTS = Counter("devbot_gdpr_requests_total", "GDPR requests, by action", ["action"])
 RETENTION = Counter("devbot_retention_total", "Rows handled by retention jobs", ["action"])
+
+# Anti-spam and bans: labels are heuristic names and ban kinds, never user data.
+SPAM_VIOLATIONS = Counter(
+    "devbot_spam_violations_total", "Messages judged spam, by heuristic", ["reason"]
+)
+BANS = Counter("devbot_bans_total", "Bans imposed, by kind and by whom", ["kind", "actor"])
+BANNED_UPDATES = Counter("devbot_banned_updates_total", "Updates from banned users, ignored")
+
+# Label values come from closed sets. A deep-link source is whatever the link says (it could be
+# a phone number) and would grow the series without bound: campaigns are told apart in the
+# database (users.source, leads.source), the metrics only count them together.
+SOURCE_LABELS = frozenset(
+    {"direct", "menu", "chat", "faq", "consult", "reminder", "restart", "deeplink"}
+)
+
+
+def source_label(source: str | None) -> str:
+    if not source:
+        return "direct"
+    return source if source in SOURCE_LABELS else "campaign"

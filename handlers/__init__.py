@@ -10,6 +10,7 @@ from aiogram import Router
 
 from dialogs.intake import intake_dialog
 from handlers import (
+    admin,
     common,
     consult,
     errors,
@@ -32,6 +33,8 @@ def get_routers() -> list[Router]:
         # Files and GDPR commands before the wizard: they work in the middle of an intake too.
         privacy.create_router(),
         files.create_router(),
+        # Every /admin left over by the more specific admin routers (privacy: /admin gdpr).
+        admin.create_router(),
         # The wizard before the FAQ: text typed into an intake step belongs to the wizard.
         intake_dialog(),
         consult.create_router(),

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import I18n, Translator
 from bot.jobs import ResumeIntakeCallback
-from bot.metrics import INTAKE_ABANDONED
+from bot.metrics import INTAKE_ABANDONED, source_label
 from bot.services.intake_tracking import intake_finished
 from db.models import User
 from dialogs.intake import is_confirm_press, restart_if_expired, start_intake
@@ -25,7 +25,7 @@ async def leave_intake(dialog_manager: DialogManager, session: AsyncSession, use
         return
     start_data = dialog_manager.current_context().start_data
     source = start_data.get("source") if isinstance(start_data, dict) else None
-    INTAKE_ABANDONED.labels(source or "direct").inc()
+    INTAKE_ABANDONED.labels(source_label(source)).inc()
     await intake_finished(session, user.id, completed=False)
     await dialog_manager.reset_stack()
 

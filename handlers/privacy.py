@@ -142,7 +142,7 @@ async def admin_gdpr(
     assert message.from_user is not None  # the router takes private chats only
     admin_id = message.from_user.id
     if not await _is_admin(session, settings, admin_id):
-        await message.answer(i18n("privacy-admin-denied"))
+        await message.answer(i18n("admin-denied"))
         return
     parts = (command.args or "").split()
     if len(parts) != 3 or parts[1].lower() not in ("export", "delete", "cancel"):
@@ -187,7 +187,7 @@ async def admin_gdpr_pressed(
 ) -> None:
     # The role is checked again: a button outlives a revoked role.
     if not await _is_admin(session, settings, query.from_user.id):
-        await query.answer(i18n("privacy-admin-denied"), show_alert=True)
+        await query.answer(i18n("admin-denied"), show_alert=True)
         return
     await query.answer()
     user_id = callback_data.user_id

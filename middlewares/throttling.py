@@ -9,9 +9,11 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
+from loguru import logger
 
 from bot.metrics import THROTTLED
 from bot.services.throttling import Throttle
+from db.models import ActorType, AuditLog
 from db.repositories.trust import is_agent_or_client
 
 
@@ -42,5 +44,16 @@ class ThrottlingMiddleware(BaseMiddleware):
         assert verdict.limit is not None
         THROTTLED.labels(verdict.limit.name).inc()
         if verdict.notify:
+            # Once per window, like the notice: a flood must not become a flood of log lines.
+            logger.warning("user {} is over the {} limit", user_id, verdict.limit.name)
+            data["session"].add(
+                AuditLog(
+                    actor_type=ActorType.SYSTEM,
+                    action="rate_limit",
+                    target_type="user",
+                    target_id=user_id,
+                    details={"limit": verdict.limit.name},
+                )
+            )
             await message.answer(data["i18n"](f"throttle-{verdict.limit.name}"))
         return None

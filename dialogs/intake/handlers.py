@@ -21,7 +21,14 @@ from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput
 from aiogram_dialog.widgets.input.text import OnSuccess
 from aiogram_dialog.widgets.kbd import Button, Select
 
-from bot.metrics import INTAKE_ABANDONED, INTAKE_COMPLETED, INTAKE_STARTED, INTAKE_STEP, LEADS
+from bot.metrics import (
+    INTAKE_ABANDONED,
+    INTAKE_COMPLETED,
+    INTAKE_STARTED,
+    INTAKE_STEP,
+    LEADS,
+    source_label,
+)
 from bot.services.business_hours import what_happens_next
 from bot.services.entities import extract_entities
 from bot.services.intake import InputRejected, build_form, suggest_budget, suggest_timeline
@@ -45,7 +52,7 @@ async def start_intake(manager: DialogManager, *, source: str | None) -> None:
 async def _start(manager: DialogManager, *, source: str | None, expired: bool = False) -> None:
     session, user = manager.middleware_data["session"], manager.middleware_data["user"]
     lead = await open_lead(session, user.id)
-    INTAKE_STARTED.labels(source or "direct").inc()
+    INTAKE_STARTED.labels(source_label(source)).inc()
     await intake_started(session, user.id, source)
     data: dict[str, Any] = {"source": source, "started_at": datetime.now(UTC).isoformat()}
     if lead is not None:
@@ -81,7 +88,7 @@ async def restart_if_expired(manager: DialogManager, *, now: datetime | None = N
     if not is_expired(manager.start_data, ttl, now or datetime.now(UTC)):
         return False
     source = _source(manager)
-    INTAKE_ABANDONED.labels(source or "direct").inc()
+    INTAKE_ABANDONED.labels(source_label(source)).inc()
     session, user = manager.middleware_data["session"], manager.middleware_data["user"]
     await intake_finished(session, user.id, completed=False)
     await _start(manager, source=source, expired=True)
@@ -255,7 +262,7 @@ async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogMan
     # Stored before anyone hears of it: the agents must never get a card for a lead that a
     # failed commit at the end of the update would lose.
     await session.commit()
-    INTAKE_COMPLETED.labels(source or "direct").inc()
+    INTAKE_COMPLETED.labels(source_label(source)).inc()
     LEADS.labels(str(lead.score)).inc()
     await data["lead_handover"](lead=lead, user=user)
     await manager.done()  # the summary stays in the chat, without its buttons
@@ -270,7 +277,7 @@ async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogMan
 async def on_cancel(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     data = manager.middleware_data
     session, user, i18n = data["session"], data["user"], data["i18n"]
-    INTAKE_ABANDONED.labels(_source(manager) or "direct").inc()
+    INTAKE_ABANDONED.labels(source_label(_source(manager))).inc()
     await intake_finished(session, user.id, completed=False)
     await manager.done(show_mode=ShowMode.NO_UPDATE)  # the step's message becomes the reply
     text, markup = i18n("intake-cancelled"), _menu_button(i18n)

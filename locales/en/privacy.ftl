@@ -16,7 +16,6 @@ privacy-forget-nothing-to-cancel = There is no deletion request to cancel.
 privacy-forget-usage = Send /forgetme to delete your data, or /forgetme cancel to cancel a request.
 
 ## /admin gdpr (for admins)
-privacy-admin-denied = ⛔ This command is for admins only.
 privacy-admin-usage = Usage: <code>/admin gdpr export|delete|cancel USER</code>, where USER is a Telegram id or @username.
 privacy-admin-unknown-user = No user { $user } found.
 privacy-admin-exported = 📦 Data of user { $user }.

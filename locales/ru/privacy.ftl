@@ -16,7 +16,6 @@ privacy-forget-nothing-to-cancel = Нет запроса на удаление, 
 privacy-forget-usage = Отправьте /forgetme, чтобы удалить свои данные, или /forgetme cancel, чтобы отменить запрос.
 
 ## /admin gdpr (для администраторов)
-privacy-admin-denied = ⛔ Эта команда только для администраторов.
 privacy-admin-usage = Использование: <code>/admin gdpr export|delete|cancel USER</code>, где USER — Telegram id или @username.
 privacy-admin-unknown-user = Пользователь { $user } не найден.
 privacy-admin-exported = 📦 Данные пользователя { $user }.

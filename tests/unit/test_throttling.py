@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy import select
 
 from bot.app import create_dispatcher
 from bot.config import ThrottleSettings, load_settings
 from bot.kv import MemoryCounters
 from bot.services.throttling import Throttle
+from db.models import AuditLog
 from tests.unit.conftest import BotHarness
 
 
@@ -73,3 +75,10 @@ async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: BotHar
     texts = harness.session.sent_texts()
     assert len(texts) == 4
     assert "Слишком много сообщений" in texts[3]
+    async with harness.sessionmaker() as session:
+        (audit,) = (await session.scalars(select(AuditLog))).all()
+    assert (audit.action, audit.target_id, audit.details) == (
+        "rate_limit",
+        1001,
+        {"limit": "burst"},
+    )

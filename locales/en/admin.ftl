@@ -1,0 +1,23 @@
+## /admin: commands for admins in a private chat with the bot
+admin-help =
+    <b>Admin commands</b>
+    /admin ban USER [DURATION] [reason] — block a user (USER: id or @username; DURATION: 30m, 12h, 7d, 2w; none: for good)
+    /admin unban USER — lift a ban
+    /admin bans — who is blocked now
+    /admin agent add|remove|role … — manage agents
+    /admin gdpr export|delete USER — a user's data: send it, or erase it
+admin-denied = Sorry, this command is for admins only.
+admin-unknown = There is no /admin subcommand “{ $name }”. Send /admin for the list.
+admin-ban-usage = Usage: /admin ban USER [DURATION] [reason], e.g. /admin ban @name 24h flooding. Without a duration the ban is permanent.
+admin-unban-usage = Usage: /admin unban USER (a numeric id or @username).
+admin-user-unknown = I don't know the user { $user }: they have never written to the bot. A numeric id works for people who have not written yet.
+admin-ban-staff = Agents and admins cannot be banned; remove their role first.
+admin-ban-done-temporary = 🚫 { $user } is blocked until { $until } UTC.
+admin-ban-done-permanent = 🚫 { $user } is blocked permanently.
+admin-unban-done = ✅ { $user } is unblocked.
+admin-unban-not-banned = { $user } was not blocked.
+admin-bans-empty = Nobody is blocked right now.
+admin-bans-title = <b>Blocked users</b> ({ $count }):
+admin-bans-line-temporary = • { $user } until { $until } UTC: { $reason }
+admin-bans-line-permanent = • { $user } permanently: { $reason }
+admin-bans-no-reason = no reason given

@@ -1,0 +1,23 @@
+## /admin: команды для администраторов в личном чате с ботом
+admin-help =
+    <b>Команды администратора</b>
+    /admin ban USER [СРОК] [причина] — заблокировать (USER: id или @username; СРОК: 30m, 12h, 7d, 2w; без срока — навсегда)
+    /admin unban USER — снять блокировку
+    /admin bans — кто заблокирован сейчас
+    /admin agent add|remove|role … — управление агентами
+    /admin gdpr export|delete USER — данные пользователя: выгрузить или удалить
+admin-denied = Извините, эта команда только для администраторов.
+admin-unknown = Подкоманды /admin «{ $name }» нет. Отправьте /admin, чтобы увидеть список.
+admin-ban-usage = Формат: /admin ban USER [СРОК] [причина], например /admin ban @name 24h флуд. Без срока блокировка бессрочная.
+admin-unban-usage = Формат: /admin unban USER (числовой id или @username).
+admin-user-unknown = Пользователь { $user } мне неизвестен: он ещё не писал боту. Для тех, кто ещё не писал, укажите числовой id.
+admin-ban-staff = Агентов и администраторов блокировать нельзя; сначала снимите с них роль.
+admin-ban-done-temporary = 🚫 { $user } заблокирован до { $until } UTC.
+admin-ban-done-permanent = 🚫 { $user } заблокирован навсегда.
+admin-unban-done = ✅ { $user } разблокирован.
+admin-unban-not-banned = { $user } не был заблокирован.
+admin-bans-empty = Сейчас никто не заблокирован.
+admin-bans-title = <b>Заблокированные</b> ({ $count }):
+admin-bans-line-temporary = • { $user } до { $until } UTC: { $reason }
+admin-bans-line-permanent = • { $user } навсегда: { $reason }
+admin-bans-no-reason = причина не указана

@@ -1,0 +1,61 @@
+"""Personal data stays in the conversation: handlers get a masked copy of what the person wrote
+(`masked_text`) for anything they log or report, and an exception leaving a handler has the
+personal data in its message masked before error handlers, reports or logs see it.
+
+The log patcher (bot/logging.py) masks every line again; this middleware makes sure that what
+is passed around as a report (an ErrorEvent, an exception's text) is safe in the first place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+
+from bot.services.pii import mask_pii
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+# Exception attributes that libraries format into str(exc) (aiogram's TelegramAPIError.message).
+_TEXT_ATTRIBUTES = ("message", "msg", "detail", "description")
+
+
+def masked_text_of(event: TelegramObject) -> str:
+    if not isinstance(event, Update):
+        return ""
+    message = event.message or event.edited_message
+    if message is not None:
+        return mask_pii(message.text or message.caption or "")
+    if event.callback_query is not None:
+        return mask_pii(event.callback_query.data or "")
+    return ""
+
+
+def mask_exception(exc: BaseException) -> None:
+    """Mask personal data in the exception's arguments and text, and in its causes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(mask_pii(a) if isinstance(a, str) else a for a in current.args)
+        for name in _TEXT_ATTRIBUTES:
+            value = current.__dict__.get(name)
+            if isinstance(value, str):
+                with contextlib.suppress(AttributeError, TypeError):  # read-only: leave it
+                    setattr(current, name, mask_pii(value))
+        notes = getattr(current, "__notes__", None)
+        if isinstance(notes, list):
+            notes[:] = [mask_pii(n) if isinstance(n, str) else n for n in notes]
+        current = current.__cause__ or current.__context__
+
+
+class PiiMaskingMiddleware(BaseMiddleware):
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data["masked_text"] = masked_text_of(event)
+        try:
+            return await handler(event, data)
+        except Exception as exc:
+            mask_exception(exc)
+            raise
