@@ -32,14 +32,14 @@ class LocalEventIsolation(BaseEventIsolation):
             async with lock:
                 yield None
         finally:
-            _, users = self._locks[key]
+            _, users = self._locks.get(key, (lock, 1))
             if users <= 1:
-                del self._locks[key]
+                self._locks.pop(key, None)
             else:
                 self._locks[key] = (lock, users - 1)
 
     async def close(self) -> None:
-        self._locks.clear()
+        """Nothing to release: updates still draining at shutdown keep their locks to the end."""
 
 
 class LayeredEventIsolation(BaseEventIsolation):
