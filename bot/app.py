@@ -18,9 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import ConfigError, Settings
+from bot.desk import Desk
 from bot.handover import HandoverMiddleware, LeadHandover
 from bot.i18n import I18n
-from bot.kv import Counters, MemoryCounters, RedisCounters
+from bot.kv import Counters, MemoryCounters, MemoryLocks, RedisCounters, RedisLocks
 from bot.services.business_hours import BusinessHours, parse_business_hours
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
@@ -43,6 +44,8 @@ COMMANDS = (
     ("pricing", "cmd-pricing"),
     ("contact", "cmd-contact"),
     ("language", "cmd-language"),
+    ("human", "desk-cmd-human"),
+    ("bot", "desk-cmd-bot"),
     ("help", "cmd-help"),
     ("cancel", "cmd-cancel"),
 )
@@ -156,6 +159,13 @@ def create_dispatcher(
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     extra.setdefault("scoring_rule", scoring_rule(settings))
     extra.setdefault("business_hours", business_hours(settings))
+    # The agents' desk (issue 6); `desk_assistant` (an LLM, or None) writes summaries and drafts.
+    extra.setdefault("desk_assistant", None)
+    locks = RedisLocks(redis) if redis is not None else MemoryLocks()
+    extra.setdefault(
+        "desk",
+        Desk(settings, i18n, locks, extra["business_hours"], extra["desk_assistant"]),
+    )
     dp.workflow_data.update(
         settings=settings,
         sessionmaker=sessionmaker,

@@ -238,6 +238,23 @@ class ThrottleSettings(BaseSettings):
     trusted_factor: int = Field(default=5, ge=1, description="for agents, admins, clients")
 
 
+class DeskSettings(BaseSettings):
+    """The agents' desk (escalation to people in the AGENT_CHAT_ID forum group)."""
+
+    model_config = _section("DESK_")
+
+    release_after_minutes: int = Field(
+        default=60, ge=1, description="release a claimed ticket whose agent was silent this long"
+    )
+    company: str = "dev2production.tech"
+    reply_within_minutes: int = Field(default=30, ge=1, description="promised in business hours")
+    # Custom emoji ids for the topic icon per ticket state (getForumTopicIconStickers); empty:
+    # the state shows only as the emoji at the start of the topic's title.
+    icon_open: str = ""
+    icon_claimed: str = ""
+    icon_closed: str = ""
+
+
 class Settings(BaseModel):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -249,6 +266,7 @@ class Settings(BaseModel):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     leads: LeadSettings = Field(default_factory=LeadSettings)
     throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
+    desk: DeskSettings = Field(default_factory=DeskSettings)
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
 
     def require_token(self) -> SecretStr:
@@ -269,6 +287,7 @@ class Settings(BaseModel):
         for section in (
             self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
             self.log, self.intake, self.leads, self.throttle,
+            self.desk,
         ):  # fmt: skip
             prefix = section.model_config.get("env_prefix", "")
             for name in type(section).model_fields:
@@ -296,6 +315,7 @@ def _redact_url(url: str) -> str:
 _SECTIONS: tuple[type[BaseSettings], ...] = (
     TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
     HttpSettings, LogSettings, IntakeSettings, LeadSettings, ThrottleSettings,
+    DeskSettings,
 )  # fmt: skip
 
 
@@ -313,6 +333,7 @@ def load_settings(**overrides: Any) -> Settings:
         "intake",
         "leads",
         "throttle",
+        "desk",
     )
     for name, section in zip(names, _SECTIONS, strict=True):
         try:

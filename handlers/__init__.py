@@ -9,12 +9,28 @@ from __future__ import annotations
 from aiogram import Router
 
 from dialogs.intake import intake_dialog
-from handlers import common, errors, fallback, faq, intake, language, start
+from handlers import (
+    admin_agents,
+    common,
+    desk_agents,
+    desk_user,
+    errors,
+    fallback,
+    faq,
+    intake,
+    language,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
     return [
         common.create_router(),
+        # The desk: the agents' group, /admin agent, and the user's side before the menu's
+        # "Talk to a human" placeholder, the intake and the FAQ (an open ticket owns the chat).
+        admin_agents.create_router(),
+        desk_agents.create_router(),
+        desk_user.create_router(),
         start.create_router(),
         language.create_router(),
         intake.create_router(),

@@ -1,0 +1,359 @@
+"""The agents' desk on the Telegram side: a ticket's topic and card in the AGENT_CHAT_ID group,
+and the relay of messages between the user and the topic.
+
+In a forum group each user gets one topic, created once under a lock (several messages at the
+same moment) and again when someone deleted it. A plain group gets the card and the copies
+in the group itself; agents reply to them. Agent actions (claim, close, templates, copilot)
+are in bot/desk_actions.py. Message texts are never logged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
+from loguru import logger
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.desk_keyboards import back_to_bot_keyboard, card_keyboard
+from bot.i18n import I18n, Translator
+from bot.kv import Locks
+from bot.metrics import ESCALATIONS, TICKET_TIME_TO_FIRST_REPLY
+from bot.services import desk_texts
+from bot.services.business_hours import BusinessHours, is_open, what_happens_next
+from bot.services.conversations import current_conversation
+from bot.services.desk_assistant import DeskAssistant, Line
+from bot.services.escalation import PRIORITY_RANK, Trigger
+from db.base import utcnow
+from db.models import (
+    Agent,
+    ConversationStatus,
+    SenderType,
+    Ticket,
+    TicketPriority,
+    TicketStatus,
+    User,
+)
+from db.models import (
+    Message as StoredMessage,
+)
+from db.repositories import ConversationRepository
+from db.repositories.leads import LeadRepository
+from db.repositories.tickets import AgentRepository, TicketRepository
+
+IN, OUT = "in", "out"
+CARD_HISTORY = 8
+ASSISTANT_HISTORY = 30
+
+
+def thread_gone(exc: TelegramBadRequest) -> bool:
+    return "thread not found" in exc.message.lower()
+
+
+def seconds_since(start: datetime | None, now: datetime) -> float:
+    if start is None:
+        return 0.0
+    if start.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        start = start.replace(tzinfo=UTC)
+    return max((now - start).total_seconds(), 0.0)
+
+
+class Desk:
+    def __init__(
+        self,
+        settings: Settings,
+        i18n: I18n,
+        locks: Locks,
+        hours: BusinessHours,
+        assistant: DeskAssistant | None = None,
+    ) -> None:
+        self.settings = settings
+        self.chat_id = settings.telegram.agent_chat_id
+        self.i18n = i18n
+        self.t = i18n.get(i18n.default)  # the agents' language
+        self.locks = locks
+        self.hours = hours
+        self.assistant = assistant
+        self._forum: bool | None = None
+
+    # The user asks for a person
+
+    async def escalate(
+        self, bot: Bot, session: AsyncSession, user: User, trigger: Trigger
+    ) -> Ticket:
+        """Open a ticket (or raise the priority of the user's open one), make sure its topic
+        and card exist, and tell the user what happens next."""
+        repo = TicketRepository(session)
+        ticket = await repo.open_of(user.id)
+        conversation = await current_conversation(session, user)
+        if ticket is None:
+            ticket = await repo.add(
+                Ticket(
+                    user_id=user.id,
+                    conversation_id=conversation.id,
+                    status=TicketStatus.OPEN,
+                    priority=trigger.priority,
+                    reason=trigger.reason.value,
+                    opened_at=utcnow(),
+                )
+            )
+            logger.info("ticket {} opened ({}, {})", ticket.id, trigger.reason, trigger.priority)
+        elif PRIORITY_RANK[trigger.priority] > PRIORITY_RANK[TicketPriority(ticket.priority)]:
+            ticket.priority, ticket.reason = trigger.priority, trigger.reason.value
+            await self.refresh_title(bot, session, ticket)
+        conversation.status = ConversationStatus.ESCALATED
+        ESCALATIONS.labels(trigger.reason.value).inc()
+        await session.commit()
+        try:
+            await self.ensure_topic(bot, session, ticket, user)
+        except TelegramAPIError as exc:  # the ticket stands; the next message tries again
+            logger.error("ticket {}: no topic: {}", ticket.id, exc.message)
+        t = self.i18n.get(user.language)
+        await bot.send_message(
+            user.id,
+            await self._what_next(session, ticket, t),
+            reply_markup=back_to_bot_keyboard(t),
+        )
+        await session.commit()
+        return ticket
+
+    async def _what_next(self, session: AsyncSession, ticket: Ticket, t: Translator) -> str:
+        now = datetime.now(UTC)
+        staffed = self.chat_id is not None and (
+            bool(self.settings.telegram.admin_ids) or await AgentRepository(session).count_active()
+        )
+        if staffed and is_open(now, self.hours):
+            return t("desk-opened", minutes=self.settings.desk.reply_within_minutes)
+        ticket.asked_email = ticket.contact_email is None
+        key = "desk-opened-offline" if ticket.asked_email else "desk-opened-offline-known"
+        return t(key, next=what_happens_next(now, self.hours, t))
+
+    # The topic and its card
+
+    async def is_forum(self, bot: Bot) -> bool:
+        if self._forum is None:
+            assert self.chat_id is not None
+            self._forum = bool((await bot.get_chat(self.chat_id)).is_forum)
+        return self._forum
+
+    async def ensure_topic(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        ticket: Ticket,
+        user: User,
+        *,
+        recreate: bool = False,
+    ) -> int | None:
+        """The ticket's thread id (None in a plain group), creating topic and card once."""
+        if self.chat_id is None:
+            return None
+        async with self.locks.hold(f"desk-topic:{ticket.user_id}"):
+            await session.refresh(ticket)  # another update may have made it meanwhile
+            if ticket.card_message_id is not None and not recreate:
+                return ticket.topic_id
+            ticket.topic_id = None
+            if await self.is_forum(bot):
+                title = desk_texts.topic_title(
+                    ticket, user, await self.agent_of(session, ticket), self.t
+                )
+                topic = await bot.create_forum_topic(
+                    self.chat_id, title, icon_custom_emoji_id=self._icon(ticket)
+                )
+                ticket.topic_id = topic.message_thread_id
+            sent = await bot.send_message(
+                self.chat_id,
+                await self._card(session, ticket, user),
+                message_thread_id=ticket.topic_id,
+                reply_markup=card_keyboard(ticket.id, self.t),
+            )
+            ticket.card_message_id = sent.message_id
+            await session.commit()
+            logger.info("ticket {}: card posted (topic {})", ticket.id, ticket.topic_id)
+            return ticket.topic_id
+
+    async def _card(self, session: AsyncSession, ticket: Ticket, user: User) -> str:
+        lines = await self.lines(session, ticket, CARD_HISTORY)
+        summary = None
+        if self.assistant is not None and lines:
+            try:
+                summary = await self.assistant.summarize(lines, language=self.i18n.default)
+            except Exception as exc:  # the card goes out with the last messages instead
+                logger.warning("ticket {}: no summary: {}", ticket.id, type(exc).__name__)
+        lead = await LeadRepository(session).newest_open(user.id)
+        return desk_texts.card(ticket, user, lead, summary, lines, self.t)
+
+    async def lines(self, session: AsyncSession, ticket: Ticket, limit: int) -> list[Line]:
+        if ticket.conversation_id is None:
+            return []
+        messages = await ConversationRepository(session).messages(ticket.conversation_id, limit)
+        return [Line(str(m.sender_type), m.text) for m in messages if m.text]
+
+    def _icon(self, ticket: Ticket) -> str | None:
+        return getattr(self.settings.desk, f"icon_{ticket.status}", "") or None
+
+    async def agent_of(self, session: AsyncSession, ticket: Ticket) -> Agent | None:
+        return None if ticket.claimed_by is None else await session.get(Agent, ticket.claimed_by)
+
+    async def refresh_title(self, bot: Bot, session: AsyncSession, ticket: Ticket) -> None:
+        if self.chat_id is None or ticket.topic_id is None:
+            return
+        user = await session.get(User, ticket.user_id)
+        assert user is not None
+        title = desk_texts.topic_title(ticket, user, await self.agent_of(session, ticket), self.t)
+        try:
+            await bot.edit_forum_topic(
+                self.chat_id, ticket.topic_id, name=title, icon_custom_emoji_id=self._icon(ticket)
+            )
+        except TelegramAPIError as exc:
+            logger.warning("ticket {}: title not changed: {}", ticket.id, exc.message)
+
+    async def note(
+        self, bot: Bot, ticket: Ticket, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> Message | None:
+        """An internal message in the ticket's topic (a reply to the card in a plain group)."""
+        if self.chat_id is None:
+            return None
+        reply = None
+        if ticket.topic_id is None and ticket.card_message_id is not None:
+            reply = ReplyParameters(
+                message_id=ticket.card_message_id, allow_sending_without_reply=True
+            )
+        try:
+            return await bot.send_message(
+                self.chat_id,
+                text,
+                message_thread_id=ticket.topic_id,
+                reply_parameters=reply,
+                reply_markup=markup,
+            )
+        except TelegramAPIError as exc:
+            logger.warning("ticket {}: note not posted: {}", ticket.id, exc.message)
+            return None
+
+    # The relay
+
+    async def relay_from_user(
+        self, bot: Bot, session: AsyncSession, ticket: Ticket, user: User, message: Message
+    ) -> None:
+        await self.record(session, ticket, SenderType.USER, message)
+        await session.commit()
+        if self.chat_id is None:
+            return
+        topic = await self.ensure_topic(bot, session, ticket, user)
+        try:
+            copied = await self._copy_in(bot, ticket, message, topic)
+        except TelegramBadRequest as exc:
+            if topic is None or not thread_gone(exc):
+                raise
+            # Someone deleted the topic: a new one with a new card, and the relay goes on.
+            topic = await self.ensure_topic(bot, session, ticket, user, recreate=True)
+            copied = await self._copy_in(bot, ticket, message, topic)
+        await TicketRepository(session).add_relay(ticket.id, IN, message.message_id, copied)
+        await session.commit()
+
+    async def _copy_in(self, bot: Bot, ticket: Ticket, message: Message, topic: int | None) -> int:
+        assert self.chat_id is not None
+        reply = None
+        if topic is None and ticket.card_message_id is not None:
+            reply = ReplyParameters(
+                message_id=ticket.card_message_id, allow_sending_without_reply=True
+            )
+        copied = await bot.copy_message(
+            self.chat_id,
+            message.chat.id,
+            message.message_id,
+            message_thread_id=topic,
+            reply_parameters=reply,
+        )
+        return copied.message_id
+
+    async def relay_from_agent(
+        self, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent, message: Message
+    ) -> bool:
+        """Copy an agent's message to the user; False when the user blocked the bot."""
+        user = await session.get(User, ticket.user_id)
+        assert user is not None and self.chat_id is not None
+        if user.is_blocked:
+            await self.note(bot, ticket, self.t("desk-user-blocked"))
+            return False
+        try:
+            copied = await bot.copy_message(user.id, self.chat_id, message.message_id)
+        except TelegramForbiddenError:
+            # Blocked: mark it once and tell the agents; nothing is retried.
+            user.is_blocked = True
+            await session.commit()
+            await self.note(bot, ticket, self.t("desk-user-blocked"))
+            return False
+        repo = TicketRepository(session)
+        await repo.add_relay(ticket.id, OUT, copied.message_id, message.message_id)
+        await self.record(session, ticket, SenderType.AGENT, message, agent=agent)
+        self.agent_acted(ticket)
+        await session.commit()
+        return True
+
+    def agent_acted(self, ticket: Ticket) -> None:
+        now = utcnow()
+        if ticket.first_reply_at is None:
+            ticket.first_reply_at = now
+            TICKET_TIME_TO_FIRST_REPLY.observe(seconds_since(ticket.opened_at, now))
+        ticket.last_agent_activity_at = now
+
+    async def apply_edit(self, bot: Bot, session: AsyncSession, message: Message) -> bool:
+        """An agent edited a relayed message: apply the edit to the user's copy."""
+        relay = await TicketRepository(session).relay_of(message.message_id, OUT)
+        if relay is None:
+            return False
+        ticket = await session.get(Ticket, relay.ticket_id)
+        assert ticket is not None
+        try:
+            if message.text is not None:
+                await bot.edit_message_text(
+                    message.html_text,
+                    chat_id=ticket.user_id,
+                    message_id=relay.user_message_id,
+                    parse_mode="HTML",
+                )
+            elif message.caption is not None:
+                await bot.edit_message_caption(
+                    chat_id=ticket.user_id,
+                    message_id=relay.user_message_id,
+                    caption=message.html_text,
+                    parse_mode="HTML",
+                )
+        except TelegramAPIError as exc:  # unchanged, deleted by the user, blocked
+            logger.info("ticket {}: edit not applied: {}", ticket.id, exc.message)
+            return False
+        return True
+
+    async def record(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        sender: SenderType,
+        message: Message,
+        agent: Agent | None = None,
+        text: str | None = None,
+    ) -> None:
+        if ticket.conversation_id is None:
+            return
+        await ConversationRepository(session).add_message(
+            StoredMessage(
+                conversation_id=ticket.conversation_id,
+                sender_type=sender,
+                agent_id=agent.id if agent else None,
+                telegram_message_id=message.message_id,
+                text=text if text is not None else _content(message),
+                answer_source="agent" if sender == SenderType.AGENT else None,
+            )
+        )
+
+
+def _content(message: Message) -> str:
+    """What the history shows for a message: its text or caption, else its kind."""
+    if message.text or message.caption:
+        return (message.text or message.caption or "").strip()
+    return f"[{message.content_type}]"
