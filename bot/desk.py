@@ -26,7 +26,12 @@ from bot.services import desk_texts
 from bot.services.business_hours import BusinessHours, is_open, what_happens_next
 from bot.services.conversations import current_conversation
 from bot.services.desk_assistant import DeskAssistant, Line
-from bot.services.escalation import PRIORITY_RANK, Trigger
+from bot.services.escalation import (
+    PRIORITY_RANK,
+    Trigger,
+    confidence_trigger,
+    recent_confidences,
+)
 from db.base import utcnow
 from db.models import (
     Agent,
@@ -119,6 +124,19 @@ class Desk:
         )
         await session.commit()
         return ticket
+
+    async def after_llm_answer(
+        self, bot: Bot, session: AsyncSession, user: User, conversation_id: int
+    ) -> Ticket | None:
+        """Call after storing each LLM answer (answer_source "llm", `confidence` set): below
+        0.5 once, or below 0.7 three times in a row, hands the conversation to the agents.
+        Returns the ticket when it escalated, else None."""
+        if await TicketRepository(session).open_of(user.id) is not None:
+            return None
+        trigger = confidence_trigger(await recent_confidences(session, conversation_id))
+        if trigger is None:
+            return None
+        return await self.escalate(bot, session, user, trigger)
 
     async def _what_next(self, session: AsyncSession, ticket: Ticket, t: Translator) -> str:
         now = datetime.now(UTC)

@@ -8,6 +8,7 @@ template sent to the user.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from bot.i18n import Translator
@@ -22,6 +23,7 @@ PRIORITY_EMOJI = {
     TicketPriority.HIGH: "🔥",
     TicketPriority.NORMAL: "💬",
 }
+_TAG = re.compile(r"<[^>]+>")
 TEMPLATES = (
     "greeting",
     "review",
@@ -74,7 +76,7 @@ def card(
         t("desk-card-user", link=link, handle=handle),
         t(
             "desk-card-details",
-            language=esc(user.language or "?"),
+            lang=esc(user.language or "?"),
             source=esc(user.source or t("desk-no-source")),
         ),
     ]
@@ -103,7 +105,9 @@ def card(
 def history_lines(lines: Sequence[Line], t: Translator) -> list[str]:
     result = []
     for line in lines:
-        text = line.text if len(line.text) <= LINE_LIMIT else line.text[: LINE_LIMIT - 1] + "…"
+        # The bot's own answers are stored as Telegram HTML: show their text, not the markup.
+        text = html.unescape(_TAG.sub("", line.text)) if line.sender == "bot" else line.text
+        text = text if len(text) <= LINE_LIMIT else text[: LINE_LIMIT - 1] + "…"
         result.append(t(f"desk-history-{line.sender}", text=html.escape(text)))
     return result
 
