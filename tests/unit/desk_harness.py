@@ -76,10 +76,12 @@ class DeskHarness:
         )  # fmt: skip
         await self.dp.feed_update(self.bot, update)
 
-    async def press(self, data: str, message_id: int, who: int = USER_ID) -> None:
+    async def press(
+        self, data: str, message_id: int, who: int = USER_ID, language_code: str = "en"
+    ) -> None:
         chat = None if who == USER_ID else GROUP
         update = self.session.make_callback_update(
-            data, message_id=message_id, user_id=who, chat_id=chat
+            data, message_id=message_id, user_id=who, chat_id=chat, language_code=language_code
         )
         await self.dp.feed_update(self.bot, update)
 

@@ -276,7 +276,7 @@ async def test_russian_user_in_russian_and_the_faq_button_escalates(
     await desk.user("/start", language_code="ru")
     menu = desk.session.latest_message(USER_ID, with_keyboard=True)
     assert menu is not None
-    await desk.press(ActionCallback(action="human").pack(), menu.message_id)
+    await desk.press(ActionCallback(action="human").pack(), menu.message_id, language_code="ru")
     assert "Я передал наш разговор команде" in desk.to_user()[-1]
     assert (await ticket_of(desk)).status == TicketStatus.OPEN
 
