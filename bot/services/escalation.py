@@ -74,7 +74,10 @@ def is_shouting(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     if len(letters) < SHOUT_MIN_LETTERS:
         return False
-    return sum(c.isupper() for c in letters) / len(letters) >= SHOUT_SHARE
+    # Words in capitals, not acronyms: "AWS EKS GKE" is a question, "WHY DOES IT FAIL" is not.
+    loud = [w for w in re.findall(r"[^\W\d_]{4,}", text) if w.isupper()]
+    share = sum(c.isupper() for c in letters) / len(letters)
+    return len(loud) >= 2 and share >= SHOUT_SHARE
 
 
 def is_frustrated(text: str, previous: Sequence[str] = ()) -> bool:
