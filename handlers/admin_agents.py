@@ -111,6 +111,9 @@ async def _person(repo: AgentRepository, handle: str) -> tuple[int, str, str | N
             return agent.telegram_id, agent.name, agent.username
         user = await repo.session.get(User, int(handle))
     else:
+        agent = await repo.by_username(handle, active_only=False)
+        if agent is not None:
+            return agent.telegram_id, agent.name, agent.username
         user = await repo.user_by_username(handle)
     if user is None:
         return None

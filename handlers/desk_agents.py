@@ -35,21 +35,22 @@ class InAgentChat(Filter):
 
 
 class AsAgent(Filter):
-    """Passes for agents (with `agent` and `role`), answers everyone else with a notice."""
+    """Passes for agents, with `agent` and `role`; `refuse` answers everyone else."""
 
     async def __call__(
-        self, event: Message | CallbackQuery, session: AsyncSession, settings: Settings, desk: Desk
+        self, event: Message | CallbackQuery, session: AsyncSession, settings: Settings
     ) -> bool | dict[str, Any]:
         if event.from_user is None or event.from_user.is_bot:
             return False
         found = await desk_actions.agent_for(session, event.from_user, settings.telegram.admin_ids)
-        if found is not None:
-            return {"agent": found[0], "role": found[1]}
-        if isinstance(event, CallbackQuery):
-            await event.answer(desk.t("desk-not-agent"), show_alert=True)
-        else:
-            await event.reply(desk.t("desk-not-agent"))
-        return False
+        return {"agent": found[0], "role": found[1]} if found is not None else False
+
+
+async def refuse(event: Message | CallbackQuery, desk: Desk) -> None:
+    if isinstance(event, CallbackQuery):
+        await event.answer(desk.t("desk-not-agent"), show_alert=True)
+    elif event.from_user is not None and not event.from_user.is_bot:
+        await event.reply(desk.t("desk-not-agent"))
 
 
 async def ticket_of(message: Message, session: AsyncSession) -> Ticket | None:
@@ -234,17 +235,23 @@ def create_router() -> Router:
     router.edited_message.filter(InAgentChat())
     router.callback_query.filter(InAgentChat())
     agent = AsAgent()
+    commands = Command("t", "release", "transfer", "close")
     router.callback_query.register(on_ticket_button, TicketCallback.filter(), agent)
     router.callback_query.register(on_draft_button, DraftCallback.filter(), agent)
     router.message.register(on_template, Command("t"), agent)
     router.message.register(on_release, Command("release"), agent)
     router.message.register(on_transfer, Command("transfer"), agent)
     router.message.register(on_close, Command("close"), agent)
-    # Notes between agents and other commands stay in the group.
+    router.callback_query.register(refuse, TicketCallback.filter())
+    router.callback_query.register(refuse, DraftCallback.filter())
+    router.message.register(refuse, commands)
+    # Notes between agents stay in the group.
     router.message.register(_ignore, F.text.startswith(NOTE_PREFIX))
     router.message.register(_ignore, F.caption.startswith(NOTE_PREFIX))
     # Other commands are not messages for the user (and may belong to other routers).
-    router.message.register(on_agent_message, ~F.text.startswith("/"), InTicket(), agent)
+    relayable = ~F.text.startswith("/")
+    router.message.register(on_agent_message, relayable, InTicket(), agent)
+    router.message.register(refuse, relayable, InTicket())
     router.edited_message.register(on_agent_edit, agent)
     return router
 

@@ -113,13 +113,11 @@ class AgentRepository:
     async def by_telegram_id(self, telegram_id: int) -> Agent | None:
         return await self.session.scalar(select(Agent).where(Agent.telegram_id == telegram_id))
 
-    async def by_username(self, username: str) -> Agent | None:
-        return await self.session.scalar(
-            select(Agent).where(
-                func.lower(Agent.username) == username.lower().lstrip("@"),
-                Agent.is_active.is_(True),
-            )
-        )
+    async def by_username(self, username: str, *, active_only: bool = True) -> Agent | None:
+        query = select(Agent).where(func.lower(Agent.username) == username.lower().lstrip("@"))
+        if active_only:
+            query = query.where(Agent.is_active.is_(True))
+        return await self.session.scalar(query.limit(1))
 
     async def count_active(self) -> int:
         return int(
