@@ -91,13 +91,13 @@ def is_frustrated(text: str, previous: Sequence[str] = ()) -> bool:
 
 
 def message_trigger(text: str, intent: str | None, previous: Sequence[str] = ()) -> Trigger | None:
-    """The trigger a user's message sets off, if any: incidents first (they are urgent)."""
+    """The trigger a user's message sets off, if any, the most urgent first."""
     if intent == INCIDENT_INTENT:
         return Trigger.of(Reason.INCIDENT)
-    if intent == HUMAN_INTENT:
-        return Trigger.of(Reason.REQUESTED)
     if is_frustrated(text, previous):
         return Trigger.of(Reason.FRUSTRATION)
+    if intent == HUMAN_INTENT:
+        return Trigger.of(Reason.REQUESTED)
     return None
 
 
