@@ -83,6 +83,7 @@ class Desk:
         self.hours = hours
         self.assistant = assistant
         self._forum: bool | None = None
+        self._warned = False
 
     # The user asks for a person
 
@@ -168,6 +169,11 @@ class Desk:
     ) -> int | None:
         """The ticket's thread id (None in a plain group), creating topic and card once."""
         if self.chat_id is None:
+            if not self._warned:
+                logger.warning(
+                    "AGENT_CHAT_ID is not set: tickets are stored but no agent sees them"
+                )
+                self._warned = True
             return None
         async with self.locks.hold(f"desk-topic:{ticket.user_id}"):
             await session.refresh(ticket)  # another update may have made it meanwhile

@@ -10,6 +10,7 @@ from collections.abc import Collection
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.types import User as TelegramUser
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -185,15 +186,20 @@ async def close(
 
 
 async def tell_user(
-    desk: Desk, bot: Bot, session: AsyncSession, user: User, key: str, markup: object = None,
+    desk: Desk,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    key: str,
+    markup: InlineKeyboardMarkup | None = None,
     **values: object,
-) -> None:  # fmt: skip
+) -> None:
     """A desk notice to the user in their language; a blocked bot is noted, not retried."""
     if user.is_blocked:
         return
     t = desk.i18n.get(user.language)
     try:
-        await bot.send_message(user.id, t(key, **values), reply_markup=markup)  # type: ignore[arg-type]
+        await bot.send_message(user.id, t(key, **values), reply_markup=markup)
     except TelegramForbiddenError:
         user.is_blocked = True
         await session.commit()

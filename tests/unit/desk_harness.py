@@ -118,6 +118,7 @@ async def make_desk(
     is_forum: bool = True,
     hours: BusinessHours = ALWAYS_OPEN,
     assistant: object = None,
+    chat_id: int | None = GROUP,
 ) -> DeskHarness:
     async with sessionmaker() as session:
         for telegram_id, (name, username, role) in AGENTS.items():
@@ -131,7 +132,7 @@ async def make_desk(
         default=DefaultBotProperties(parse_mode="HTML"),
     )
     dp = create_dispatcher(
-        desk_settings(),
+        desk_settings(chat_id),
         storage=MemoryStorage(),
         sessionmaker=sessionmaker,
         i18n=knowledge.i18n,

@@ -310,3 +310,15 @@ async def test_urgent_tickets_need_a_senior(
     )
     await desk.press(claim_data(ticket), card.message_id, who=SENIOR)
     assert (await ticket_of(desk)).status == TicketStatus.CLAIMED
+
+
+async def test_without_an_agents_group_the_ticket_is_kept_and_the_user_asked_for_an_email(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge, chat_id=None)
+    await desk.user("/human")
+    await desk.user("tess@example.com")
+    assert "e-mail" in desk.to_user()[0]
+    assert desk.to_user()[1].startswith("Thank you, we will write")
+    assert (await ticket_of(desk)).contact_email == "tess@example.com"
+    assert not desk.session.calls(CopyMessage) and not desk.session.calls(CreateForumTopic)
