@@ -9,6 +9,7 @@ from typing import Any
 
 from aiogram.methods import (
     CloseForumTopic,
+    CopyMessage,
     CreateForumTopic,
     EditForumTopic,
     EditMessageText,
