@@ -104,6 +104,8 @@ class Desk:
                     priority=trigger.priority,
                     reason=trigger.reason.value,
                     opened_at=utcnow(),
+                    # One topic per user: a new ticket goes on in the topic of the last one.
+                    topic_id=await repo.last_topic(user.id),
                 )
             )
             logger.info("ticket {} opened ({}, {})", ticket.id, trigger.reason, trigger.priority)
@@ -179,25 +181,46 @@ class Desk:
             await session.refresh(ticket)  # another update may have made it meanwhile
             if ticket.card_message_id is not None and not recreate:
                 return ticket.topic_id
-            ticket.topic_id = None
-            if await self.is_forum(bot):
-                title = desk_texts.topic_title(
-                    ticket, user, await self.agent_of(session, ticket), self.t
+            forum = await self.is_forum(bot)
+            if not forum or recreate:
+                ticket.topic_id = None
+            if forum and ticket.topic_id is None:
+                ticket.topic_id = await self._new_topic(bot, session, ticket, user)
+            elif forum:  # the user's topic from an earlier ticket: open it again
+                await self._reopen(bot, session, ticket)
+            card = await self._card(session, ticket, user)
+            markup = card_keyboard(ticket.id, self.t)
+            try:
+                sent = await bot.send_message(
+                    self.chat_id, card, message_thread_id=ticket.topic_id, reply_markup=markup
                 )
-                topic = await bot.create_forum_topic(
-                    self.chat_id, title, icon_custom_emoji_id=self._icon(ticket)
+            except TelegramBadRequest as exc:
+                if ticket.topic_id is None or not thread_gone(exc):
+                    raise
+                ticket.topic_id = await self._new_topic(bot, session, ticket, user)
+                sent = await bot.send_message(
+                    self.chat_id, card, message_thread_id=ticket.topic_id, reply_markup=markup
                 )
-                ticket.topic_id = topic.message_thread_id
-            sent = await bot.send_message(
-                self.chat_id,
-                await self._card(session, ticket, user),
-                message_thread_id=ticket.topic_id,
-                reply_markup=card_keyboard(ticket.id, self.t),
-            )
             ticket.card_message_id = sent.message_id
             await session.commit()
             logger.info("ticket {}: card posted (topic {})", ticket.id, ticket.topic_id)
             return ticket.topic_id
+
+    async def _new_topic(self, bot: Bot, session: AsyncSession, ticket: Ticket, user: User) -> int:
+        assert self.chat_id is not None
+        title = desk_texts.topic_title(ticket, user, await self.agent_of(session, ticket), self.t)
+        topic = await bot.create_forum_topic(
+            self.chat_id, title, icon_custom_emoji_id=self._icon(ticket)
+        )
+        return topic.message_thread_id
+
+    async def _reopen(self, bot: Bot, session: AsyncSession, ticket: Ticket) -> None:
+        assert self.chat_id is not None and ticket.topic_id is not None
+        try:
+            await bot.reopen_forum_topic(self.chat_id, ticket.topic_id)
+        except TelegramAPIError as exc:  # not closed, or deleted (the card post finds out)
+            logger.info("ticket {}: topic not reopened: {}", ticket.id, exc.message)
+        await self.refresh_title(bot, session, ticket)
 
     async def _card(self, session: AsyncSession, ticket: Ticket, user: User) -> str:
         lines = await self.lines(session, ticket, CARD_HISTORY)

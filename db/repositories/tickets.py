@@ -28,6 +28,15 @@ class TicketRepository:
             .limit(1)
         )
 
+    async def last_topic(self, user_id: int) -> int | None:
+        """The forum topic of the user's newest ticket that had one."""
+        return await self.session.scalar(
+            select(Ticket.topic_id)
+            .where(Ticket.user_id == user_id, Ticket.topic_id.is_not(None))
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        )
+
     async def add(self, ticket: Ticket) -> Ticket:
         self.session.add(ticket)
         await self.session.flush()

@@ -13,6 +13,7 @@ from aiogram.methods import (
     CreateForumTopic,
     EditForumTopic,
     EditMessageText,
+    ReopenForumTopic,
 )
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -249,6 +250,10 @@ async def test_back_to_the_bot_with_the_command_or_the_button(
     await desk.press(menu, start.message_id)
     second = await ticket_of(desk)
     assert second.id != ticket.id and second.status == TicketStatus.OPEN
+    # One topic per user: the new ticket goes on in the same topic, reopened, with a new card.
+    assert second.topic_id == ticket.topic_id and len(desk.session.calls(CreateForumTopic)) == 1
+    assert desk.session.calls(ReopenForumTopic)
+    assert second.card_message_id not in (None, ticket.card_message_id)
     notice = desk.session.latest_message(USER_ID, with_keyboard=True)
     assert notice is not None
     await desk.press(BackToBotCallback().pack(), notice.message_id)
