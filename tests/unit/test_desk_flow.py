@@ -328,3 +328,23 @@ async def test_without_an_agents_group_the_ticket_is_kept_and_the_user_asked_for
     assert desk.to_user()[1].startswith("Thank you, we will write")
     assert (await ticket_of(desk)).contact_email == "tess@example.com"
     assert not desk.session.calls(CopyMessage) and not desk.session.calls(CreateForumTopic)
+
+
+async def test_a_new_ticket_whose_old_topic_was_deleted_gets_a_new_topic(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, _ = await escalated(sessionmaker, knowledge)
+    await desk.user("/bot")
+    deleted = ticket.topic_id
+    original = desk.session.responders["sendMessage"]
+
+    def send(call: ApiCall) -> Any:
+        if call.params.get("message_thread_id") == deleted:
+            raise ApiError("Bad Request: message thread not found")
+        return original(call)
+
+    desk.session.responders["sendMessage"] = send
+    await desk.user("/human")
+    second = await ticket_of(desk)
+    assert len(desk.session.calls(CreateForumTopic)) == 2
+    assert second.topic_id not in (None, deleted) and second.card_message_id is not None
