@@ -86,6 +86,11 @@ def audit(
     )
 
 
+def may_act(ticket: Ticket, agent: Agent, role: AgentRole) -> bool:
+    """Whoever holds a ticket works on it; seniors and above may step in."""
+    return ticket.claimed_by in (None, agent.id) or allows(role, AgentRole.SENIOR)
+
+
 async def claim(
     desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent, role: AgentRole
 ) -> str:

@@ -70,6 +70,30 @@ class InTicket(Filter):
         return {"ticket": ticket} if ticket is not None else False
 
 
+async def holder_refusal(
+    desk: Desk, session: AsyncSession, ticket: Ticket, agent: Agent, role: AgentRole
+) -> str | None:
+    """Why `agent` may not act on `ticket` (another agent holds it), or None."""
+    if desk_actions.may_act(ticket, agent, role):
+        return None
+    holder = await desk.agent_of(session, ticket)
+    return desk.t("desk-claim-taken", agent=holder.name if holder else "?")
+
+
+async def workable(
+    message: Message, session: AsyncSession, desk: Desk, agent: Agent, role: AgentRole
+) -> Ticket | None:
+    """The open ticket of this topic if `agent` may work on it; else answer why not."""
+    ticket = await ticket_of(message, session)
+    if ticket is None or ticket.status == TicketStatus.CLOSED:
+        await message.reply(desk.t("desk-no-ticket-here"))
+        return None
+    if refusal := await holder_refusal(desk, session, ticket, agent, role):
+        await message.reply(refusal)
+        return None
+    return ticket
+
+
 async def on_ticket_button(
     query: CallbackQuery,
     callback_data: TicketCallback,
@@ -94,6 +118,9 @@ async def on_ticket_button(
         return
     if ticket.status == TicketStatus.CLOSED:
         await desk.note(bot, ticket, desk.t("desk-ticket-closed"))
+        return
+    if refusal := await holder_refusal(desk, session, ticket, agent, role):
+        await desk.note(bot, ticket, refusal)
         return
     rate = action == TicketAction.CLOSE
     await desk.note(
@@ -146,6 +173,7 @@ async def on_template(
     session: AsyncSession,
     desk: Desk,
     agent: Agent,
+    role: AgentRole,
 ) -> None:
     name = (command.args or "").strip().lower()
     if not name:
@@ -154,18 +182,19 @@ async def on_template(
     if name not in TEMPLATES:
         await message.reply(desk.t("desk-template-unknown", names=", ".join(TEMPLATES)))
         return
-    ticket = await ticket_of(message, session)
-    if ticket is None or ticket.status == TicketStatus.CLOSED:
-        await message.reply(desk.t("desk-no-ticket-here"))
-        return
-    await message.reply(await desk_actions.send_template(desk, bot, session, ticket, agent, name))
+    ticket = await workable(message, session, desk, agent, role)
+    if ticket is not None:
+        reply = await desk_actions.send_template(desk, bot, session, ticket, agent, name)
+        await message.reply(reply)
 
 
 async def on_release(
-    message: Message, bot: Bot, session: AsyncSession, desk: Desk, agent: Agent
+    message: Message, bot: Bot, session: AsyncSession, desk: Desk, agent: Agent, role: AgentRole
 ) -> None:
-    ticket = await ticket_of(message, session)
-    if ticket is None or ticket.status != TicketStatus.CLAIMED:
+    ticket = await workable(message, session, desk, agent, role)
+    if ticket is None:
+        return
+    if ticket.status != TicketStatus.CLAIMED:
         await message.reply(desk.t("desk-no-ticket-here"))
         return
     await desk_actions.release(desk, bot, session, ticket, agent, why="released")
@@ -178,11 +207,11 @@ async def on_transfer(
     session: AsyncSession,
     desk: Desk,
     agent: Agent,
+    role: AgentRole,
 ) -> None:
-    ticket = await ticket_of(message, session)
+    ticket = await workable(message, session, desk, agent, role)
     handle = (command.args or "").strip()
-    if ticket is None or ticket.status == TicketStatus.CLOSED:
-        await message.reply(desk.t("desk-no-ticket-here"))
+    if ticket is None:
         return
     if not handle.startswith("@") or len(handle) < 2:
         await message.reply(desk.t("desk-transfer-usage"))
@@ -191,11 +220,10 @@ async def on_transfer(
 
 
 async def on_close(
-    message: Message, bot: Bot, session: AsyncSession, desk: Desk, agent: Agent
+    message: Message, bot: Bot, session: AsyncSession, desk: Desk, agent: Agent, role: AgentRole
 ) -> None:
-    ticket = await ticket_of(message, session)
+    ticket = await workable(message, session, desk, agent, role)
     if ticket is None:
-        await message.reply(desk.t("desk-no-ticket-here"))
         return
     await message.reply(await desk_actions.close(desk, bot, session, ticket, agent, rate=True))
 
@@ -219,6 +247,7 @@ async def on_agent_message(
             await message.reply(answer)
             return
     elif ticket.claimed_by != agent.id:
+        # Only the holder talks to the user (seniors included: they /transfer first).
         holder = await desk.agent_of(session, ticket)
         await message.reply(desk.t("desk-claim-taken", agent=holder.name if holder else "?"))
         return

@@ -27,6 +27,7 @@ from tests.unit.desk_harness import (
     ALICE,
     BOB,
     GROUP,
+    SENIOR,
     STRANGER,
     DeskHarness,
     desk_settings,
@@ -108,7 +109,7 @@ async def test_release_transfer_and_history(
     assert bob is not None and (await reload(desk, ticket)).claimed_by == bob.id
     assert "Bob Agent" in desk.session.calls(EditForumTopic)[-1].name  # type: ignore[operator]
     assert {"ticket.claim", "ticket.release", "ticket.transfer"} <= set(actions)
-    await desk.agent("/transfer @nobody", agent_id=ALICE, thread=ticket.topic_id)
+    await desk.agent("/transfer @nobody", agent_id=BOB, thread=ticket.topic_id)
     assert "not an active agent" in desk.to_group()[-1]
     await desk.press(press_data(ticket, TicketAction.HISTORY), card_id, who=BOB)
     history = desk.to_group()[-1]
@@ -299,3 +300,18 @@ async def test_a_hot_lead_opens_a_ticket_through_the_lead_handover(
     assert ticket is not None and ticket.reason == "hot_lead" and ticket.priority == "high"
     card = desk.card()
     assert "Lead: hot · DevOps · $150K+ · Urgent" in card.text
+
+
+async def test_only_the_holder_or_a_senior_works_a_claimed_ticket(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    for command in ("/close", "/release", "/t greeting", "/transfer @bob_agent"):
+        await desk.agent(command, agent_id=BOB, thread=ticket.topic_id)
+        assert desk.to_group()[-1] == "Already taken by Alice Agent."
+    await desk.press(press_data(ticket, TicketAction.CLOSE), card_id, who=BOB)
+    assert desk.to_group()[-1] == "Already taken by Alice Agent."
+    assert (await reload(desk, ticket)).status == "claimed"
+    await desk.agent("/close", agent_id=SENIOR, thread=ticket.topic_id)
+    assert (await reload(desk, ticket)).status == "closed"
