@@ -13,7 +13,9 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, Filter, StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import Desk
@@ -29,6 +31,7 @@ from db.models import SenderType, Ticket, TicketStatus, User
 from db.repositories import ConversationRepository
 from db.repositories.tickets import TicketRepository
 from handlers.faq_keyboards import ActionCallback
+from handlers.intake import leave_intake
 from handlers.menu import MenuAction, MenuCallback
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -60,16 +63,20 @@ class Escalating(Filter):
         return {"trigger": trigger, "intent": detection.intent} if trigger else False
 
 
-async def human_command(
-    message: Message, bot: Bot, session: AsyncSession, user: User, desk: Desk
+async def ask_for_human(
+    event: Message | CallbackQuery,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    desk: Desk,
+    state: FSMContext,
+    dialog_manager: DialogManager,
 ) -> None:
-    await desk.escalate(bot, session, user, Trigger.of(Reason.REQUESTED))
-
-
-async def human_button(
-    query: CallbackQuery, bot: Bot, session: AsyncSession, user: User, desk: Desk
-) -> None:
-    await query.answer()
+    """/human, the menu's and the FAQ's "Talk to a human": any flow gives way to the agents."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    await leave_intake(dialog_manager, session, user)
+    await state.clear()
     await desk.escalate(bot, session, user, Trigger.of(Reason.REQUESTED))
 
 
@@ -160,11 +167,13 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
     router.message.register(already_with_agents, Command("human"), OpenTicket())
-    router.message.register(human_command, Command("human"))
+    router.message.register(ask_for_human, Command("human"))
     router.message.register(back_to_bot, Command("bot"))
     router.callback_query.register(back_to_bot, BackToBotCallback.filter())
-    router.callback_query.register(human_button, MenuCallback.filter(F.action == MenuAction.HUMAN))
-    router.callback_query.register(human_button, ActionCallback.filter(F.action == "human"))
+    router.callback_query.register(
+        ask_for_human, MenuCallback.filter(F.action == MenuAction.HUMAN)
+    )
+    router.callback_query.register(ask_for_human, ActionCallback.filter(F.action == "human"))
     router.callback_query.register(rate, RateCallback.filter())
     # Commands stay with their routers (/help, /cancel, ...); everything else goes to the topic.
     router.message.register(relay, ~F.text.startswith("/"), OpenTicket())

@@ -348,3 +348,18 @@ async def test_a_new_ticket_whose_old_topic_was_deleted_gets_a_new_topic(
     second = await ticket_of(desk)
     assert len(desk.session.calls(CreateForumTopic)) == 2
     assert second.topic_id not in (None, deleted) and second.card_message_id is not None
+
+
+async def test_asking_for_a_human_mid_intake_leaves_the_intake(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge)
+    await desk.user("/start intake")
+    assert desk.to_user()  # the wizard's first step
+    await desk.user("/human")
+    desk.session.clear()
+    await desk.user("Kubernetes on AWS, about 50k")
+    assert len(desk.copies(GROUP)) == 1 and desk.to_user() == []
+    await desk.user("/bot")
+    await desk.user("/cancel")
+    assert desk.to_user()[-1].startswith("There's nothing to cancel")  # no intake left behind
