@@ -1,10 +1,10 @@
 """The agents' desk on the Telegram side: a ticket's topic and card in the AGENT_CHAT_ID group,
-and the relay of messages between the user and the topic.
+escalation, and what the user is told.
 
 In a forum group each user gets one topic, created once under a lock (several messages at the
 same moment) and again when someone deleted it. A plain group gets the card and the copies
-in the group itself; agents reply to them. Agent actions (claim, close, templates, copilot)
-are in bot/desk_actions.py. Message texts are never logged.
+in the group itself; agents reply to them. The relay is in bot/desk_relay.py, agent actions
+(claim, close, templates, copilot) in bot/desk_actions.py. Message texts are never logged.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -281,66 +281,7 @@ class Desk:
             logger.warning("ticket {}: note not posted: {}", ticket.id, exc.message)
             return None
 
-    # The relay
-
-    async def relay_from_user(
-        self, bot: Bot, session: AsyncSession, ticket: Ticket, user: User, message: Message
-    ) -> None:
-        await self.record(session, ticket, SenderType.USER, message)
-        await session.commit()
-        if self.chat_id is None:
-            return
-        topic = await self.ensure_topic(bot, session, ticket, user)
-        try:
-            copied = await self._copy_in(bot, ticket, message, topic)
-        except TelegramBadRequest as exc:
-            if topic is None or not thread_gone(exc):
-                raise
-            # Someone deleted the topic: a new one with a new card, and the relay goes on.
-            topic = await self.ensure_topic(bot, session, ticket, user, recreate=True)
-            copied = await self._copy_in(bot, ticket, message, topic)
-        await TicketRepository(session).add_relay(ticket.id, IN, message.message_id, copied)
-        await session.commit()
-
-    async def _copy_in(self, bot: Bot, ticket: Ticket, message: Message, topic: int | None) -> int:
-        assert self.chat_id is not None
-        reply = None
-        if topic is None and ticket.card_message_id is not None:
-            reply = ReplyParameters(
-                message_id=ticket.card_message_id, allow_sending_without_reply=True
-            )
-        copied = await bot.copy_message(
-            self.chat_id,
-            message.chat.id,
-            message.message_id,
-            message_thread_id=topic,
-            reply_parameters=reply,
-        )
-        return copied.message_id
-
-    async def relay_from_agent(
-        self, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent, message: Message
-    ) -> bool:
-        """Copy an agent's message to the user; False when the user blocked the bot."""
-        user = await session.get(User, ticket.user_id)
-        assert user is not None and self.chat_id is not None
-        if user.is_blocked:
-            await self.note(bot, ticket, self.t("desk-user-blocked"))
-            return False
-        try:
-            copied = await bot.copy_message(user.id, self.chat_id, message.message_id)
-        except TelegramForbiddenError:
-            # Blocked: mark it once and tell the agents; nothing is retried.
-            user.is_blocked = True
-            await session.commit()
-            await self.note(bot, ticket, self.t("desk-user-blocked"))
-            return False
-        repo = TicketRepository(session)
-        await repo.add_relay(ticket.id, OUT, copied.message_id, message.message_id)
-        await self.record(session, ticket, SenderType.AGENT, message, agent=agent)
-        self.agent_acted(ticket)
-        await session.commit()
-        return True
+    # The conversation log and the SLA
 
     def agent_acted(self, ticket: Ticket) -> None:
         now = utcnow()
@@ -348,33 +289,6 @@ class Desk:
             ticket.first_reply_at = now
             TICKET_TIME_TO_FIRST_REPLY.observe(seconds_since(ticket.opened_at, now))
         ticket.last_agent_activity_at = now
-
-    async def apply_edit(self, bot: Bot, session: AsyncSession, message: Message) -> bool:
-        """An agent edited a relayed message: apply the edit to the user's copy."""
-        relay = await TicketRepository(session).relay_of(message.message_id, OUT)
-        if relay is None:
-            return False
-        ticket = await session.get(Ticket, relay.ticket_id)
-        assert ticket is not None
-        try:
-            if message.text is not None:
-                await bot.edit_message_text(
-                    message.html_text,
-                    chat_id=ticket.user_id,
-                    message_id=relay.user_message_id,
-                    parse_mode="HTML",
-                )
-            elif message.caption is not None:
-                await bot.edit_message_caption(
-                    chat_id=ticket.user_id,
-                    message_id=relay.user_message_id,
-                    caption=message.html_text,
-                    parse_mode="HTML",
-                )
-        except TelegramAPIError as exc:  # unchanged, deleted by the user, blocked
-            logger.info("ticket {}: edit not applied: {}", ticket.id, exc.message)
-            return False
-        return True
 
     async def record(
         self,

@@ -16,7 +16,7 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import desk_actions
+from bot import desk_actions, desk_relay
 from bot.config import Settings
 from bot.desk import Desk
 from bot.desk_keyboards import DraftAction, DraftCallback, TicketAction, TicketCallback
@@ -251,11 +251,11 @@ async def on_agent_message(
         holder = await desk.agent_of(session, ticket)
         await message.reply(desk.t("desk-claim-taken", agent=holder.name if holder else "?"))
         return
-    await desk.relay_from_agent(bot, session, ticket, agent, message)
+    await desk_relay.relay_from_agent(desk, bot, session, ticket, agent, message)
 
 
 async def on_agent_edit(message: Message, bot: Bot, session: AsyncSession, desk: Desk) -> None:
-    await desk.apply_edit(bot, session, message)
+    await desk_relay.apply_edit(desk, bot, session, message)
 
 
 def create_router() -> Router:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.desk import Desk
 from bot.desk_actions import close, copilot
 from bot.desk_keyboards import BackToBotCallback, RateCallback
+from bot.desk_relay import relay_from_user
 from bot.i18n import Translator
 from bot.services.conversations import current_conversation
 from bot.services.escalation import Reason, Trigger, message_trigger, previous_user_texts
@@ -115,7 +116,7 @@ async def relay(
     if ticket.asked_email and message.text and _EMAIL.match(message.text.strip()):
         ticket.contact_email, ticket.asked_email = message.text.strip()[:255], False
         await message.answer(i18n("desk-email-saved"))
-    await desk.relay_from_user(bot, session, ticket, user, message)
+    await relay_from_user(desk, bot, session, ticket, user, message)
     await copilot(desk, bot, session, ticket, user)
 
 
