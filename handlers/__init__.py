@@ -26,8 +26,8 @@ from handlers import (
 def get_routers() -> list[Router]:
     return [
         common.create_router(),
-        # The desk: the agents' group, /admin agent, and the user's side before the menu's
-        # "Talk to a human" placeholder, the intake and the FAQ (an open ticket owns the chat).
+        # The desk: the agents' group, /admin agent, and the user's side (with "Talk to a
+        # human"), before the intake and the FAQ: while a ticket is open, the agents answer.
         admin_agents.create_router(),
         desk_agents.create_router(),
         desk_user.create_router(),

@@ -167,7 +167,7 @@ async def on_action(
         await send_topic(query.message, intent, i18n, kb, session, user, "button")
     elif action == "estimate":
         await start_intake(dialog_manager, source="faq")
-    else:  # human, consultation: the hand-off
+    else:  # consultation (issue 5); "human" is the desk's (handlers/desk_user.py)
         await query.message.answer(i18n("screen-human"), reply_markup=back_to_menu(i18n))
 
 
