@@ -18,13 +18,24 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import ConfigError, Settings
+from bot.desk import Desk
 from bot.handover import HandoverMiddleware, LeadHandover
 from bot.i18n import I18n
 from bot.isolation import LayeredEventIsolation, LocalEventIsolation
-from bot.kv import Cache, Counters, MemoryCache, MemoryCounters, RedisCache, RedisCounters
+from bot.kv import (
+    Cache,
+    Counters,
+    MemoryCache,
+    MemoryCounters,
+    MemoryLocks,
+    RedisCache,
+    RedisCounters,
+    RedisLocks,
+)
 from bot.services.bans import Bans
 from bot.services.business_hours import BusinessHours, parse_business_hours
 from bot.services.consult import Consultant
+from bot.services.desk_llm import LlmDeskAssistant
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.services.scoring import ScoringRule, load_rule
@@ -50,6 +61,8 @@ COMMANDS = (
     ("contact", "cmd-contact"),
     ("ask", "cmd-ask"),
     ("language", "cmd-language"),
+    ("human", "desk-cmd-human"),
+    ("bot", "desk-cmd-bot"),
     ("help", "cmd-help"),
     ("cancel", "cmd-cancel"),
     # GDPR (handlers/privacy.py)
@@ -174,6 +187,15 @@ def create_dispatcher(
     if counters is None:
         counters = RedisCounters(redis) if redis is not None else MemoryCounters()
     extra.setdefault("consultant", Consultant.from_settings(settings, counters))
+    # The agents' desk (issue 6); `desk_assistant` (an LLM, or None) writes summaries and drafts.
+    consultant = extra["consultant"]
+    assistant = LlmDeskAssistant(consultant) if consultant.configured else None
+    extra.setdefault("desk_assistant", assistant)
+    locks = RedisLocks(redis) if redis is not None else MemoryLocks()
+    extra.setdefault(
+        "desk",
+        Desk(settings, i18n, locks, extra["business_hours"], extra["desk_assistant"]),
+    )
     dp.workflow_data.update(
         settings=settings,
         sessionmaker=sessionmaker,

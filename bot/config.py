@@ -361,6 +361,23 @@ class SpamSettings(BaseSettings):
         return value
 
 
+class DeskSettings(BaseSettings):
+    """The agents' desk (escalation to people in the AGENT_CHAT_ID forum group)."""
+
+    model_config = _section("DESK_")
+
+    release_after_minutes: int = Field(
+        default=60, ge=1, description="release a claimed ticket whose agent was silent this long"
+    )
+    company: str = "dev2production.tech"
+    reply_within_minutes: int = Field(default=30, ge=1, description="promised in business hours")
+    # Custom emoji ids for the topic icon per ticket state (getForumTopicIconStickers); empty:
+    # the state shows only as the emoji at the start of the topic's title.
+    icon_open: str = ""
+    icon_claimed: str = ""
+    icon_closed: str = ""
+
+
 class Settings(BaseModel):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -376,6 +393,7 @@ class Settings(BaseModel):
     files: FileSettings = Field(default_factory=FileSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     spam: SpamSettings = Field(default_factory=SpamSettings)
+    desk: DeskSettings = Field(default_factory=DeskSettings)
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
 
     def require_token(self) -> SecretStr:
@@ -396,7 +414,7 @@ class Settings(BaseModel):
         for section in (
             self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
             self.log, self.intake, self.leads, self.throttle, self.llm,
-            self.files, self.privacy, self.spam,
+            self.files, self.privacy, self.spam, self.desk,
         ):  # fmt: skip
             prefix = section.model_config.get("env_prefix", "")
             for name in type(section).model_fields:
@@ -424,7 +442,7 @@ def _redact_url(url: str) -> str:
 _SECTIONS: tuple[type[BaseSettings], ...] = (
     TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
     HttpSettings, LogSettings, IntakeSettings, LeadSettings, ThrottleSettings, LlmBudgetSettings,
-    FileSettings, PrivacySettings, SpamSettings,
+    FileSettings, PrivacySettings, SpamSettings, DeskSettings,
 )  # fmt: skip
 
 
@@ -446,6 +464,7 @@ def load_settings(**overrides: Any) -> Settings:
         "files",
         "privacy",
         "spam",
+        "desk",
     )
     for name, section in zip(names, _SECTIONS, strict=True):
         try:

@@ -98,6 +98,20 @@ class HandoverMiddleware(BaseMiddleware):
 
             async def lead_handover(*, lead: Lead, user: User) -> None:
                 await self.handover.deliver(data["bot"], lead=lead, user=user)
+                if lead.score == LeadScore.HOT and data.get("desk") is not None:
+                    await _escalate_hot_lead(data, user)
 
             data["lead_handover"] = lead_handover
         return await handler(event, data)
+
+
+async def _escalate_hot_lead(data: dict[str, Any], user: User) -> None:
+    """A hot lead goes to the agents' desk as a ticket of its own (issue 6)."""
+    from bot.services.escalation import Reason, Trigger
+
+    try:
+        await data["desk"].escalate(
+            data["bot"], data["session"], user, Trigger.of(Reason.HOT_LEAD)
+        )
+    except Exception as exc:  # the lead is stored and its card posted: never fail the confirm
+        logger.opt(exception=exc).error("user {}: hot lead not escalated", user.id)

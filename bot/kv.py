@@ -3,10 +3,15 @@ in the demo. One small interface so that rate limits and budgets do not care whi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import LockError
 
 # INCRBY and, on the first hit of a window, EXPIRE, in one atomic step.
 _HIT = """
@@ -109,3 +114,51 @@ class MemoryCache:
 
     async def delete(self, key: str) -> None:
         self._items.pop(key, None)
+
+
+# Locks: "do this once even when several updates arrive at the same moment" (issue 6: create a
+# user's forum topic once). Redis locks hold across bot instances; memory locks within one.
+
+
+class Locks(Protocol):
+    def hold(self, key: str, seconds: float = 30.0) -> AbstractAsyncContextManager[None]:
+        """Hold the lock named `key`; a holder that dies frees it after `seconds`."""
+
+
+class RedisLocks:
+    def __init__(self, redis: Redis, prefix: str = "devbot:lock:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    @asynccontextmanager
+    async def hold(self, key: str, seconds: float = 30.0) -> AsyncIterator[None]:
+        lock = self.redis.lock(self.prefix + key, timeout=seconds, blocking_timeout=seconds)
+        if not await lock.acquire():
+            raise TimeoutError(f"lock {key} still held after {seconds}s")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(LockError):  # expired meanwhile: someone else holds it
+                await lock.release()
+
+
+class MemoryLocks:
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str, seconds: float = 30.0) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with asyncio.timeout(seconds):
+                await lock.acquire()
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:  # nobody waits: forget the lock
+                del self._users[key], self._locks[key]

@@ -49,3 +49,22 @@ def source_label(source: str | None) -> str:
     if not source:
         return "direct"
     return source if source in SOURCE_LABELS else "campaign"
+
+
+# The agents' desk (issue 6): escalations and the SLA figures of each ticket.
+ESCALATIONS = Counter(
+    "devbot_escalations_total", "Escalations to the agents, by reason", ["reason"]
+)
+_SLA_BUCKETS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200)
+TICKET_TIME_TO_CLAIM = Histogram(
+    "devbot_ticket_time_to_claim_seconds", "From a ticket's opening to its first claim",
+    buckets=_SLA_BUCKETS,
+)  # fmt: skip
+TICKET_TIME_TO_FIRST_REPLY = Histogram(
+    "devbot_ticket_time_to_first_reply_seconds", "From opening to the first agent reply",
+    buckets=_SLA_BUCKETS,
+)  # fmt: skip
+TICKET_TIME_TO_CLOSE = Histogram(
+    "devbot_ticket_time_to_close_seconds", "From a ticket's opening to its close",
+    buckets=_SLA_BUCKETS,
+)  # fmt: skip

@@ -200,9 +200,16 @@ class OfflineSession(BaseSession):
         return None
 
     def message_update(
-        self, text: str, *, user: User, chat_id: int | None = None, update_id: int | None = None
+        self,
+        text: str | None,
+        *,
+        user: User,
+        chat_id: int | None = None,
+        update_id: int | None = None,
+        extra: Json | None = None,
     ) -> Update:
-        """An update carrying a message that ``user`` writes (by default in their private chat)."""
+        """An update carrying a message that ``user`` writes (by default in their private chat);
+        ``extra`` adds fields (a photo, message_thread_id, reply_to_message, ...)."""
         self._users[user.id] = user.model_dump(mode="json", exclude_none=True)
         chat = user.id if chat_id is None else chat_id
         message: Json = {
@@ -210,14 +217,22 @@ class OfflineSession(BaseSession):
             "date": _now(),
             "chat": self._chat(chat),
             "from": self._users[user.id],
-            "text": text,
+            **({"text": text} if text is not None else {}),
+            **(extra or {}),
         }
-        if command := _COMMAND.match(text):
+        if text is not None and (command := _COMMAND.match(text)):
             message["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}
             ]
         self._store(message)
         return self._update({"message": message}, update_id)
+
+    def edited_update(self, chat_id: int, message_id: int, text: str) -> Update:
+        """The sender edits their stored text message (an ``edited_message`` update)."""
+        message = {**self._messages[(chat_id, message_id)], "text": text, "edit_date": _now()}
+        message.pop("entities", None)
+        self._store(message)
+        return self._update({"edited_message": message}, None)
 
     def callback_update(
         self,

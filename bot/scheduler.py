@@ -9,6 +9,7 @@ from bot.jobs import JobContext
 from bot.privacy_jobs import schedule_privacy_jobs
 
 REMINDER_SCAN_MINUTES = 5
+DESK_SCAN_MINUTES = 5
 
 
 def create_scheduler(context: JobContext) -> AsyncIOScheduler:
@@ -19,6 +20,17 @@ def create_scheduler(context: JobContext) -> AsyncIOScheduler:
         minutes=REMINDER_SCAN_MINUTES,
         kwargs={"context": context},
         id="remind_abandoned_intakes",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    # The desk (issue 6): give back tickets whose agent went silent.
+    scheduler.add_job(
+        "bot.desk_jobs:release_silent_tickets",
+        "interval",
+        minutes=DESK_SCAN_MINUTES,
+        kwargs={"context": context},
+        id="release_silent_tickets",
         replace_existing=True,
         max_instances=1,
         coalesce=True,

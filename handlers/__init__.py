@@ -11,8 +11,11 @@ from aiogram import Router
 from dialogs.intake import intake_dialog
 from handlers import (
     admin,
+    admin_agents,
     common,
     consult,
+    desk_agents,
+    desk_user,
     errors,
     fallback,
     faq,
@@ -27,6 +30,11 @@ from handlers import (
 def get_routers() -> list[Router]:
     return [
         common.create_router(),
+        # The desk: the agents' group, /admin agent, and the user's side (with "Talk to a
+        # human"), before the intake and the FAQ: while a ticket is open, the agents answer.
+        admin_agents.create_router(),
+        desk_agents.create_router(),
+        desk_user.create_router(),
         start.create_router(),
         language.create_router(),
         intake.create_router(),

@@ -15,6 +15,7 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.desk import Desk
 from bot.i18n import I18n, Translator
 from bot.services.consult import Consultant, Consultation, Unanswered
 from bot.services.conversations import Answer, record_exchange
@@ -42,6 +43,7 @@ async def consult(
     consultant: Consultant,
     settings: Settings,
     i18n_hub: I18n,
+    desk: Desk,
     **_: Any,
 ) -> None:
     """Answer `message` with the LLM, streamed; or with the knowledge base when it cannot."""
@@ -61,7 +63,7 @@ async def consult(
     except Unanswered as exc:
         await _fallback(message, exc.reason, detection, i18n, kb, session, user)
         return
-    await record_exchange(
+    conversation = await record_exchange(
         session,
         user,
         question=question,
@@ -71,8 +73,11 @@ async def consult(
         ),
         answer_message_id=sent[-1].message_id,
     )
-    if result.budget_alert and message.bot is not None:
+    assert message.bot is not None
+    if result.budget_alert:
         await _alert_admins(message.bot, consultant, settings, i18n_hub)
+    # Unsure answers (below 0.5 once, below 0.7 three times in a row) bring in a person.
+    await desk.after_llm_answer(message.bot, session, user, conversation.id)
 
 
 def _metadata(result: Consultation) -> dict[str, Any]:

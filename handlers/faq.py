@@ -11,6 +11,7 @@ from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.desk import Desk
 from bot.i18n import I18n, Translator
 from bot.services.consult import Consultant
 from bot.services.conversations import Answer, record_exchange
@@ -30,7 +31,7 @@ from handlers.faq_keyboards import (
     services_keyboard,
     topics_keyboard,
 )
-from handlers.menu import MenuAction, MenuCallback, back_to_menu
+from handlers.menu import MenuAction, MenuCallback
 
 COMMAND_TOPICS = {"services": "general.services", "pricing": "pricing.overview",
                   "contact": "general.contact"}  # fmt: skip
@@ -76,13 +77,15 @@ async def on_text(
     consultant: Consultant,
     settings: Settings,
     i18n_hub: I18n,
+    desk: Desk,
 ) -> None:
     question = message.text or ""
     detection = detector.detect(question)
     decision = decide(detection, kb)
     if decision.outcome is Outcome.UNSURE and consultant.configured:
         await consult(message, detection, i18n=i18n, kb=kb, session=session, user=user,
-                      consultant=consultant, settings=settings, i18n_hub=i18n_hub)  # fmt: skip
+                      consultant=consultant, settings=settings, i18n_hub=i18n_hub,
+                      desk=desk)  # fmt: skip
         return
     if decision.outcome is Outcome.FLOW:
         answer = Answer("", SOURCES[decision.outcome], decision.intent, decision.confidence)
@@ -178,8 +181,7 @@ async def on_action(
         await send_topic(query.message, intent, i18n, kb, session, user, "button")
     elif action == "estimate":
         await start_intake(dialog_manager, source="faq")
-    else:  # human, consultation: the hand-off
-        await query.message.answer(i18n("screen-human"), reply_markup=back_to_menu(i18n))
+    # "human" and "consultation" (a call) are the desk's: handlers/desk_user.py.
 
 
 async def on_menu_question(query: CallbackQuery, i18n: Translator, kb: KnowledgeBase) -> None:

@@ -14,9 +14,8 @@ from bot.services.users import record_source
 from db.models import User
 from dialogs.intake import start_intake
 from handlers.intake import leave_intake
-from handlers.menu import MenuAction, MenuCallback, back_to_menu, main_menu
+from handlers.menu import MenuAction, MenuCallback, main_menu
 
-SCREENS = {MenuAction.HUMAN: "screen-human"}
 INTAKE_LINK = "intake"
 
 
@@ -53,13 +52,6 @@ async def home(query: CallbackQuery, i18n: Translator) -> None:
         await query.message.edit_text(i18n("menu-title"), reply_markup=main_menu(i18n))
 
 
-async def screen(query: CallbackQuery, callback_data: MenuCallback, i18n: Translator) -> None:
-    await query.answer()
-    text = i18n(SCREENS[callback_data.action])
-    if isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=back_to_menu(i18n))
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     # The agents' group has commands of its own; these are for the people we talk to.
@@ -69,5 +61,5 @@ def create_router() -> Router:
     router.callback_query.register(
         start_project, MenuCallback.filter(F.action == MenuAction.PROJECT)
     )
-    router.callback_query.register(screen, MenuCallback.filter(F.action == MenuAction.HUMAN))
+    # MenuAction.HUMAN ("Talk to a human") is the desk's: handlers/desk_user.py.
     return router

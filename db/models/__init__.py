@@ -2,6 +2,7 @@
 
 from db.models.audit import AuditLog
 from db.models.conversations import Conversation, Message
+from db.models.desk import DeskDraft, RelayedMessage
 from db.models.enums import (
     ActorType,
     AgentRole,
@@ -27,11 +28,13 @@ __all__ = [
     "AuditLog",
     "Conversation",
     "ConversationStatus",
+    "DeskDraft",
     "IntakeProgress",
     "Lead",
     "LeadScore",
     "LeadStatus",
     "Message",
+    "RelayedMessage",
     "SenderType",
     "Ticket",
     "TicketPriority",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, SmallInteger, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, SmallInteger, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, BigIntPK, str_enum, utcnow
@@ -38,3 +38,7 @@ class Ticket(Base):
     last_agent_activity_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     rating: Mapped[int | None] = mapped_column(SmallInteger)
+    # The desk (issue 6): the card in the agents' group, and the call-back e-mail out of hours.
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    contact_email: Mapped[str | None] = mapped_column(String(255))
+    asked_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -18,12 +18,6 @@ menu-human = 👤 Talk to a human
 menu-back = ⬅️ Back to menu
 menu-title = What would you like to do?
 
-screen-human =
-    👤 <b>Talk to a human</b>
-
-    Soon this button will hand our conversation to one of our engineers, who will answer you right here in this chat.
-
-    This part of me is still being built.
 
 ## /help and /cancel
 help =

@@ -64,7 +64,7 @@ class RecordingSession(OfflineSession):
 
     def make_message_update(
         self,
-        text: str,
+        text: str | None,
         *,
         user_id: int = USER_ID,
         chat_id: int | None = None,
@@ -72,10 +72,14 @@ class RecordingSession(OfflineSession):
         update_id: int | None = None,
         first_name: str = FIRST_NAME,
         username: str | None = USERNAME,
+        extra: dict[str, Any] | None = None,
     ) -> Update:
-        """A message from the user, by default in their private chat."""
+        """A message from the user, by default in their private chat; `extra` adds fields
+        (photo, message_thread_id, reply_to_message, media_group_id, ...)."""
         user = _user(user_id, first_name, username, language_code)
-        return self.message_update(text, user=user, chat_id=chat_id, update_id=update_id)
+        return self.message_update(
+            text, user=user, chat_id=chat_id, update_id=update_id, extra=extra
+        )
 
     def make_callback_update(
         self,

@@ -198,6 +198,10 @@ class FakeTelegram(FakeServer):
         self.messages: dict[int, dict[int, JSON]] = {}
         # chat_id -> message_thread_id -> ForumTopic plus an "is_closed" flag.
         self.topics: dict[int, dict[int, JSON]] = {}
+        # Users who blocked the bot: anything sent to their chat fails with 403.
+        self.blocked_users: set[int] = set()
+        # (chat_id, message_thread_id) of deleted topics: posting there fails as in Telegram.
+        self.deleted_topics: set[tuple[int, int]] = set()
 
         self._updates: list[JSON] = []
         self._last_update_id = 0
@@ -227,6 +231,8 @@ class FakeTelegram(FakeServer):
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "editMessageCaption": self._edit_message_caption,
+            "getChat": self._get_chat,
             "deleteMessage": self._delete_message,
             "deleteMessages": self._delete_messages,
             "copyMessage": self._copy_message,
@@ -390,6 +396,49 @@ class FakeTelegram(FakeServer):
             message["is_topic_message"] = True
         self.messages.setdefault(chat_id, {})[message["message_id"]] = message
         return {"message": copy.deepcopy(message)}
+
+    def user_media(
+        self,
+        kind: str = "photo",
+        *,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        user_id: int = DEFAULT_USER_ID,
+        first_name: str = "Alice",
+        username: str | None = "alice",
+    ) -> JSON:
+        """Build an update with a photo or document from a user in their private chat; the
+        file is registered, so getFile and downloads work."""
+        self._file_counter += 1
+        file_id = f"AgACAgIAAxkBAAI{self._file_counter:06d}"
+        self._files[file_id] = (f"{kind}s/file_{self._file_counter}", b"\x89PNG fake")
+        update = self.user_message("", user_id=user_id, first_name=first_name, username=username)
+        message = update["message"]
+        del message["text"]
+        stored = self.messages[message["chat"]["id"]][message["message_id"]]
+        stored.pop("text")
+        media: JSON
+        if kind == "photo":
+            media = {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                "width": 800, "height": 600, "file_size": 10}]}  # fmt: skip
+        else:
+            media = {"document": {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                  "file_name": "report.pdf", "file_size": 10}}  # fmt: skip
+        if caption is not None:
+            media["caption"] = caption
+        if media_group_id is not None:
+            media["media_group_id"] = media_group_id
+        message.update(media)
+        stored.update(copy.deepcopy(media))
+        return update
+
+    def edited(self, chat_id: int, message_id: int, text: str) -> JSON:
+        """Build an ``edited_message`` update: the sender changed their message's text."""
+        message = self.messages[chat_id][message_id]
+        message["text"] = text
+        message.pop("entities", None)
+        message["edit_date"] = int(time.time())
+        return {"edited_message": copy.deepcopy(message)}
 
     def callback(
         self,
@@ -671,6 +720,40 @@ class FakeTelegram(FakeServer):
         message = self._find_message(call.params, "message to edit not found")
         return self._edit(message, {"reply_markup": call.params.get("reply_markup")})
 
+    async def _edit_message_caption(self, call: Call) -> JSON | bool:
+        if "inline_message_id" in call.params:
+            return True
+        message = self._find_message(call.params, "message to edit not found")
+        if not any(kind in message for kind in ("photo", "document", "video", "audio")):
+            raise bad_request("there is no caption in the message to edit")
+        caption, entities = _parse_text(
+            call.params.get("caption", ""), call.params, "caption_entities",
+            _MAX_CAPTION_LENGTH, caption=True,
+        )  # fmt: skip
+        changes = {
+            "caption": caption,
+            "caption_entities": entities,
+            "reply_markup": call.params.get("reply_markup"),
+        }
+        return self._edit(message, changes)
+
+    async def _get_chat(self, call: Call) -> JSON:
+        chat_id = call.params.get("chat_id")
+        if not isinstance(chat_id, int):
+            raise bad_request("chat not found")
+        gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
+                 "gifts_from_channels")  # fmt: skip
+        return {
+            **self._chat(chat_id),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": dict.fromkeys(gifts, False),
+        }
+
+    def set_forum(self, chat_id: int, is_forum: bool) -> None:
+        """Make a group a forum (the default for supergroups here) or a plain group."""
+        self._chats[chat_id] = {**self._chat(chat_id), "is_forum": is_forum}
+
     def _edit(self, message: JSON, changes: JSON) -> JSON:
         if message["from"]["id"] != self.bot_user["id"]:
             raise bad_request("message can't be edited")
@@ -792,6 +875,7 @@ class FakeTelegram(FakeServer):
     async def _delete_forum_topic(self, call: Call) -> bool:
         self._find_topic(call.params)
         del self.topics[call.params["chat_id"]][call.params["message_thread_id"]]
+        self.deleted_topics.add((call.params["chat_id"], call.params["message_thread_id"]))
         return True
 
     def _find_topic(self, params: JSON) -> JSON:
@@ -825,6 +909,10 @@ class FakeTelegram(FakeServer):
         chat_id = params.get("chat_id")
         if not isinstance(chat_id, int):
             raise bad_request("chat not found")
+        if chat_id in self.blocked_users:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if (chat_id, params.get("message_thread_id")) in self.deleted_topics:
+            raise bad_request("message thread not found")
         message: JSON = {
             "message_id": self._next_message_id(chat_id),
             "from": dict(self.bot_user),

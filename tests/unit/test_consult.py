@@ -10,7 +10,7 @@ from aiogram.methods import SendChatAction, SendMessage, SendMessageDraft
 from sqlalchemy import select
 
 from bot.services.intents import Detection, Match
-from db.models import Conversation, Message, SenderType
+from db.models import Conversation, Message, SenderType, Ticket
 from tests.fakes.longcat_server import FakeLongCat
 from tests.unit.conftest import BotHarness
 
@@ -241,8 +241,10 @@ async def test_a_long_conversation_is_summarised_and_prompts_stay_flat(
 async def test_user_messages_and_answers_are_history_in_order(
     harness: BotHarness, fake: FakeLongCat
 ) -> None:
-    fake.reply("First answer.")
-    fake.reply("Second answer.")
+    # Answers long and plain enough to be confident: an unsure one would bring in a person.
+    first = "We set up CI/CD pipelines with automated tests and reviewed deployments."
+    fake.reply(first)
+    fake.reply("Monitoring comes with every pipeline we build, from the first release.")
     harness.use_llm(fake.base_url)
     await harness.send("/ask")
     await harness.send("First question?")
@@ -251,9 +253,26 @@ async def test_user_messages_and_answers_are_history_in_order(
     roles = [(m["role"], m["content"]) for m in fake.requests[-1]["messages"][2:]]
     assert roles[-3:] == [
         ("user", "First question?"),
-        ("assistant", "First answer."),
+        ("assistant", first),
         ("user", "Second question?"),
     ]
     async with harness.sessionmaker() as session:
         senders = list(await session.scalars(select(Message.sender_type).order_by(Message.id)))
     assert senders[-4:] == [SenderType.USER, SenderType.BOT, SenderType.USER, SenderType.BOT]
+
+
+async def test_an_unsure_answer_hands_the_conversation_to_the_agents(
+    harness: BotHarness, fake: FakeLongCat
+) -> None:
+    fake.reply("I don't know, sorry.")  # a refusal: confidence far below 0.5
+    harness.use_llm(fake.base_url)
+    await harness.send("/ask")
+    await harness.send("Can you guarantee 99.99% uptime for our payments platform?")
+
+    async with harness.sessionmaker() as session:
+        [row] = await llm_rows(harness)
+        assert row.confidence is not None and row.confidence < 0.5
+        ticket = await session.scalar(select(Ticket))
+    assert ticket is not None and ticket.reason == "low_confidence"
+    await harness.send("Hello? Anyone there?")
+    assert len(fake.requests) == 1  # with a ticket open, the agents answer, not the LLM

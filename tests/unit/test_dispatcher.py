@@ -56,7 +56,6 @@ async def test_deep_link_source_is_recorded_once(harness: BotHarness) -> None:
         (MenuAction.PROJECT, "Start a project"),
         (MenuAction.QUESTION, "Ask me anything"),
         (MenuAction.SERVICES, "services"),
-        (MenuAction.HUMAN, "Talk to a human"),
     ],
 )
 async def test_each_menu_button_opens_its_screen(
@@ -137,8 +136,8 @@ async def test_startup_sets_commands_in_both_languages(harness: BotHarness) -> N
     await harness.dp.emit_startup(bot=harness.bot, **harness.dp.workflow_data)
     calls = harness.session.calls(SetMyCommands)
     by_language = {call.language_code: [c.command for c in call.commands] for call in calls}
-    expected = ["start", "services", "pricing", "contact", "ask", "language", "help", "cancel"]
-    expected += ["mydata", "forgetme"]  # GDPR (handlers/privacy.py)
+    expected = ["start", "services", "pricing", "contact", "ask", "language", "human", "bot"]
+    expected += ["help", "cancel", "mydata", "forgetme"]
     assert by_language == {None: expected, "ru": expected}
     ru = next(call for call in calls if call.language_code == "ru")
     assert ru.commands[0].description == "Главное меню"

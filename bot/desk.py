@@ -1,0 +1,322 @@
+"""The agents' desk on the Telegram side: a ticket's topic and card in the AGENT_CHAT_ID group,
+escalation, and what the user is told.
+
+In a forum group each user gets one topic, created once under a lock (several messages at the
+same moment) and again when someone deleted it. A plain group gets the card and the copies
+in the group itself; agents reply to them. The relay is in bot/desk_relay.py, agent actions
+(claim, close, templates, copilot) in bot/desk_actions.py. Message texts are never logged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
+from loguru import logger
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.desk_keyboards import back_to_bot_keyboard, card_keyboard
+from bot.i18n import I18n, Translator
+from bot.kv import Locks
+from bot.metrics import ESCALATIONS, TICKET_TIME_TO_FIRST_REPLY
+from bot.services import desk_texts
+from bot.services.business_hours import BusinessHours, is_open, what_happens_next
+from bot.services.conversations import current_conversation
+from bot.services.desk_assistant import DeskAssistant, Line
+from bot.services.escalation import (
+    PRIORITY_RANK,
+    Trigger,
+    confidence_trigger,
+    recent_confidences,
+)
+from db.base import utcnow
+from db.models import (
+    Agent,
+    ConversationStatus,
+    SenderType,
+    Ticket,
+    TicketPriority,
+    TicketStatus,
+    User,
+)
+from db.models import (
+    Message as StoredMessage,
+)
+from db.repositories import ConversationRepository
+from db.repositories.leads import LeadRepository
+from db.repositories.tickets import AgentRepository, TicketRepository
+
+IN, OUT = "in", "out"
+CARD_HISTORY = 8
+ASSISTANT_HISTORY = 30
+
+
+def thread_gone(exc: TelegramBadRequest) -> bool:
+    return "thread not found" in exc.message.lower()
+
+
+def seconds_since(start: datetime | None, now: datetime) -> float:
+    if start is None:
+        return 0.0
+    if start.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        start = start.replace(tzinfo=UTC)
+    return max((now - start).total_seconds(), 0.0)
+
+
+class Desk:
+    def __init__(
+        self,
+        settings: Settings,
+        i18n: I18n,
+        locks: Locks,
+        hours: BusinessHours,
+        assistant: DeskAssistant | None = None,
+    ) -> None:
+        self.settings = settings
+        self.chat_id = settings.telegram.agent_chat_id
+        self.i18n = i18n
+        self.t = i18n.get(i18n.default)  # the agents' language
+        self.locks = locks
+        self.hours = hours
+        self.assistant = assistant
+        self._forum: bool | None = None
+        self._warned = False
+
+    # The user asks for a person
+
+    async def escalate(
+        self, bot: Bot, session: AsyncSession, user: User, trigger: Trigger
+    ) -> Ticket:
+        """Open a ticket (or raise the priority of the user's open one), make sure its topic
+        and card exist, and tell the user what happens next."""
+        repo = TicketRepository(session)
+        ticket = await repo.open_of(user.id)
+        conversation = await current_conversation(session, user)
+        if ticket is None:
+            ticket = await repo.add(
+                Ticket(
+                    user_id=user.id,
+                    conversation_id=conversation.id,
+                    status=TicketStatus.OPEN,
+                    priority=trigger.priority,
+                    reason=trigger.reason.value,
+                    opened_at=utcnow(),
+                    # One topic per user: a new ticket goes on in the topic of the last one.
+                    topic_id=await repo.last_topic(user.id),
+                )
+            )
+            logger.info("ticket {} opened ({}, {})", ticket.id, trigger.reason, trigger.priority)
+        elif PRIORITY_RANK[trigger.priority] > PRIORITY_RANK[TicketPriority(ticket.priority)]:
+            ticket.priority, ticket.reason = trigger.priority, trigger.reason.value
+            await self.refresh_title(bot, session, ticket)
+        conversation.status = ConversationStatus.ESCALATED
+        ESCALATIONS.labels(trigger.reason.value).inc()
+        await session.commit()
+        try:
+            await self.ensure_topic(bot, session, ticket, user)
+        except TelegramAPIError as exc:  # the ticket stands; the next message tries again
+            logger.error("ticket {}: no topic: {}", ticket.id, exc.message)
+        t = self.i18n.get(user.language)
+        await bot.send_message(
+            user.id,
+            await self._what_next(session, ticket, t),
+            reply_markup=back_to_bot_keyboard(t),
+        )
+        await session.commit()
+        return ticket
+
+    async def after_llm_answer(
+        self, bot: Bot, session: AsyncSession, user: User, conversation_id: int
+    ) -> Ticket | None:
+        """Call after storing each LLM answer (answer_source "llm", `confidence` set): below
+        0.5 once, or below 0.7 three times in a row, hands the conversation to the agents.
+        Returns the ticket when it escalated, else None."""
+        if await TicketRepository(session).open_of(user.id) is not None:
+            return None
+        trigger = confidence_trigger(await recent_confidences(session, conversation_id))
+        if trigger is None:
+            return None
+        return await self.escalate(bot, session, user, trigger)
+
+    async def _what_next(self, session: AsyncSession, ticket: Ticket, t: Translator) -> str:
+        now = datetime.now(UTC)
+        staffed = self.chat_id is not None and (
+            bool(self.settings.telegram.admin_ids) or await AgentRepository(session).count_active()
+        )
+        if staffed and is_open(now, self.hours):
+            return t("desk-opened", minutes=self.settings.desk.reply_within_minutes)
+        ticket.asked_email = ticket.contact_email is None
+        key = "desk-opened-offline" if ticket.asked_email else "desk-opened-offline-known"
+        return t(key, next=what_happens_next(now, self.hours, t))
+
+    # The topic and its card
+
+    async def is_forum(self, bot: Bot) -> bool:
+        if self._forum is None:
+            assert self.chat_id is not None
+            self._forum = bool((await bot.get_chat(self.chat_id)).is_forum)
+        return self._forum
+
+    async def ensure_topic(
+        self,
+        bot: Bot,
+        session: AsyncSession,
+        ticket: Ticket,
+        user: User,
+        *,
+        recreate: bool = False,
+    ) -> int | None:
+        """The ticket's thread id (None in a plain group), creating topic and card once."""
+        if self.chat_id is None:
+            if not self._warned:
+                logger.warning(
+                    "AGENT_CHAT_ID is not set: tickets are stored but no agent sees them"
+                )
+                self._warned = True
+            return None
+        async with self.locks.hold(f"desk-topic:{ticket.user_id}"):
+            await session.refresh(ticket)  # another update may have made it meanwhile
+            if ticket.card_message_id is not None and not recreate:
+                return ticket.topic_id
+            forum = await self.is_forum(bot)
+            if not forum or recreate:
+                ticket.topic_id = None
+            if forum and ticket.topic_id is None:
+                ticket.topic_id = await self._new_topic(bot, session, ticket, user)
+            elif forum:  # the user's topic from an earlier ticket: open it again
+                await self._reopen(bot, session, ticket)
+            card = await self._card(session, ticket, user)
+            markup = card_keyboard(ticket.id, self.t)
+            try:
+                sent = await bot.send_message(
+                    self.chat_id, card, message_thread_id=ticket.topic_id, reply_markup=markup
+                )
+            except TelegramBadRequest as exc:
+                if ticket.topic_id is None or not thread_gone(exc):
+                    raise
+                ticket.topic_id = await self._new_topic(bot, session, ticket, user)
+                sent = await bot.send_message(
+                    self.chat_id, card, message_thread_id=ticket.topic_id, reply_markup=markup
+                )
+            ticket.card_message_id = sent.message_id
+            await session.commit()
+            logger.info("ticket {}: card posted (topic {})", ticket.id, ticket.topic_id)
+            return ticket.topic_id
+
+    async def _new_topic(self, bot: Bot, session: AsyncSession, ticket: Ticket, user: User) -> int:
+        assert self.chat_id is not None
+        title = desk_texts.topic_title(ticket, user, await self.agent_of(session, ticket), self.t)
+        topic = await bot.create_forum_topic(
+            self.chat_id, title, icon_custom_emoji_id=self._icon(ticket)
+        )
+        return topic.message_thread_id
+
+    async def _reopen(self, bot: Bot, session: AsyncSession, ticket: Ticket) -> None:
+        assert self.chat_id is not None and ticket.topic_id is not None
+        try:
+            await bot.reopen_forum_topic(self.chat_id, ticket.topic_id)
+        except TelegramAPIError as exc:  # not closed, or deleted (the card post finds out)
+            logger.info("ticket {}: topic not reopened: {}", ticket.id, exc.message)
+        await self.refresh_title(bot, session, ticket)
+
+    async def _card(self, session: AsyncSession, ticket: Ticket, user: User) -> str:
+        lines = await self.lines(session, ticket, CARD_HISTORY)
+        summary = None
+        if self.assistant is not None and lines:
+            try:
+                summary = await self.assistant.summarize(lines, language=self.i18n.default)
+            except Exception as exc:  # the card goes out with the last messages instead
+                logger.warning("ticket {}: no summary: {}", ticket.id, type(exc).__name__)
+        lead = await LeadRepository(session).newest_open(user.id)
+        return desk_texts.card(ticket, user, lead, summary, lines, self.t)
+
+    async def lines(self, session: AsyncSession, ticket: Ticket, limit: int) -> list[Line]:
+        """The conversation's last messages; none of a user who asked to be forgotten."""
+        user = await session.get(User, ticket.user_id)
+        if ticket.conversation_id is None or user is None or user.forget_requested_at:
+            return []
+        messages = await ConversationRepository(session).messages(ticket.conversation_id, limit)
+        return [Line(str(m.sender_type), m.text) for m in messages if m.text]
+
+    def _icon(self, ticket: Ticket) -> str | None:
+        return getattr(self.settings.desk, f"icon_{ticket.status}", "") or None
+
+    async def agent_of(self, session: AsyncSession, ticket: Ticket) -> Agent | None:
+        return None if ticket.claimed_by is None else await session.get(Agent, ticket.claimed_by)
+
+    async def refresh_title(self, bot: Bot, session: AsyncSession, ticket: Ticket) -> None:
+        if self.chat_id is None or ticket.topic_id is None:
+            return
+        user = await session.get(User, ticket.user_id)
+        assert user is not None
+        title = desk_texts.topic_title(ticket, user, await self.agent_of(session, ticket), self.t)
+        try:
+            await bot.edit_forum_topic(
+                self.chat_id, ticket.topic_id, name=title, icon_custom_emoji_id=self._icon(ticket)
+            )
+        except TelegramAPIError as exc:
+            logger.warning("ticket {}: title not changed: {}", ticket.id, exc.message)
+
+    async def note(
+        self, bot: Bot, ticket: Ticket, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> Message | None:
+        """An internal message in the ticket's topic (a reply to the card in a plain group)."""
+        if self.chat_id is None:
+            return None
+        reply = None
+        if ticket.topic_id is None and ticket.card_message_id is not None:
+            reply = ReplyParameters(
+                message_id=ticket.card_message_id, allow_sending_without_reply=True
+            )
+        try:
+            return await bot.send_message(
+                self.chat_id,
+                text,
+                message_thread_id=ticket.topic_id,
+                reply_parameters=reply,
+                reply_markup=markup,
+            )
+        except TelegramAPIError as exc:
+            logger.warning("ticket {}: note not posted: {}", ticket.id, exc.message)
+            return None
+
+    # The conversation log and the SLA
+
+    def agent_acted(self, ticket: Ticket) -> None:
+        now = utcnow()
+        if ticket.first_reply_at is None:
+            ticket.first_reply_at = now
+            TICKET_TIME_TO_FIRST_REPLY.observe(seconds_since(ticket.opened_at, now))
+        ticket.last_agent_activity_at = now
+
+    async def record(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        sender: SenderType,
+        message: Message,
+        agent: Agent | None = None,
+        text: str | None = None,
+    ) -> None:
+        if ticket.conversation_id is None:
+            return
+        await ConversationRepository(session).add_message(
+            StoredMessage(
+                conversation_id=ticket.conversation_id,
+                sender_type=sender,
+                agent_id=agent.id if agent else None,
+                telegram_message_id=message.message_id,
+                text=text if text is not None else _content(message),
+                answer_source="agent" if sender == SenderType.AGENT else None,
+            )
+        )
+
+
+def _content(message: Message) -> str:
+    """What the history shows for a message: its text or caption, else its kind."""
+    if message.text or message.caption:
+        return (message.text or message.caption or "").strip()
+    return f"[{message.content_type}]"

@@ -1,0 +1,151 @@
+"""Tickets, their relayed message pairs and the agents who work them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Agent, RelayedMessage, Ticket, TicketStatus, User
+
+OPEN = (TicketStatus.OPEN, TicketStatus.CLAIMED)
+
+
+class TicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        return await self.session.get(Ticket, ticket_id, populate_existing=True)
+
+    async def open_of(self, user_id: int) -> Ticket | None:
+        """The user's newest ticket that is not closed."""
+        return await self.session.scalar(
+            select(Ticket)
+            .where(Ticket.user_id == user_id, Ticket.status.in_(OPEN))
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        )
+
+    async def last_topic(self, user_id: int) -> int | None:
+        """The forum topic of the user's newest ticket that had one."""
+        return await self.session.scalar(
+            select(Ticket.topic_id)
+            .where(Ticket.user_id == user_id, Ticket.topic_id.is_not(None))
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        )
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        self.session.add(ticket)
+        await self.session.flush()
+        return ticket
+
+    async def by_topic(self, topic_id: int) -> Ticket | None:
+        return await self.session.scalar(
+            select(Ticket).where(Ticket.topic_id == topic_id).order_by(Ticket.id.desc()).limit(1)
+        )
+
+    async def by_group_message(self, message_id: int) -> Ticket | None:
+        """The ticket of a card or relayed copy in the agents' group (plain groups reply to
+        these)."""
+        relayed = select(RelayedMessage.ticket_id).where(
+            RelayedMessage.group_message_id == message_id
+        )
+        return await self.session.scalar(
+            select(Ticket)
+            .where(or_(Ticket.card_message_id == message_id, Ticket.id.in_(relayed)))
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        )
+
+    async def claim(self, ticket_id: int, agent_id: int, now: datetime) -> bool:
+        """Assign an open ticket in one statement: of two agents at the same moment, exactly
+        one changes the row."""
+        result = await self.session.execute(
+            update(Ticket)
+            .where(
+                Ticket.id == ticket_id,
+                Ticket.status == TicketStatus.OPEN,
+                Ticket.claimed_by.is_(None),
+            )
+            .values(
+                status=TicketStatus.CLAIMED,
+                claimed_by=agent_id,
+                claimed_at=func.coalesce(Ticket.claimed_at, now),
+                last_agent_activity_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def silent(self, before: datetime) -> list[Ticket]:
+        """Claimed tickets whose agent has not acted since `before`."""
+        rows = await self.session.scalars(
+            select(Ticket).where(
+                Ticket.status == TicketStatus.CLAIMED,
+                Ticket.last_agent_activity_at < before,
+            )
+        )
+        return list(rows.all())
+
+    async def add_relay(
+        self, ticket_id: int, direction: str, user_message_id: int, group_message_id: int
+    ) -> None:
+        self.session.add(
+            RelayedMessage(
+                ticket_id=ticket_id,
+                direction=direction,
+                user_message_id=user_message_id,
+                group_message_id=group_message_id,
+            )
+        )
+        await self.session.flush()
+
+    async def relay_of(self, group_message_id: int, direction: str) -> RelayedMessage | None:
+        return await self.session.scalar(
+            select(RelayedMessage)
+            .where(
+                RelayedMessage.group_message_id == group_message_id,
+                RelayedMessage.direction == direction,
+            )
+            .order_by(RelayedMessage.id.desc())
+            .limit(1)
+        )
+
+
+class AgentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
+        return await self.session.scalar(select(Agent).where(Agent.telegram_id == telegram_id))
+
+    async def by_username(self, username: str, *, active_only: bool = True) -> Agent | None:
+        query = select(Agent).where(func.lower(Agent.username) == username.lower().lstrip("@"))
+        if active_only:
+            query = query.where(Agent.is_active.is_(True))
+        return await self.session.scalar(query.limit(1))
+
+    async def count_active(self) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count()).select_from(Agent).where(Agent.is_active.is_(True))
+            )
+            or 0
+        )
+
+    async def add(self, agent: Agent) -> Agent:
+        self.session.add(agent)
+        await self.session.flush()
+        return agent
+
+    async def user_by_username(self, username: str) -> User | None:
+        """A person the bot has seen (in private or in the group), by their @handle."""
+        return await self.session.scalar(
+            select(User)
+            .where(func.lower(User.username) == username.lower().lstrip("@"))
+            .order_by(User.last_seen_at.desc())
+            .limit(1)
+        )

@@ -1,0 +1,84 @@
+"""The desk on real PostgreSQL and Redis: of many agents claiming one ticket at the same moment
+exactly one gets it; GDPR deletion of a user takes their desk rows along; Redis locks hold
+across bot instances."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import delete, func, select
+
+from bot.kv import RedisLocks
+from db import migrate
+from db.base import utcnow
+from db.engine import create_engine, create_sessionmaker
+from db.models import Agent, DeskDraft, RelayedMessage, Ticket, TicketStatus, User
+from db.repositories.tickets import TicketRepository
+
+pytestmark = pytest.mark.integration
+
+
+async def test_of_many_simultaneous_claims_exactly_one_wins(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    await migrate.upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        async with sessionmaker() as session:
+            session.add(User(id=1, first_name="Ann"))
+            session.add_all(Agent(telegram_id=100 + n, name=f"A{n}") for n in range(6))
+            await session.flush()
+            ticket = Ticket(user_id=1, reason="requested")
+            session.add(ticket)
+            await session.commit()
+            agent_ids = (await session.scalars(select(Agent.id))).all()
+
+        async def claim(agent_id: int) -> bool:
+            async with sessionmaker() as session:
+                won = await TicketRepository(session).claim(ticket.id, agent_id, utcnow())
+                await asyncio.sleep(0.05)  # hold the row a moment, as a handler would
+                await session.commit()
+                return won
+
+        results = await asyncio.gather(*(claim(agent_id) for agent_id in agent_ids))
+        assert sum(results) == 1
+        async with sessionmaker() as session:
+            stored = await session.get(Ticket, ticket.id)
+            assert stored is not None and stored.status == TicketStatus.CLAIMED
+            assert stored.claimed_by == agent_ids[results.index(True)]
+
+            # Deleting the user (GDPR) removes the ticket and its relay pairs and drafts.
+            session.add(RelayedMessage(ticket_id=ticket.id, direction="in", user_message_id=1,
+                                       group_message_id=2))  # fmt: skip
+            session.add(DeskDraft(ticket_id=ticket.id, text="draft"))
+            await session.commit()
+            await session.execute(delete(User).where(User.id == 1))
+            await session.commit()
+            for model in (Ticket, RelayedMessage, DeskDraft):
+                assert await session.scalar(select(func.count()).select_from(model)) == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_redis_locks_hold_across_instances(redis_url: str) -> None:
+    first, second = Redis.from_url(redis_url), Redis.from_url(redis_url)
+    try:
+        locks = [RedisLocks(first), RedisLocks(second)]
+        inside: list[int] = []
+        overlap = False
+
+        async def hold(number: int) -> None:
+            nonlocal overlap
+            async with locks[number % 2].hold("desk-topic:1", seconds=5):
+                overlap = overlap or bool(inside)
+                inside.append(number)
+                await asyncio.sleep(0.02)
+                inside.remove(number)
+
+        await asyncio.gather(*(hold(n) for n in range(6)))
+        assert not overlap
+        assert await first.exists("devbot:lock:desk-topic:1") == 0
+    finally:
+        await first.aclose()
+        await second.aclose()

@@ -1,0 +1,333 @@
+"""The agents' side: templates, release and transfer, history, the copilot, /admin agent, the
+silent-agent release job, the hot-lead hand-off, HTML escaping, and every command refusing
+people without the role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiogram.methods import EditForumTopic, SendMessage
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.desk_jobs import release_silent_tickets
+from bot.desk_keyboards import DraftAction, DraftCallback, TicketAction, TicketCallback
+from bot.handover import HandoverMiddleware, LeadHandover
+from bot.jobs import JobContext
+from bot.services.desk_assistant import Line
+from db.base import utcnow
+from db.models import Agent, AgentRole, AuditLog, DeskDraft, Lead, LeadScore, Ticket, User
+from tests.fakes.recording import USER_ID
+from tests.unit.conftest import Knowledge
+from tests.unit.desk_harness import (
+    ADMIN,
+    ALICE,
+    BOB,
+    GROUP,
+    SENIOR,
+    STRANGER,
+    DeskHarness,
+    desk_settings,
+    make_desk,
+)
+
+NASTY = "<b>Ann & </i>"
+
+
+async def open_ticket(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, **kwargs: Any
+) -> tuple[DeskHarness, Ticket, int]:
+    desk = await make_desk(sessionmaker, knowledge, **kwargs)
+    await desk.user("Do you do CI/CD?", first_name=NASTY, language_code="ru")
+    await desk.user("/human", first_name=NASTY, language_code="ru")
+    async with sessionmaker() as session:
+        ticket = await session.scalar(select(Ticket))
+    card = desk.session.latest_message(GROUP, with_keyboard=True)
+    assert ticket is not None and card is not None
+    return desk, ticket, card.message_id
+
+
+async def reload(desk: DeskHarness, ticket: Ticket) -> Ticket:
+    async with desk.sessionmaker() as session:
+        fresh = await session.get(Ticket, ticket.id)
+    assert fresh is not None
+    return fresh
+
+
+def press_data(ticket: Ticket, action: TicketAction) -> str:
+    return TicketCallback(action=action, ticket_id=ticket.id).pack()
+
+
+async def test_card_and_title_escape_what_the_user_typed(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, _, card_id = await open_ticket(sessionmaker, knowledge)
+    card = desk.card()
+    assert "&lt;b&gt;Ann &amp; &lt;/i&gt;" in card.text
+    stored = desk.session.message(GROUP, card_id)
+    assert stored is not None and NASTY in (stored.text or "")  # parsed back to the plain name
+
+
+async def test_templates_list_and_send_in_the_users_language_escaped(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    await desk.agent("/t", thread=ticket.topic_id)
+    listing = desk.to_group()[-1]
+    for name in ("greeting", "review", "scheduling", "pricing", "followup", "closing", "notfit",
+                 "technical"):  # fmt: skip
+        assert name in listing
+    desk.session.clear()
+    await desk.agent("/t greeting", thread=ticket.topic_id)
+    (sent,) = [c for c in desk.session.calls(SendMessage) if str(c.chat_id) == str(USER_ID)]
+    assert sent.text.startswith("Здравствуйте, &lt;b&gt;Ann &amp; &lt;/i&gt;!")
+    assert "Alice Agent" in sent.text and "dev2production.tech" in sent.text
+    assert "sent to the user" in desk.to_group()[-1]
+    await desk.agent("/t nonsense", thread=ticket.topic_id)
+    assert "No such template" in desk.to_group()[-1]
+    assert (await reload(desk, ticket)).first_reply_at is not None
+
+
+async def test_release_transfer_and_history(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    await desk.user("my pipeline fails", first_name=NASTY, language_code="ru")
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    await desk.agent("/release", agent_id=ALICE, thread=ticket.topic_id)
+    released = await reload(desk, ticket)
+    assert released.status == "open" and released.claimed_by is None
+    assert "released the ticket" in desk.to_group()[-1]
+    await desk.agent("/transfer @bob_agent", agent_id=ALICE, thread=ticket.topic_id)
+    async with desk.sessionmaker() as session:
+        bob = await session.scalar(select(Agent).where(Agent.telegram_id == BOB))
+        actions = (await session.scalars(select(AuditLog.action))).all()
+    assert bob is not None and (await reload(desk, ticket)).claimed_by == bob.id
+    assert "Bob Agent" in desk.session.calls(EditForumTopic)[-1].name  # type: ignore[operator]
+    assert {"ticket.claim", "ticket.release", "ticket.transfer"} <= set(actions)
+    await desk.agent("/transfer @nobody", agent_id=BOB, thread=ticket.topic_id)
+    assert "not an active agent" in desk.to_group()[-1]
+    await desk.press(press_data(ticket, TicketAction.HISTORY), card_id, who=BOB)
+    history = desk.to_group()[-1]
+    assert "History of ticket" in history and "my pipeline fails" in history
+
+
+async def test_an_unclaimed_ticket_answered_is_claimed_and_others_cannot_answer(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, _ = await open_ticket(sessionmaker, knowledge)
+    await desk.agent("Hi, Alice here", agent_id=ALICE, thread=ticket.topic_id)
+    assert (await reload(desk, ticket)).status == "claimed"
+    desk.session.clear()
+    await desk.agent("Bob here too", agent_id=BOB, thread=ticket.topic_id)
+    assert desk.copies(USER_ID) == []
+    assert desk.to_group() == ["Already taken by Alice Agent."]
+
+
+class FakeAssistant:
+    def __init__(self) -> None:
+        self.seen: list[Sequence[Line]] = []
+
+    async def summarize(self, lines: Sequence[Line], *, language: str) -> str | None:
+        return "Wants <help> with CI & CD"
+
+    async def draft_reply(self, lines: Sequence[Line], *, language: str) -> str | None:
+        self.seen.append(lines)
+        return "Happy to help: <script> & co"
+
+
+async def test_the_copilot_drafts_and_the_agent_sends_edits_or_discards(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    assistant = FakeAssistant()
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge, assistant=assistant)
+    assert "Wants &lt;help&gt; with CI &amp; CD" in desk.card().text
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    note = desk.session.latest_message(GROUP, with_keyboard=True)
+    assert note is not None and "Suggested reply" in (note.text or "")
+    assert "Happy to help: <script> & co" in (note.text or "")
+    async with desk.sessionmaker() as session:
+        draft = await session.scalar(select(DeskDraft))
+    assert draft is not None
+    desk.session.clear()
+    await desk.press(
+        DraftCallback(action=DraftAction.SEND, draft_id=draft.id).pack(),
+        note.message_id,
+        who=ALICE,
+    )
+    (sent,) = [c for c in desk.session.calls(SendMessage) if str(c.chat_id) == str(USER_ID)]
+    assert sent.text == "Happy to help: &lt;script&gt; &amp; co"
+    # Each new user message brings a new draft; Discard and Edit use them up.
+    await desk.user("and what about costs?", first_name=NASTY, language_code="ru")
+    assert len(assistant.seen) == 2
+    for action in (DraftAction.DISCARD, DraftAction.EDIT):
+        note = desk.session.latest_message(GROUP, with_keyboard=True)
+        async with desk.sessionmaker() as session:
+            draft = await session.scalar(select(DeskDraft).order_by(DeskDraft.id.desc()))
+        assert note is not None and draft is not None
+        await desk.press(
+            DraftCallback(action=action, draft_id=draft.id).pack(), note.message_id, who=ALICE
+        )
+        if action == DraftAction.DISCARD:
+            await desk.user("one more", first_name=NASTY, language_code="ru")
+    assert "<code>" in desk.session.calls(SendMessage)[-1].text
+    await desk.press(
+        DraftCallback(action=DraftAction.SEND, draft_id=draft.id).pack(),
+        note.message_id,
+        who=ALICE,
+    )
+    assert desk.session.calls("answerCallbackQuery")[-1].text == (  # type: ignore[attr-defined]
+        "This suggestion is no longer current."
+    )
+
+
+async def test_admin_manages_agents_with_roles_and_audit(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge)
+    await desk.user("hi", user_id=4242, first_name="Nina", username="nina_ops")
+    await desk.agent("/admin agent add @nina_ops senior", agent_id=ADMIN)
+    assert desk.to_group()[-1] == "@nina_ops is now an agent (senior agent)."
+    await desk.agent("/admin agent role @nina_ops admin", agent_id=ADMIN)
+    await desk.agent("/admin agent add @ghost", agent_id=ADMIN)
+    assert "I do not know @ghost" in desk.to_group()[-1]
+    # Nina, now an admin, cannot make anyone a superadmin.
+    await desk.agent("/admin agent add @alice_agent superadmin", agent_id=4242)
+    assert desk.to_group()[-1] == "You cannot grant or change a role above your own."
+    await desk.agent("/admin agent remove @nina_ops", agent_id=ADMIN)
+    await desk.agent("/admin agent frobnicate", agent_id=ADMIN)
+    assert desk.to_group()[-1].startswith("Use: /admin agent add")
+    async with desk.sessionmaker() as session:
+        nina = await session.scalar(select(Agent).where(Agent.telegram_id == 4242))
+        log = (await session.scalars(select(AuditLog).order_by(AuditLog.id))).all()
+    assert nina is not None and not nina.is_active and nina.role == AgentRole.ADMIN
+    assert [(e.action, e.actor_id, e.target_id) for e in log] == [
+        ("agent.add", ADMIN, 4242), ("agent.role", ADMIN, 4242), ("agent.remove", ADMIN, 4242),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/t",
+        "/t greeting",
+        "/release",
+        "/transfer @alice_agent",
+        "/close",
+        "/admin agent add @alice_agent",
+        "claim-button",
+        "draft-button",
+    ],
+)
+async def test_every_desk_command_refuses_people_without_the_role(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, command: str
+) -> None:
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    before = await reload(desk, ticket)
+    desk.session.clear()
+    if command == "claim-button":
+        await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=STRANGER)
+        answer = desk.session.calls("answerCallbackQuery")[-1].text  # type: ignore[attr-defined]
+        assert answer.startswith("Only agents can do this")
+    elif command == "draft-button":
+        data = DraftCallback(action=DraftAction.SEND, draft_id=1).pack()
+        await desk.press(data, card_id, who=STRANGER)
+        answer = desk.session.calls("answerCallbackQuery")[-1].text  # type: ignore[attr-defined]
+        assert answer.startswith("Only agents can do this")
+    elif command.startswith("/admin"):
+        await desk.agent(command, agent_id=ALICE, thread=ticket.topic_id)  # an agent, not admin
+        assert desk.to_group() == ["Sorry, this command is for admins only."]
+    else:
+        await desk.agent(command, agent_id=STRANGER, thread=ticket.topic_id)
+        assert desk.to_group() == [
+            "Only agents can do this. An admin can add you with /admin agent add."
+        ]
+    after = await reload(desk, ticket)
+    assert (after.status, after.claimed_by) == (before.status, before.claimed_by)
+    assert desk.to_user() == []
+
+
+async def test_silent_agents_lose_their_tickets(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    context = JobContext(desk.bot, desk_settings(), sessionmaker, knowledge.i18n)
+    assert await release_silent_tickets(context) == 0
+    async with sessionmaker() as session:
+        stored = await session.get(Ticket, ticket.id)
+        assert stored is not None
+        stored.last_agent_activity_at = utcnow() - timedelta(minutes=61)
+        await session.commit()
+    assert await release_silent_tickets(context) == 1
+    assert (await reload(desk, ticket)).claimed_by is None
+    assert "was silent too long" in desk.to_group()[-1]
+    assert "Alice Agent" not in desk.session.calls(EditForumTopic)[-1].name  # type: ignore[operator]
+
+
+async def test_a_hot_lead_opens_a_ticket_through_the_lead_handover(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge)
+    await desk.user("hello")
+    async with sessionmaker() as session:
+        user = await session.get(User, USER_ID)
+        assert user is not None
+        lead = Lead(
+            user_id=USER_ID,
+            project_type="devops",
+            budget="gt150k",
+            timeline="urgent",
+            name="Tess",
+            score=LeadScore.HOT,
+        )
+        session.add(lead)
+        await session.commit()
+        middleware = HandoverMiddleware(
+            LeadHandover(desk_settings(), sessionmaker, knowledge.i18n)
+        )
+        data: dict[str, Any] = {"bot": desk.bot, "session": session, "desk": desk.dp["desk"]}
+
+        async def handler(event: object, data: dict[str, Any]) -> None:
+            await data["lead_handover"](lead=lead, user=user)
+
+        await middleware(handler, object(), data)  # type: ignore[arg-type]
+        ticket = await session.scalar(select(Ticket))
+    assert ticket is not None and ticket.reason == "hot_lead" and ticket.priority == "high"
+    card = desk.card()
+    assert "Lead: hot · DevOps · $150K+ · Urgent" in card.text
+
+
+async def test_only_the_holder_or_a_senior_works_a_claimed_ticket(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    for command in ("/close", "/release", "/t greeting", "/transfer @bob_agent"):
+        await desk.agent(command, agent_id=BOB, thread=ticket.topic_id)
+        assert desk.to_group()[-1] == "Already taken by Alice Agent."
+    await desk.press(press_data(ticket, TicketAction.CLOSE), card_id, who=BOB)
+    assert desk.to_group()[-1] == "Already taken by Alice Agent."
+    assert (await reload(desk, ticket)).status == "claimed"
+    await desk.agent("/close", agent_id=SENIOR, thread=ticket.topic_id)
+    assert (await reload(desk, ticket)).status == "closed"
+
+
+async def test_history_hides_a_user_who_asked_to_be_forgotten(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    await desk.user("my pipeline fails")
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    async with desk.sessionmaker() as session:
+        user = await session.get(User, USER_ID)
+        assert user is not None
+        user.forget_requested_at = utcnow()  # /forgetme confirmed
+        await session.commit()
+    await desk.press(press_data(ticket, TicketAction.HISTORY), card_id, who=ALICE)
+    history = desk.to_group()[-1]
+    assert "History of ticket" in history and "my pipeline fails" not in history

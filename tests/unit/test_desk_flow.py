@@ -1,0 +1,365 @@
+"""The desk through the dispatcher, as users and agents use it: escalation, topic and card,
+relay both ways with edits, claim (and the race for it), close and rating, /bot, a deleted
+topic, a plain group, a user who blocked the bot, and the out-of-hours e-mail."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiogram.methods import (
+    CloseForumTopic,
+    CopyMessage,
+    CreateForumTopic,
+    EditForumTopic,
+    EditMessageText,
+    ReopenForumTopic,
+)
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.desk_keyboards import BackToBotCallback, RateCallback, TicketAction, TicketCallback
+from bot.offline_session import ApiCall, ApiError
+from db.models import AuditLog, RelayedMessage, Ticket, TicketPriority, TicketStatus, User
+from handlers.faq_keyboards import ActionCallback
+from handlers.menu import MenuAction, MenuCallback
+from tests.fakes.recording import USER_ID
+from tests.unit.conftest import Knowledge
+from tests.unit.desk_harness import (
+    ALICE,
+    BOB,
+    GROUP,
+    NEVER_OPEN,
+    SENIOR,
+    DeskHarness,
+    make_desk,
+)
+
+PHOTO = {"photo": [{"file_id": "ph-1", "file_unique_id": "u-ph-1", "width": 640, "height": 480}]}
+
+
+async def ticket_of(desk: DeskHarness) -> Ticket:
+    async with desk.sessionmaker() as session:
+        ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
+    assert ticket is not None
+    return ticket
+
+
+def claim_data(ticket: Ticket, action: TicketAction = TicketAction.CLAIM) -> str:
+    return TicketCallback(action=action, ticket_id=ticket.id).pack()
+
+
+async def escalated(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, **kwargs: Any
+) -> tuple[DeskHarness, Ticket, int]:
+    desk = await make_desk(sessionmaker, knowledge, **kwargs)
+    await desk.user("hello")
+    await desk.user("/human")
+    ticket = await ticket_of(desk)
+    card = desk.session.latest_message(GROUP, with_keyboard=True)
+    assert card is not None
+    return desk, ticket, card.message_id
+
+
+async def test_the_whole_way_human_topic_claim_relay_edit_close_rate(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await escalated(sessionmaker, knowledge)
+    (topic,) = desk.session.calls(CreateForumTopic)
+    assert str(topic.chat_id) == str(GROUP)
+    assert "Tess" in topic.name and "normal" in topic.name and "asked for a person" in topic.name
+    card = desk.card()
+    assert card.message_thread_id == ticket.topic_id is not None
+    assert "Ticket #" in card.text and "@tess_tester" in card.text and "hello" in card.text
+    buttons = [b.text for row in card.reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]
+    assert buttons == ["✋ Claim", "📜 History", "🤖 Return to bot", "✅ Close"]
+    assert "A person will answer you right here" in desk.to_user()[-1]
+
+    # The agent claims: the title shows them, the user hears who joined.
+    await desk.press(claim_data(ticket), card_id, who=ALICE)
+    assert "Alice Agent" in desk.session.calls(EditForumTopic)[-1].name  # type: ignore[operator]
+    assert "Alice Agent from our team" in desk.to_user()[-1]
+
+    # The user's text, photo and album reach the topic as copies, and the FAQ stays silent.
+    desk.session.clear()
+    await desk.user("my cluster is slow")
+    await desk.user(None, extra={**PHOTO, "caption": "see this"})
+    await desk.user(None, extra={**PHOTO, "media_group_id": "album-1"})
+    await desk.user(None, extra={**PHOTO, "media_group_id": "album-1"})
+    copies = desk.copies(GROUP)
+    assert len(copies) == 4
+    assert all(c.message_thread_id == ticket.topic_id for c in copies)
+    assert desk.to_user() == []
+
+    # The agent's reply and its edit reach the user.
+    await desk.agent("Let me look", thread=ticket.topic_id)
+    (reply,) = desk.copies(USER_ID)
+    agent_message = desk.session.latest_message(GROUP)
+    assert agent_message is not None
+    copy_id = desk.session.latest_message(USER_ID)
+    assert copy_id is not None and copy_id.text == "Let me look"
+    await desk.dp.feed_update(
+        desk.bot, desk.session.edited_update(GROUP, reply.message_id, "Let me look now")
+    )
+    edit = desk.session.calls(EditMessageText)[-1]
+    assert str(edit.chat_id) == str(USER_ID) and edit.message_id == copy_id.message_id
+    assert edit.text == "Let me look now"
+
+    # The agent closes; the user rates.
+    await desk.agent("/close", thread=ticket.topic_id)
+    assert desk.session.calls(CloseForumTopic)
+    rating = desk.session.latest_message(USER_ID, with_keyboard=True)
+    assert rating is not None and "rate" in (rating.text or "")
+    await desk.press(RateCallback(ticket_id=ticket.id, stars=4).pack(), rating.message_id)
+    closed = await ticket_of(desk)
+    assert closed.status == TicketStatus.CLOSED and closed.rating == 4
+    assert closed.claimed_at and closed.first_reply_at and closed.closed_at
+    async with desk.sessionmaker() as session:
+        pairs = await session.scalar(select(func.count()).select_from(RelayedMessage))
+        actions = (await session.scalars(select(AuditLog.action))).all()
+    assert pairs == 5
+    assert "ticket.claim" in actions and "ticket.close" in actions
+
+    # Back with the bot: the FAQ answers again.
+    desk.session.clear()
+    await desk.user("How much does Kubernetes cost?")
+    assert desk.to_user() and not desk.copies(GROUP)
+
+
+async def test_two_agents_pressing_claim_at_once_one_gets_it(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await escalated(sessionmaker, knowledge)
+    desk.session.clear()
+    await asyncio.gather(
+        desk.press(claim_data(ticket), card_id, who=ALICE),
+        desk.press(claim_data(ticket), card_id, who=BOB),
+    )
+    claimed = await ticket_of(desk)
+    assert claimed.status == TicketStatus.CLAIMED
+    answers = [c.text for c in desk.session.calls("answerCallbackQuery")]  # type: ignore[attr-defined]
+    assert sorted(a.split(" by ")[0] for a in answers) == ["Already taken", "The ticket is yours."]
+    async with desk.sessionmaker() as session:
+        claims = await session.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.action == "ticket.claim")
+        )
+    assert claims == 1
+    # A later press names the holder.
+    await desk.press(claim_data(ticket), card_id, who=BOB)
+    holder = "Alice Agent" if claimed.claimed_by == 1 else "Bob Agent"
+    last = desk.session.calls("answerCallbackQuery")[-1].text  # type: ignore[attr-defined]
+    assert last in (f"Already taken by {holder}.", "You have this ticket already.")
+
+
+async def test_one_topic_for_messages_at_the_same_moment(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, _, _ = await escalated(sessionmaker, knowledge)
+    await asyncio.gather(*(desk.user(f"message {n}") for n in range(4)))
+    assert len(desk.session.calls(CreateForumTopic)) == 1
+    assert len(desk.copies(GROUP)) == 4
+
+
+async def test_notes_and_commands_stay_in_the_group_and_strangers_get_a_notice(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, _ = await escalated(sessionmaker, knowledge)
+    desk.session.clear()
+    await desk.agent("// I think this is a billing question", thread=ticket.topic_id)
+    await desk.agent("/whatever", thread=ticket.topic_id)
+    await desk.agent("hi, I am not an agent", agent_id=7999, thread=ticket.topic_id)
+    assert desk.copies(USER_ID) == []
+    assert desk.to_user() == []
+    assert desk.to_group() == [
+        "Only agents can do this. An admin can add you with /admin agent add."
+    ]
+
+
+async def test_a_deleted_topic_is_recreated_and_the_relay_goes_on(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, _ = await escalated(sessionmaker, knowledge)
+    deleted = ticket.topic_id
+    original = desk.session.responders["copyMessage"]
+
+    def copy(call: ApiCall) -> Any:
+        if call.params.get("message_thread_id") == deleted:
+            raise ApiError("Bad Request: message thread not found")
+        return original(call)
+
+    desk.session.responders["copyMessage"] = copy
+    await desk.user("are you there?")
+    assert len(desk.session.calls(CreateForumTopic)) == 2
+    recreated = await ticket_of(desk)
+    assert recreated.topic_id not in (None, deleted)
+    assert desk.copies(GROUP)[-1].message_thread_id == recreated.topic_id
+
+
+async def test_a_plain_group_gets_card_and_copies_and_agents_reply_to_them(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await escalated(sessionmaker, knowledge, is_forum=False)
+    assert not desk.session.calls(CreateForumTopic)
+    assert ticket.topic_id is None and desk.card().message_thread_id is None
+    await desk.user("help me please")
+    copy = desk.copies(GROUP)[-1]
+    assert copy.reply_parameters is not None and copy.reply_parameters.message_id == card_id
+    copied = desk.session.latest_message(GROUP)
+    assert copied is not None
+    await desk.agent("Hello from the team", reply_to=copied.message_id)
+    assert desk.copies(USER_ID)
+
+
+async def test_a_user_who_blocked_the_bot_is_marked_once_and_not_retried(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await escalated(sessionmaker, knowledge)
+    await desk.press(claim_data(ticket), card_id, who=ALICE)
+    original = desk.session.responders["copyMessage"]
+
+    def copy(call: ApiCall) -> Any:
+        if call.chat_id() == USER_ID:
+            raise ApiError("Forbidden: bot was blocked by the user", 403)
+        return original(call)
+
+    desk.session.responders["copyMessage"] = copy
+    desk.session.clear()
+    await desk.agent("are you still there?", thread=ticket.topic_id)
+    await desk.agent("hello?", thread=ticket.topic_id)
+    assert len(desk.copies(USER_ID)) == 1  # the second is not tried
+    notes = desk.to_group()
+    assert len(notes) == 2 and all("blocked the bot" in note for note in notes)
+    async with desk.sessionmaker() as session:
+        user = await session.get(User, USER_ID)
+    assert user is not None and user.is_blocked
+
+
+async def test_back_to_the_bot_with_the_command_or_the_button(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, _ = await escalated(sessionmaker, knowledge)
+    await desk.user("/bot")
+    assert "back with the bot" in desk.to_user()[-1]
+    assert (await ticket_of(desk)).status == TicketStatus.CLOSED
+    assert "went back to the bot" in desk.to_group()[-1]
+    # The menu button opens a new ticket; its button brings the user back again.
+    menu = MenuCallback(action=MenuAction.HUMAN).pack()
+    await desk.user("/start")
+    start = desk.session.latest_message(USER_ID, with_keyboard=True)
+    assert start is not None
+    await desk.press(menu, start.message_id)
+    second = await ticket_of(desk)
+    assert second.id != ticket.id and second.status == TicketStatus.OPEN
+    # One topic per user: the new ticket goes on in the same topic, reopened, with a new card.
+    assert second.topic_id == ticket.topic_id and len(desk.session.calls(CreateForumTopic)) == 1
+    assert desk.session.calls(ReopenForumTopic)
+    assert second.card_message_id not in (None, ticket.card_message_id)
+    notice = desk.session.latest_message(USER_ID, with_keyboard=True)
+    assert notice is not None
+    await desk.press(BackToBotCallback().pack(), notice.message_id)
+    assert (await ticket_of(desk)).status == TicketStatus.CLOSED
+    await desk.user("/bot")
+    assert "talking to the bot already" in desk.to_user()[-1]
+
+
+async def test_out_of_hours_the_bot_says_when_and_asks_for_an_email(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, _, _ = await escalated(sessionmaker, knowledge, hours=NEVER_OPEN)
+    notice = desk.to_user()[-1]
+    assert "Our team is off now" in notice and "e-mail" in notice
+    await desk.user("tess@example.com")
+    assert desk.to_user()[-1].startswith("Thank you, we will write")
+    stored = await ticket_of(desk)
+    assert stored.contact_email == "tess@example.com" and not stored.asked_email
+    assert desk.copies(GROUP)  # the agents see it too
+
+
+async def test_russian_user_in_russian_and_the_faq_button_escalates(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge)
+    await desk.user("/start", language_code="ru")
+    menu = desk.session.latest_message(USER_ID, with_keyboard=True)
+    assert menu is not None
+    await desk.press(ActionCallback(action="human").pack(), menu.message_id, language_code="ru")
+    assert "Я передал наш разговор команде" in desk.to_user()[-1]
+    assert (await ticket_of(desk)).status == TicketStatus.OPEN
+
+
+async def test_frustration_and_incidents_escalate_before_the_faq(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge)
+    await desk.user("Our production is down!")
+    ticket = await ticket_of(desk)
+    assert ticket.priority == TicketPriority.URGENT and ticket.reason == "incident"
+    assert "Our production is down!" in desk.card().text
+    await desk.user("THIS BOT IS COMPLETELY USELESS", user_id=555, first_name="Ann")
+    async with desk.sessionmaker() as session:
+        frustrated = await session.scalar(select(Ticket).where(Ticket.user_id == 555))
+    assert frustrated is not None and frustrated.reason == "frustration"
+    assert frustrated.priority == TicketPriority.HIGH
+
+
+async def test_urgent_tickets_need_a_senior(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge)
+    await desk.user("Our production is down!")
+    ticket = await ticket_of(desk)
+    card = desk.session.latest_message(GROUP, with_keyboard=True)
+    assert card is not None
+    await desk.press(claim_data(ticket), card.message_id, who=ALICE)
+    assert desk.session.calls("answerCallbackQuery")[-1].text == (  # type: ignore[attr-defined]
+        "Urgent tickets are taken by senior agents."
+    )
+    await desk.press(claim_data(ticket), card.message_id, who=SENIOR)
+    assert (await ticket_of(desk)).status == TicketStatus.CLAIMED
+
+
+async def test_without_an_agents_group_the_ticket_is_kept_and_the_user_asked_for_an_email(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge, chat_id=None)
+    await desk.user("/human")
+    await desk.user("tess@example.com")
+    assert "e-mail" in desk.to_user()[0]
+    assert desk.to_user()[1].startswith("Thank you, we will write")
+    assert (await ticket_of(desk)).contact_email == "tess@example.com"
+    assert not desk.session.calls(CopyMessage) and not desk.session.calls(CreateForumTopic)
+
+
+async def test_a_new_ticket_whose_old_topic_was_deleted_gets_a_new_topic(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, _ = await escalated(sessionmaker, knowledge)
+    await desk.user("/bot")
+    deleted = ticket.topic_id
+    original = desk.session.responders["sendMessage"]
+
+    def send(call: ApiCall) -> Any:
+        if call.params.get("message_thread_id") == deleted:
+            raise ApiError("Bad Request: message thread not found")
+        return original(call)
+
+    desk.session.responders["sendMessage"] = send
+    await desk.user("/human")
+    second = await ticket_of(desk)
+    assert len(desk.session.calls(CreateForumTopic)) == 2
+    assert second.topic_id not in (None, deleted) and second.card_message_id is not None
+
+
+async def test_asking_for_a_human_mid_intake_leaves_the_intake(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk = await make_desk(sessionmaker, knowledge)
+    await desk.user("/start intake")
+    assert desk.to_user()  # the wizard's first step
+    await desk.user("/human")
+    desk.session.clear()
+    await desk.user("Kubernetes on AWS, about 50k")
+    assert len(desk.copies(GROUP)) == 1 and desk.to_user() == []
+    await desk.user("/bot")
+    await desk.user("/cancel")
+    assert desk.to_user()[-1].startswith("There's nothing to cancel")  # no intake left behind

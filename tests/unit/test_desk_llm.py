@@ -1,0 +1,62 @@
+"""The desk's LLM assistant against the fake LongCat: the card's summary and the copilot's
+draft use their own prompts, mask personal data, and give None when the LLM cannot answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import load_settings
+from bot.kv import MemoryCounters
+from bot.services.consult import Consultant
+from bot.services.desk_assistant import Line
+from bot.services.desk_llm import LlmDeskAssistant
+from tests.fakes.longcat_server import DEFAULT_API_KEY, FakeLongCat
+
+LINES = [
+    Line("user", "We need Kubernetes for our shop, mail me at olga.k@example.org"),
+    Line("bot", "We build managed Kubernetes platforms."),
+    Line("user", "How soon could you start?"),
+]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeLongCat]:
+    async with FakeLongCat() as server:
+        yield server
+
+
+def assistant(fake: FakeLongCat, **longcat: object) -> LlmDeskAssistant:
+    settings = load_settings(
+        longcat={"api_key": DEFAULT_API_KEY, "base_url": fake.base_url, **longcat}
+    )
+    return LlmDeskAssistant(Consultant.from_settings(settings, MemoryCounters()))
+
+
+async def test_summary_uses_the_escalation_prompt_in_the_agents_language(
+    fake: FakeLongCat,
+) -> None:
+    fake.reply("- Wants Kubernetes for a shop\n- Asks when we can start")
+    summary = await assistant(fake).summarize(LINES, language="ru")
+
+    assert summary == "- Wants Kubernetes for a shop\n- Asks when we can start"
+    system, content = (m["content"] for m in fake.requests[0]["messages"])
+    assert "hand-off note" in system and "Write in Russian" in system
+    assert "Person: How soon could you start?" in content
+    assert "olga.k@example.org" not in content and "o***@example.org" in content
+
+
+async def test_draft_uses_the_copilot_prompt(fake: FakeLongCat) -> None:
+    fake.reply("We could start next week; I'll confirm the date after a short call.")
+    draft = await assistant(fake).draft_reply(LINES, language="en")
+
+    assert draft is not None and draft.startswith("We could start next week")
+    assert "Mode: agent copilot" in fake.requests[0]["messages"][0]["content"]
+
+
+async def test_no_answer_is_none_not_an_error(fake: FakeLongCat) -> None:
+    fake.fail_next(500, times=5)
+    helper = assistant(fake, deadline=3)
+    assert await helper.summarize(LINES, language="en") is None
+    assert await helper.draft_reply([], language="en") is None
