@@ -49,7 +49,13 @@ async def erasure_job() -> None:
     context = _installed()
     settings = context.settings
     store = FileStore(settings.files)
-    await erase_due(context.sessionmaker, store, settings.privacy.gdpr_grace_days)
+    await erase_due(
+        context.sessionmaker,
+        store,
+        settings.privacy.gdpr_grace_days,
+        bot=context.bot,
+        agent_chat_id=settings.telegram.agent_chat_id,
+    )
 
 
 def job_store(redis_url: str | None) -> BaseJobStore:

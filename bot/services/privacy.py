@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -186,17 +188,43 @@ async def erase_due(
     store: FileStore,
     grace_days: int,
     now: datetime | None = None,
+    *,
+    bot: Bot | None = None,
+    agent_chat_id: int | None = None,
 ) -> int:
-    """Erase everyone whose grace period is over; one transaction per user. Returns how many."""
+    """Erase everyone whose grace period is over; one transaction per user. Returns how many.
+
+    With the bot and the agents' group, the user's topics there (and, in a plain group, the
+    cards and copies of their messages) are deleted too."""
     cutoff = (now or utcnow()) - timedelta(days=grace_days)
     async with sessionmaker() as session:
         user_ids = await repo.due_for_erasure(session, cutoff)
     for user_id in user_ids:
         async with sessionmaker() as session:
+            topics, messages = await repo.agent_group_traces(session, user_id)
             erasure = await erase_user(session, user_id)
             await session.commit()
+        if bot is not None and agent_chat_id is not None:
+            await _erase_in_agent_group(bot, agent_chat_id, topics, messages)
         removed = await asyncio.to_thread(remove_files, store, user_id, erasure.files)
         # No id here: the log outlives the erasure.
         rows = sum(erasure.rows.values())
         logger.info("gdpr: a user was erased ({} rows, {} files)", rows, removed)
     return len(user_ids)
+
+
+async def _erase_in_agent_group(
+    bot: Bot, chat_id: int, topics: set[int], messages: set[int]
+) -> None:
+    """Best effort: a topic or message already gone, or a missing right, must not stop erasure."""
+    for topic in sorted(topics):
+        try:
+            await bot.delete_forum_topic(chat_id, topic)
+        except TelegramAPIError as exc:
+            logger.warning("gdpr: a topic in the agents' group was not deleted: {}", exc.message)
+    ordered = sorted(messages)
+    for start in range(0, len(ordered), 100):  # deleteMessages takes at most 100 ids
+        try:
+            await bot.delete_messages(chat_id, ordered[start : start + 100])
+        except TelegramAPIError as exc:
+            logger.warning("gdpr: copies in the agents' group were not deleted: {}", exc.message)

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, up
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
-from db.models import ActorType, Attachment, AuditLog, User
+from db.models import ActorType, Attachment, AuditLog, RelayedMessage, Ticket, User
 
 USER_TARGET = "user"
 
@@ -153,3 +153,24 @@ async def delete_user(session: AsyncSession, user_id: int) -> int:
         delete(User).where(User.id == user_id).execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def agent_group_traces(session: AsyncSession, user_id: int) -> tuple[set[int], set[int]]:
+    """What the agents' group holds of the user: (forum topic ids, message ids outside topics:
+    cards and copies in a plain group)."""
+    tickets = (
+        await session.execute(
+            select(Ticket.id, Ticket.topic_id, Ticket.card_message_id).where(
+                Ticket.user_id == user_id
+            )
+        )
+    ).all()
+    topics = {topic for _, topic, _ in tickets if topic is not None}
+    plain = [ticket_id for ticket_id, topic, _ in tickets if topic is None]
+    messages = {card for _, topic, card in tickets if topic is None and card is not None}
+    if plain:
+        copies = await session.scalars(
+            select(RelayedMessage.group_message_id).where(RelayedMessage.ticket_id.in_(plain))
+        )
+        messages.update(copies)
+    return topics, messages

@@ -15,13 +15,19 @@ from db.models import (
     ActorType,
     AuditLog,
     Conversation,
+    DeskDraft,
     IntakeProgress,
     Lead,
     LeadScore,
+    RelayedMessage,
     Ticket,
 )
 from tests.fakes.recording import RecordingSession
 from tests.fakes.uploads import PDF, file_update
+
+
+# The user's topic in the agents' group is TOPIC_BASE + the last three digits of their id.
+TOPIC_BASE = 500_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ async def give_user_data(
         f"How much does a Kubernetes cluster cost? {marker}-question",
         f"my brief {marker}-caption",
         f"We need CI/CD for 12 services {marker}-lead",
+        f"Copilot: we can start on Monday {marker}-draft",
     )
     await dp.feed_update(bot, session.make_message_update(texts[0], user_id=user_id))
     upload = file_update(session, PDF, name="brief.pdf", caption=texts[1], user_id=user_id)
@@ -63,7 +70,13 @@ async def give_user_data(
                     phone="+372 5555 0101",
                     score=LeadScore.WARM,
                 ),
-                Ticket(user_id=user_id, conversation_id=conversation_id, reason="human"),
+                Ticket(
+                    user_id=user_id,
+                    conversation_id=conversation_id,
+                    reason="human",
+                    topic_id=TOPIC_BASE + user_id % 1000,
+                    contact_email="tess@example.org",
+                ),
                 IntakeProgress(user_id=user_id, source="menu", step="confirm"),
                 AuditLog(
                     actor_type=ActorType.USER,
@@ -73,6 +86,18 @@ async def give_user_data(
                     target_id=user_id,
                     details={"user": user_id, "text": texts[2]},
                 ),
+            ]
+        )
+        await db.flush()
+        # The desk's topic mapping and a copilot draft, which hang off the ticket.
+        ticket_id = await db.scalar(select(Ticket.id).where(Ticket.user_id == user_id))
+        assert ticket_id is not None
+        db.add_all(
+            [
+                RelayedMessage(
+                    ticket_id=ticket_id, direction="in", user_message_id=1, group_message_id=2
+                ),
+                DeskDraft(ticket_id=ticket_id, text=texts[3]),
             ]
         )
         await db.commit()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from aiogram import Router
-from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage
+from aiogram.methods import AnswerCallbackQuery, DeleteForumTopic, SendDocument, SendMessage
 from aiogram.types import BufferedInputFile
 from sqlalchemy import select
 
@@ -24,11 +24,12 @@ from db.base import utcnow
 from db.models import AuditLog, IntakeProgress, Lead, LeadScore, User
 from handlers.privacy import ForgetAction, ForgetCallback, GdprAdminAction, GdprAdminCallback
 from tests.fakes.recording import USER_ID
-from tests.fakes.user_data import UserData, give_user_data, traces_of
+from tests.fakes.user_data import TOPIC_BASE, UserData, give_user_data, traces_of
 from tests.unit.conftest import BotHarness
 
 ADMIN_ID = 5005
 OTHER_ID = 2002
+AGENTS = -1001234
 
 
 @pytest.fixture(autouse=True)
@@ -162,9 +163,15 @@ async def test_erasure_after_the_grace_period_leaves_no_trace(
 
     assert await erase_due(harness.sessionmaker, store, grace_days=30) == 0  # too early
     later = utcnow() + timedelta(days=31)
-    assert await erase_due(harness.sessionmaker, store, grace_days=30, now=later) == 1
+    erased = await erase_due(
+        harness.sessionmaker, store, grace_days=30, now=later, bot=harness.bot,
+        agent_chat_id=AGENTS,
+    )  # fmt: skip
+    assert erased == 1
 
     assert await traces_of(harness.sessionmaker, data) == []
+    [deleted] = harness.session.calls(DeleteForumTopic)  # the user's topic in the agents' group
+    assert deleted.chat_id == AGENTS and deleted.message_thread_id == TOPIC_BASE + USER_ID % 1000
     assert not (files_dir / str(USER_ID)).exists()
     assert (await _actions(harness))[-1] == "gdpr.erase"
 
