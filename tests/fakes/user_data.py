@@ -25,7 +25,6 @@ from db.models import (
 from tests.fakes.recording import RecordingSession
 from tests.fakes.uploads import PDF, file_update
 
-
 # The user's topic in the agents' group is TOPIC_BASE + the last three digits of their id.
 TOPIC_BASE = 500_000
 
