@@ -18,6 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.desk import Desk
 from bot.desk_actions import close, copilot
 from bot.desk_keyboards import BackToBotCallback, RateCallback
@@ -26,12 +27,14 @@ from bot.i18n import Translator
 from bot.services.conversations import current_conversation
 from bot.services.escalation import Reason, Trigger, message_trigger, previous_user_texts
 from bot.services.faq import CONFIDENT
+from bot.services.files import receive_file
 from bot.services.intents import IntentDetector
 from db.models import Message as StoredMessage
 from db.models import SenderType, Ticket, TicketStatus, User
 from db.repositories import ConversationRepository
 from db.repositories.tickets import TicketRepository
 from handlers.faq_keyboards import ActionCallback
+from handlers.files import describe
 from handlers.intake import leave_intake
 from handlers.menu import MenuAction, MenuCallback
 
@@ -112,10 +115,17 @@ async def relay(
     desk: Desk,
     ticket: Ticket,
     i18n: Translator,
+    settings: Settings,
 ) -> None:
     if ticket.asked_email and message.text and _EMAIL.match(message.text.strip()):
         ticket.contact_email, ticket.asked_email = message.text.strip()[:255], False
         await message.answer(i18n("desk-email-saved"))
+    # Files pass the same checks as outside a ticket; a refused one never reaches the agents.
+    upload = await receive_file(bot, session, settings.files, user_id=user.id, message=message,
+                                conversation_id=ticket.conversation_id)  # fmt: skip
+    if upload is not None and not upload.accepted:
+        await message.answer(describe([upload], i18n, settings.files.file_max_mb))
+        return
     await relay_from_user(desk, bot, session, ticket, user, message)
     await copilot(desk, bot, session, ticket, user)
 

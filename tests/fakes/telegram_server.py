@@ -40,6 +40,8 @@ from tests.fakes._server import FakeServer, first_recorded, wait_event
 
 JSON = dict[str, Any]
 
+_JPEG = b"\xff\xd8\xff\xe0\0\x10JFIF\0" + bytes(32)
+_PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 DEFAULT_TOKEN = "123456:TEST-token-for-the-fake-telegram-server"
 DEFAULT_USER_ID = 100_000_001
 DEFAULT_GROUP_ID = -1_001_000_000_001
@@ -411,7 +413,10 @@ class FakeTelegram(FakeServer):
         file is registered, so getFile and downloads work."""
         self._file_counter += 1
         file_id = f"AgACAgIAAxkBAAI{self._file_counter:06d}"
-        self._files[file_id] = (f"{kind}s/file_{self._file_counter}", b"\x89PNG fake")
+        # What Telegram serves: photos are always JPEG; the document is a small PDF.
+        content = _JPEG if kind == "photo" else _PDF
+        self._files[file_id] = (f"{kind}s/file_{self._file_counter}", content)
+        size = len(content)
         update = self.user_message("", user_id=user_id, first_name=first_name, username=username)
         message = update["message"]
         del message["text"]
@@ -420,10 +425,10 @@ class FakeTelegram(FakeServer):
         media: JSON
         if kind == "photo":
             media = {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}",
-                                "width": 800, "height": 600, "file_size": 10}]}  # fmt: skip
+                                "width": 800, "height": 600, "file_size": size}]}  # fmt: skip
         else:
             media = {"document": {"file_id": file_id, "file_unique_id": f"u{file_id}",
-                                  "file_name": "report.pdf", "file_size": 10}}  # fmt: skip
+                                  "file_name": "report.pdf", "file_size": size}}  # fmt: skip
         if caption is not None:
             media["caption"] = caption
         if media_group_id is not None:

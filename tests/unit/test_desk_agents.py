@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram.methods import EditForumTopic, SendMessage
+from aiogram.methods import CopyMessage, EditForumTopic, SendMessage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,8 +20,19 @@ from bot.handover import HandoverMiddleware, LeadHandover
 from bot.jobs import JobContext
 from bot.services.desk_assistant import Line
 from db.base import utcnow
-from db.models import Agent, AgentRole, AuditLog, DeskDraft, Lead, LeadScore, Ticket, User
+from db.models import (
+    Agent,
+    AgentRole,
+    Attachment,
+    AuditLog,
+    DeskDraft,
+    Lead,
+    LeadScore,
+    Ticket,
+    User,
+)
 from tests.fakes.recording import USER_ID
+from tests.fakes.uploads import EXE, PDF, file_update
 from tests.unit.conftest import Knowledge
 from tests.unit.desk_harness import (
     ADMIN,
@@ -331,3 +343,28 @@ async def test_history_hides_a_user_who_asked_to_be_forgotten(
     await desk.press(press_data(ticket, TicketAction.HISTORY), card_id, who=ALICE)
     history = desk.to_group()[-1]
     assert "History of ticket" in history and "my pipeline fails" not in history
+
+
+async def test_files_in_a_ticket_are_checked_before_they_reach_the_agents(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    knowledge: Knowledge,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
+    desk, ticket, _card_id = await open_ticket(sessionmaker, knowledge)
+    desk.session.clear()
+
+    bad = file_update(desk.session, EXE, name="invoice.pdf.exe", caption="see this")
+    await desk.dp.feed_update(desk.bot, bad)
+    assert desk.session.calls(CopyMessage) == []  # never relayed
+    assert "Not accepted" in desk.to_user()[-1]
+
+    good = file_update(desk.session, PDF, name="brief.pdf", caption="our brief")
+    await desk.dp.feed_update(desk.bot, good)
+    [copy] = desk.session.calls(CopyMessage)
+    assert str(copy.chat_id) == str(GROUP) and copy.message_thread_id == ticket.topic_id
+    async with desk.sessionmaker() as session:
+        [attachment] = (await session.scalars(select(Attachment))).all()
+    assert attachment.file_name == "brief.pdf"
+    assert (tmp_path / "files" / attachment.storage_path).read_bytes() == PDF
