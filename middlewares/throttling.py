@@ -1,6 +1,6 @@
 """Rate limiting before any handler: over a limit, the message is not processed and the person is
 told once per window, kindly, in their language. Messages count; button presses do not (they are
-our own UI, and the per-chat event isolation already serialises them)."""
+our own UI, and the per-chat event isolation already serialises them); an album counts once."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ class ThrottlingMiddleware(BaseMiddleware):
         if message is None or message.chat.type != "private" or message.from_user is None:
             return await handler(event, data)
         user_id = message.from_user.id
+        # An album arrives as one message per item: it counts once, as the person sent it once.
+        if message.media_group_id is not None:
+            first = await self.throttle.counters.hit(f"rl-album:{message.media_group_id}", 60)
+            if first > 1:
+                return await handler(event, data)
 
         async def trusted() -> bool:
             if user_id in self.admin_ids:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import select
 
@@ -10,6 +13,8 @@ from bot.config import ThrottleSettings, load_settings
 from bot.kv import MemoryCounters
 from bot.services.throttling import Throttle
 from db.models import AuditLog
+from handlers.files import AlbumReplies
+from tests.fakes.uploads import JPG, file_update
 from tests.unit.conftest import BotHarness
 
 
@@ -82,3 +87,31 @@ async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: BotHar
         1001,
         {"limit": "burst"},
     )
+
+
+async def test_an_album_counts_once_against_the_limits(
+    harness: BotHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
+    settings = load_settings(throttle={"burst": 2, "burst_seconds": 60})
+    knowledge = harness.knowledge
+    harness.dp = create_dispatcher(
+        settings,
+        storage=MemoryStorage(),
+        sessionmaker=harness.sessionmaker,
+        i18n=knowledge.i18n,
+        kb=knowledge.kb,
+        detector=knowledge.detector,
+    )
+    replies = AlbumReplies(quiet_seconds=0.05)
+    harness.dp["album_replies"] = replies
+    for _ in range(8):  # an album of eight photos: one message as far as limits go
+        photo = file_update(harness.session, JPG, photo=True, media_group_id="trip")
+        await harness.dp.feed_update(harness.bot, photo)
+    await replies.drain()
+    (text,) = harness.session.sent_texts()
+    assert text.count("Received") == 8
+    await harness.send("/help")  # the second message of the burst window still passes
+    assert "a lot of messages" not in harness.session.sent_texts()[-1]
+    await harness.send("/help")
+    assert "a lot of messages" in harness.session.sent_texts()[-1]
