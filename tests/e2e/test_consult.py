@@ -26,6 +26,18 @@ async def longcat() -> AsyncIterator[FakeLongCat]:
         yield fake
 
 
+def use_llm(bot_process: BotProcess, longcat: FakeLongCat, **extra: str) -> None:
+    """Point the bot at the fake LongCat, with timeouts short enough for a test."""
+    bot_process.env.update(
+        LONGCAT_API_KEY=DEFAULT_API_KEY,
+        LONGCAT_BASE_URL=longcat.base_url,
+        LONGCAT_FIRST_TOKEN_TIMEOUT="3",
+        LONGCAT_IDLE_TIMEOUT="3",
+        LONGCAT_DEADLINE="15",
+        **extra,
+    )
+
+
 async def final_reply(telegram: FakeTelegram, user_id: int, since: int) -> str:
     """The first sendMessage to the user after call number `since` (drafts are not replies)."""
     call = await telegram.wait_for(
@@ -65,14 +77,7 @@ FAULTS: list[tuple[str, Callable[[FakeLongCat], None], bool]] = [
 async def test_every_question_gets_an_answer_or_the_fallback_in_time(
     telegram: FakeTelegram, longcat: FakeLongCat, bot_process: BotProcess
 ) -> None:
-    bot_process.env.update(
-        LONGCAT_API_KEY=DEFAULT_API_KEY,
-        LONGCAT_BASE_URL=longcat.base_url,
-        LONGCAT_FIRST_TOKEN_TIMEOUT="3",
-        LONGCAT_IDLE_TIMEOUT="3",
-        LONGCAT_DEADLINE="15",
-        LONGCAT_BREAKER_FAILURES="50",
-    )
+    use_llm(bot_process, longcat, LONGCAT_BREAKER_FAILURES="50")
     await bot_process.start()
     for number, (name, inject, answered) in enumerate(FAULTS):
         longcat.clear()
@@ -93,12 +98,7 @@ async def test_every_question_gets_an_answer_or_the_fallback_in_time(
 async def test_concurrent_questions_during_faults_are_all_answered(
     telegram: FakeTelegram, longcat: FakeLongCat, bot_process: BotProcess
 ) -> None:
-    bot_process.env.update(
-        LONGCAT_API_KEY=DEFAULT_API_KEY,
-        LONGCAT_BASE_URL=longcat.base_url,
-        LONGCAT_FIRST_TOKEN_TIMEOUT="3",
-        LONGCAT_DEADLINE="15",
-    )
+    use_llm(bot_process, longcat)
     await bot_process.start()
     users = list(range(8000, 8006))
     for user_id in users:
@@ -120,11 +120,7 @@ async def test_concurrent_questions_during_faults_are_all_answered(
 async def test_a_model_that_is_not_served_is_one_warning_and_the_fallback(
     telegram: FakeTelegram, longcat: FakeLongCat, bot_process: BotProcess
 ) -> None:
-    bot_process.env.update(
-        LONGCAT_API_KEY=DEFAULT_API_KEY,
-        LONGCAT_BASE_URL=longcat.base_url,
-        LONGCAT_MODEL="LongCat-Flash-Chat-Retired",
-    )
+    use_llm(bot_process, longcat, LONGCAT_MODEL="LongCat-Flash-Chat-Retired")
     await bot_process.start()
     text = await ask(telegram, 9001, "Сколько стоит настройка Kubernetes?", language="ru")
     assert text.startswith("🤖 ИИ-ассистент сейчас недоступен")

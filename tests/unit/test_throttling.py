@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aiogram import Dispatcher
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import select
 
 from bot.app import create_dispatcher
-from bot.config import ThrottleSettings, load_settings
+from bot.config import Settings, ThrottleSettings, load_settings
 from bot.kv import MemoryCounters
 from bot.services.throttling import Throttle
 from db.models import AuditLog
@@ -64,10 +65,9 @@ async def test_hourly_limit_and_the_trusted_factor() -> None:
     assert results == [True] * 6 + [False] * 2  # burst 3 x factor 2 within one window
 
 
-async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: BotHarness) -> None:
-    settings = load_settings(throttle={"burst": 3, "burst_seconds": 60})
+def dispatcher(harness: BotHarness, settings: Settings) -> Dispatcher:
     knowledge = harness.knowledge
-    harness.dp = create_dispatcher(
+    return create_dispatcher(
         settings,
         storage=MemoryStorage(),
         sessionmaker=harness.sessionmaker,
@@ -75,6 +75,11 @@ async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: BotHar
         kb=knowledge.kb,
         detector=knowledge.detector,
     )
+
+
+async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: BotHarness) -> None:
+    settings = load_settings(throttle={"burst": 3, "burst_seconds": 60})
+    harness.dp = dispatcher(harness, settings)
     for _ in range(5):
         await harness.send("/help", language_code="ru")
     texts = harness.session.sent_texts()
@@ -94,15 +99,7 @@ async def test_an_album_counts_once_against_the_limits(
 ) -> None:
     monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
     settings = load_settings(throttle={"burst": 2, "burst_seconds": 60})
-    knowledge = harness.knowledge
-    harness.dp = create_dispatcher(
-        settings,
-        storage=MemoryStorage(),
-        sessionmaker=harness.sessionmaker,
-        i18n=knowledge.i18n,
-        kb=knowledge.kb,
-        detector=knowledge.detector,
-    )
+    harness.dp = dispatcher(harness, settings)
     replies = AlbumReplies(quiet_seconds=0.05)
     harness.dp["album_replies"] = replies
     for _ in range(8):  # an album of eight photos: one message as far as limits go
