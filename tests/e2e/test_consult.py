@@ -77,7 +77,8 @@ FAULTS: list[tuple[str, Callable[[FakeLongCat], None], bool]] = [
 async def test_every_question_gets_an_answer_or_the_fallback_in_time(
     telegram: FakeTelegram, longcat: FakeLongCat, bot_process: BotProcess
 ) -> None:
-    use_llm(bot_process, longcat, LONGCAT_BREAKER_FAILURES="50")
+    # A small history budget: a few turns in, older ones are summarised by a plain call.
+    use_llm(bot_process, longcat, LONGCAT_BREAKER_FAILURES="50", LONGCAT_HISTORY_TOKENS="200")
     await bot_process.start()
     for number, (name, inject, answered) in enumerate(FAULTS):
         longcat.clear()
@@ -91,6 +92,23 @@ async def test_every_question_gets_an_answer_or_the_fallback_in_time(
             assert text.startswith("🤖 The AI assistant"), (name, text)
     drafts = telegram.calls_of("sendMessageDraft")
     assert drafts and all(call.params["chat_id"] >= 7000 for call in drafts)
+
+    # Plain (non-streamed) calls: the running summary, through a 500 of its own.
+    longcat.clear()
+    answer = "We would start with a **CI/CD pipeline**: tests, container images and deployments "
+    answer += "from the main branch, then infrastructure as code for the services. " * 3
+    longcat.reply(answer)
+    await ask(telegram, 7100, "We run 12 services on EC2 and deploy them by hand every week.")
+    for turn in range(3):
+        longcat.fail_next(500)
+        longcat.reply("A short summary of the conversation so far.")
+        longcat.reply(answer)
+        since = len(telegram.calls)
+        question = f"Question {turn}: what would you automate first, and how long does it take?"
+        telegram.add_update(telegram.user_message(question, user_id=7100))
+        assert APOLOGY not in await final_reply(telegram, 7100, since)
+    plain = [request for request in longcat.requests if not request.get("stream")]
+    assert plain and "running summary" in plain[-1]["messages"][0]["content"]
     assert "LONGCAT_MODEL" not in bot_process.log()  # the model was found at start
     assert await bot_process.stop() == 0
 
