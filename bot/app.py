@@ -194,7 +194,9 @@ def create_dispatcher(
     locks = RedisLocks(redis) if redis is not None else MemoryLocks()
     extra.setdefault(
         "desk",
-        Desk(settings, i18n, locks, extra["business_hours"], extra["desk_assistant"]),
+        Desk(
+            settings, i18n, locks, extra["business_hours"], extra["desk_assistant"], sessionmaker
+        ),
     )
     dp.workflow_data.update(
         settings=settings,
@@ -231,6 +233,7 @@ def create_dispatcher(
     dp.startup.register(_set_commands)
     dp.startup.register(_start_consultant)
     dp.shutdown.register(_drain)
+    dp.shutdown.register(_drain_desk)
     dp.shutdown.register(_close_consultant)
     # aiogram registers its storage's close first; in-flight updates still need the storage.
     dp.shutdown.handlers.insert(0, dp.shutdown.handlers.pop())
@@ -262,6 +265,10 @@ async def _set_commands(bot: Bot, i18n_hub: I18n) -> None:
 
 async def _start_consultant(consultant: Consultant) -> None:
     await consultant.start()
+
+
+async def _drain_desk(desk: Desk) -> None:
+    await desk.drain(DRAIN_TIMEOUT)
 
 
 async def _close_consultant(consultant: Consultant) -> None:

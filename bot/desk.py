@@ -9,13 +9,16 @@ in the group itself; agents reply to them. The relay is in bot/desk_relay.py, ag
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
 from loguru import logger
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.desk_keyboards import back_to_bot_keyboard, card_keyboard
@@ -74,6 +77,7 @@ class Desk:
         locks: Locks,
         hours: BusinessHours,
         assistant: DeskAssistant | None = None,
+        sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self.settings = settings
         self.chat_id = settings.telegram.agent_chat_id
@@ -82,8 +86,23 @@ class Desk:
         self.locks = locks
         self.hours = hours
         self.assistant = assistant
+        self.sessionmaker = sessionmaker
         self._forum: bool | None = None
         self._warned = False
+        # Work that must not hold up the user's chat (the copilot waits for the LLM).
+        self._background: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a deadline for all
+        """Wait for background work (at shutdown, and in tests); what is left is cancelled."""
+        if self._background:
+            _done, pending = await asyncio.wait(set(self._background), timeout=timeout)
+            for task in pending:
+                task.cancel()
 
     # The user asks for a person
 

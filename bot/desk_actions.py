@@ -19,6 +19,7 @@ from bot.desk import Desk, seconds_since
 from bot.desk_keyboards import draft_keyboard, rating_keyboard
 from bot.metrics import TICKET_TIME_TO_CLAIM, TICKET_TIME_TO_CLOSE
 from bot.services import desk_texts
+from bot.services.desk_assistant import Line
 from bot.services.roles import allows, role_of
 from db.base import utcnow
 from db.models import (
@@ -255,13 +256,42 @@ async def send_as_agent(
 
 
 async def copilot(desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, user: User) -> None:
-    """Post the assistant's suggested reply in the topic as an internal note with buttons."""
+    """Post the assistant's suggested reply in the topic as an internal note with buttons.
+
+    The LLM's wait runs in the background (when the desk has a session factory), so the user's
+    next message reaches the agents without waiting for the suggestion."""
     if desk.assistant is None or desk.chat_id is None:
         return
     lines = await desk.lines(session, ticket, 30)
+    if desk.sessionmaker is None:
+        await _draft(desk, bot, session, ticket, lines, user.language)
+        return
+    desk.spawn(_draft_in_background(desk, bot, ticket, lines, user.language))
+
+
+async def _draft_in_background(
+    desk: Desk, bot: Bot, ticket: Ticket, lines: list[Line], language: str
+) -> None:
+    assert desk.sessionmaker is not None
+    try:
+        async with desk.sessionmaker() as session:
+            await _draft(desk, bot, session, ticket, lines, language)
+    except Exception as exc:  # a background task has nobody to report to but the log
+        logger.warning("ticket {}: draft not posted: {}", ticket.id, type(exc).__name__)
+
+
+async def _draft(
+    desk: Desk,
+    bot: Bot,
+    session: AsyncSession,
+    ticket: Ticket,
+    lines: list[Line],
+    language: str,
+) -> None:
+    assert desk.assistant is not None
     try:
         async with asyncio.timeout(COPILOT_TIMEOUT):
-            draft = await desk.assistant.draft_reply(lines, language=user.language)
+            draft = await desk.assistant.draft_reply(lines, language=language)
     except Exception as exc:  # no suggestion this time; the agent answers anyway
         logger.warning("ticket {}: no draft: {}", ticket.id, type(exc).__name__)
         return

@@ -3,11 +3,10 @@ and the download find them."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from aiogram.types import Update
+from aiogram.types import Update, User
 
 from bot.offline_session import OfflineSession
 from tests.fakes.recording import FIRST_NAME, USER_ID, USERNAME
@@ -33,37 +32,33 @@ def file_update(
     user_id: int = USER_ID,
     language_code: str = "en",
 ) -> Update:
-    """A private message from the user with a document (or a photo) whose bytes are `content`."""
+    """A private message from the user with a document (or a photo) whose bytes are `content`;
+    the session stores the message too, as Telegram would (so copyMessage finds it)."""
     serial = session.next_update_id()
     file_id = f"upload-{serial}"
     session.files[file_id] = content
-    sender = {
-        "id": user_id,
-        "is_bot": False,
-        "first_name": FIRST_NAME,
-        "username": USERNAME,
-        "language_code": language_code,
-    }
-    message: dict[str, Any] = {
-        "message_id": session.next_message_id(user_id),
-        "date": int(time.time()),
-        "chat": {"id": user_id, "type": "private", "first_name": FIRST_NAME},
-        "from": sender,
-    }
-    described = {
+    sender = User(
+        id=user_id,
+        is_bot=False,
+        first_name=FIRST_NAME,
+        username=USERNAME,
+        language_code=language_code,
+    )
+    described: dict[str, Any] = {
         "file_id": file_id,
         "file_unique_id": f"u{serial}",
         "file_size": len(content) if size is None else size,
     }
+    media: dict[str, Any] = {}
     if photo:
-        message["photo"] = [{**described, "width": 800, "height": 600}]
+        media["photo"] = [{**described, "width": 800, "height": 600}]
     else:
-        message["document"] = {**described, **({"file_name": name} if name else {})}
+        media["document"] = {**described, **({"file_name": name} if name else {})}
     if caption is not None:
-        message["caption"] = caption
+        media["caption"] = caption
     if media_group_id is not None:
-        message["media_group_id"] = media_group_id
-    return Update.model_validate({"update_id": serial, "message": message})
+        media["media_group_id"] = media_group_id
+    return session.message_update(None, user=sender, update_id=serial, extra=media)
 
 
 def stored_files(directory: Path) -> list[Path]:

@@ -11,6 +11,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import CopyMessage, SendMessage
+from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher
@@ -49,8 +50,13 @@ class DeskHarness:
     sessionmaker: async_sessionmaker[AsyncSession]
     topics: list[int] = field(default_factory=list)
 
+    async def feed(self, update: Update) -> None:
+        """One update, and what it started in the background (the copilot's draft)."""
+        await self.dp.feed_update(self.bot, update)
+        await self.dp.workflow_data["desk"].drain()
+
     async def user(self, text: str | None, **kwargs: Any) -> None:
-        await self.dp.feed_update(self.bot, self.session.make_message_update(text, **kwargs))
+        await self.feed(self.session.make_message_update(text, **kwargs))
 
     async def agent(
         self,
@@ -74,7 +80,7 @@ class DeskHarness:
             text, user_id=agent_id, chat_id=GROUP, first_name=name, username=username,
             extra=fields,
         )  # fmt: skip
-        await self.dp.feed_update(self.bot, update)
+        await self.feed(update)
 
     async def press(
         self, data: str, message_id: int, who: int = USER_ID, language_code: str = "en"
@@ -83,7 +89,7 @@ class DeskHarness:
         update = self.session.make_callback_update(
             data, message_id=message_id, user_id=who, chat_id=chat, language_code=language_code
         )
-        await self.dp.feed_update(self.bot, update)
+        await self.feed(update)
 
     def to_user(self, user_id: int = USER_ID) -> list[str]:
         return self.session.sent_texts(user_id)

@@ -356,14 +356,17 @@ async def test_files_in_a_ticket_are_checked_before_they_reach_the_agents(
     desk.session.clear()
 
     bad = file_update(desk.session, EXE, name="invoice.pdf.exe", caption="see this")
-    await desk.dp.feed_update(desk.bot, bad)
+    await desk.feed(bad)
     assert desk.session.calls(CopyMessage) == []  # never relayed
     assert "Not accepted" in desk.to_user()[-1]
 
     good = file_update(desk.session, PDF, name="brief.pdf", caption="our brief")
-    await desk.dp.feed_update(desk.bot, good)
+    await desk.feed(good)
     [copy] = desk.session.calls(CopyMessage)
     assert str(copy.chat_id) == str(GROUP) and copy.message_thread_id == ticket.topic_id
+    assert not any("went wrong" in text for text in desk.to_user())
+    relayed = desk.session.latest_message(GROUP)
+    assert relayed is not None and relayed.caption == "our brief"
     async with desk.sessionmaker() as session:
         [attachment] = (await session.scalars(select(Attachment))).all()
     assert attachment.file_name == "brief.pdf"

@@ -5,8 +5,10 @@ topic, a plain group, a user who blocked the bot, and the out-of-hours e-mail.""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+import pytest
 from aiogram.methods import (
     CloseForumTopic,
     CopyMessage,
@@ -24,6 +26,7 @@ from db.models import AuditLog, RelayedMessage, Ticket, TicketPriority, TicketSt
 from handlers.faq_keyboards import ActionCallback
 from handlers.menu import MenuAction, MenuCallback
 from tests.fakes.recording import USER_ID
+from tests.fakes.uploads import JPG, file_update
 from tests.unit.conftest import Knowledge
 from tests.unit.desk_harness import (
     ALICE,
@@ -34,8 +37,6 @@ from tests.unit.desk_harness import (
     DeskHarness,
     make_desk,
 )
-
-PHOTO = {"photo": [{"file_id": "ph-1", "file_unique_id": "u-ph-1", "width": 640, "height": 480}]}
 
 
 async def ticket_of(desk: DeskHarness) -> Ticket:
@@ -62,8 +63,12 @@ async def escalated(
 
 
 async def test_the_whole_way_human_topic_claim_relay_edit_close_rate(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+    sessionmaker: async_sessionmaker[AsyncSession],
+    knowledge: Knowledge,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
     desk, ticket, card_id = await escalated(sessionmaker, knowledge)
     (topic,) = desk.session.calls(CreateForumTopic)
     assert str(topic.chat_id) == str(GROUP)
@@ -83,9 +88,9 @@ async def test_the_whole_way_human_topic_claim_relay_edit_close_rate(
     # The user's text, photo and album reach the topic as copies, and the FAQ stays silent.
     desk.session.clear()
     await desk.user("my cluster is slow")
-    await desk.user(None, extra={**PHOTO, "caption": "see this"})
-    await desk.user(None, extra={**PHOTO, "media_group_id": "album-1"})
-    await desk.user(None, extra={**PHOTO, "media_group_id": "album-1"})
+    await desk.feed(file_update(desk.session, JPG, photo=True, caption="see this"))
+    await desk.feed(file_update(desk.session, JPG, photo=True, media_group_id="album-1"))
+    await desk.feed(file_update(desk.session, JPG, photo=True, media_group_id="album-1"))
     copies = desk.copies(GROUP)
     assert len(copies) == 4
     assert all(c.message_thread_id == ticket.topic_id for c in copies)
