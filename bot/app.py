@@ -236,7 +236,7 @@ def create_dispatcher(
     dp.shutdown.register(_drain_desk)
     dp.shutdown.register(_close_consultant)
     # aiogram registers its storage's close first; in-flight updates still need the storage.
-    dp.shutdown.handlers.insert(0, dp.shutdown.handlers.pop())
+    dp.shutdown.handlers.append(dp.shutdown.handlers.pop(0))
     return dp
 
 

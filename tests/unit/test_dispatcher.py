@@ -160,3 +160,9 @@ async def test_a_user_who_writes_again_is_no_longer_marked_blocked(harness: BotH
     async with harness.sessionmaker() as session:
         user = await session.get(User, 1001)
         assert user is not None and not user.is_blocked
+
+
+def test_shutdown_drains_updates_before_it_closes_the_storage(harness: BotHarness) -> None:
+    callbacks = [handler.callback for handler in harness.dp.shutdown.handlers]
+    assert callbacks[0].__name__ == "_drain"  # updates in flight finish first...
+    assert callbacks[-1] == harness.dp.fsm.close  # ...the FSM storage they use closes last
