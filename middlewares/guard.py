@@ -11,9 +11,11 @@ a dialog) the same text typed again is not a repeat: a refused answer is natural
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
+from contextlib import suppress
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message, TelegramObject, Update
 from loguru import logger
 
@@ -57,6 +59,11 @@ class BanMiddleware(BaseMiddleware):
         message = _private_message(event)
         if message is not None and await self.bans.first_notice(user.id, ban):
             await message.answer(ban_notice(data["i18n"], ban))
+        query = event.callback_query if isinstance(event, Update) else None
+        if query is not None:
+            # Stop the button's spinner; the notice (once per ban) says the rest.
+            with suppress(TelegramAPIError):
+                await query.answer()
         return None
 
 

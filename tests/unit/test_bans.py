@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.methods import AnswerCallbackQuery
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from bot.config import load_settings
 from bot.kv import MemoryCache
 from db.base import utcnow
 from db.models import Agent, AgentRole, AuditLog, User
+from handlers.menu import MenuAction, MenuCallback
 from tests.fakes.recording import USER_ID
 from tests.unit.conftest import BotHarness
 
@@ -121,6 +123,10 @@ async def test_banned_user_is_told_in_their_language_once(harness: BotHarness) -
         await harness.send("привет", language_code="ru")
     texts = harness.session.sent_texts(USER_ID)
     assert len(texts) == 1 and texts[0].startswith("⛔ Вы заблокированы до")
+    await harness.press(MenuCallback(action=MenuAction.QUESTION).pack(), message_id=1)
+    [answer] = harness.session.calls(AnswerCallbackQuery)  # the spinner stops, nothing else
+    assert answer.text is None
+    assert len(harness.session.sent_texts(USER_ID)) == 1
 
 
 async def test_staff_are_never_auto_banned(harness: BotHarness) -> None:
