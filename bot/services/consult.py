@@ -125,6 +125,8 @@ class Consultant:
         messages = build_messages(
             prompt.render(user.language), facts, conversation.summary, history, mask_pii(question)
         )
+        # Nothing is held in the database while LongCat writes: the pooled connection goes back.
+        await session.commit()
         completion = await self._call(
             model, messages, "answer", prompt, self.settings.longcat.max_answer_tokens, on_text
         )
@@ -186,6 +188,7 @@ class Consultant:
             return recent
         previous = conversation.summary or "(none yet)"
         content = f"Previous summary:\n{previous}\n\nNew messages:\n{transcript(older)}"
+        await session.commit()  # no connection held while the summary is written
         try:
             summary = await self.complete("conversation_summary", language, content,
                                           SUMMARY_TOKENS)  # fmt: skip

@@ -9,8 +9,12 @@ import pytest
 from aiogram.methods import SendChatAction, SendMessage, SendMessageDraft
 from sqlalchemy import select
 
+from bot.config import load_settings
+from bot.kv import MemoryCounters
+from bot.services.consult import Consultant
 from bot.services.intents import Detection, Match
-from db.models import Conversation, Message, SenderType, Ticket
+from db.models import Conversation, Message, SenderType, Ticket, User
+from llm.client import Completion, Usage
 from tests.fakes.longcat_server import FakeLongCat
 from tests.unit.conftest import BotHarness
 
@@ -276,3 +280,27 @@ async def test_an_unsure_answer_hands_the_conversation_to_the_agents(
     assert ticket is not None and ticket.reason == "low_confidence"
     await harness.send("Hello? Anyone there?")
     assert len(fake.requests) == 1  # with a ticket open, the agents answer, not the LLM
+
+
+async def test_no_transaction_is_held_while_the_llm_writes(harness: BotHarness) -> None:
+    class Model:
+        model = "LongCat-2.0"
+        available = True
+
+        def __init__(self) -> None:
+            self.in_transaction: list[bool] = []
+
+        async def generate(self, messages: object, **kwargs: object) -> Completion:
+            self.in_transaction.append(session.in_transaction())
+            return Completion("We can help with that.", "stop", self.model, Usage(10, 5))
+
+    model = Model()
+    consultant = Consultant(load_settings(), MemoryCounters(), model)
+    async with harness.sessionmaker() as session:
+        user = User(id=4321, first_name="Ann", language="en")
+        session.add(user)
+        await session.flush()
+        detection = PinnedDetector().detect("anything")
+        await consultant.answer(session, user, "How do you run upgrades?", detection,
+                                harness.knowledge.kb)  # fmt: skip
+    assert model.in_transaction == [False]
