@@ -245,6 +245,7 @@ class Desk:
         lines = await self.lines(session, ticket, CARD_HISTORY)
         summary = None
         if self.assistant is not None and lines:
+            await session.commit()  # keep what is done (a new topic's id); hold no connection
             try:
                 summary = await self.assistant.summarize(lines, language=self.i18n.default)
             except Exception as exc:  # the card goes out with the last messages instead
