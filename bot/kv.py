@@ -162,3 +162,27 @@ class MemoryLocks:
             self._users[key] -= 1
             if not self._users[key]:  # nobody waits: forget the lock
                 del self._users[key], self._locks[key]
+
+
+# --- What Redis holds about one person, for the GDPR erasure.
+
+
+def person_key_patterns(user_id: int) -> list[str]:
+    """Every key pattern that names the user: counters and caches (prefix "devbot:") and FSM
+    state (aiogram's "fsm:" keys; in a private chat the chat id is the user's id)."""
+    u = user_id
+    return [
+        f"devbot:cache:ban:{u}", f"devbot:ban-told:{u}:*", f"devbot:spam:rep:{u}:*",
+        f"devbot:rl:*:{u}", f"devbot:rl-told:*:{u}", f"devbot:llm:user:{u}:*",
+        f"fsm:{u}:{u}:*", f"fsm:*:{u}:{u}:*",
+    ]  # fmt: skip
+
+
+async def forget_person(redis: Redis, user_id: int) -> int:
+    """Delete the user's keys (SCAN, never KEYS); returns how many went."""
+    removed = 0
+    for pattern in person_key_patterns(user_id):
+        keys = [key async for key in redis.scan_iter(match=pattern, count=500)]
+        if keys:
+            removed += int(await redis.delete(*keys))
+    return removed

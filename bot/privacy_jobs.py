@@ -10,6 +10,7 @@ session factory and settings in the context `schedule_privacy_jobs` installs at 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -18,8 +19,10 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from redis import ConnectionPool
+from redis.asyncio import Redis
 
 from bot.jobs import JobContext
+from bot.kv import forget_person
 from bot.services.files import FileStore
 from bot.services.privacy import erase_due
 from bot.services.retention import run_retention
@@ -49,13 +52,19 @@ async def erasure_job() -> None:
     context = _installed()
     settings = context.settings
     store = FileStore(settings.files)
-    await erase_due(
-        context.sessionmaker,
-        store,
-        settings.privacy.gdpr_grace_days,
-        bot=context.bot,
-        agent_chat_id=settings.telegram.agent_chat_id,
-    )
+    redis = Redis.from_url(settings.redis.url) if settings.redis.url else None
+    try:
+        await erase_due(
+            context.sessionmaker,
+            store,
+            settings.privacy.gdpr_grace_days,
+            bot=context.bot,
+            agent_chat_id=settings.telegram.agent_chat_id,
+            forget_elsewhere=partial(forget_person, redis) if redis is not None else None,
+        )
+    finally:
+        if redis is not None:
+            await redis.aclose()
 
 
 def job_store(redis_url: str | None) -> BaseJobStore:

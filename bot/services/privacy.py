@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -191,11 +192,13 @@ async def erase_due(
     *,
     bot: Bot | None = None,
     agent_chat_id: int | None = None,
+    forget_elsewhere: Callable[[int], Awaitable[object]] | None = None,
 ) -> int:
     """Erase everyone whose grace period is over; one transaction per user. Returns how many.
 
     With the bot and the agents' group, the user's topics there (and, in a plain group, the
-    cards and copies of their messages) are deleted too."""
+    cards and copies of their messages) are deleted too; `forget_elsewhere` gets each erased
+    id (the job clears the user's Redis keys with it)."""
     cutoff = (now or utcnow()) - timedelta(days=grace_days)
     async with sessionmaker() as session:
         user_ids = await repo.due_for_erasure(session, cutoff)
@@ -206,6 +209,8 @@ async def erase_due(
             await session.commit()
         if bot is not None and agent_chat_id is not None:
             await _erase_in_agent_group(bot, agent_chat_id, topics, messages)
+        if forget_elsewhere is not None:  # e.g. the user's keys in Redis
+            await forget_elsewhere(user_id)
         removed = await asyncio.to_thread(remove_files, store, user_id, erasure.files)
         # No id here: the log outlives the erasure.
         rows = sum(erasure.rows.values())

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.fsm.storage.memory import MemoryStorage
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher, load_knowledge
 from bot.config import load_settings
+from bot.kv import RedisCache, forget_person
 from bot.services.files import FileStore
 from bot.services.privacy import erase_due
 from db import migrate
@@ -43,6 +46,7 @@ async def pg_sessionmaker(postgres_url: str) -> AsyncIterator[async_sessionmaker
 
 async def test_erasure_leaves_no_trace_in_any_table(
     pg_sessionmaker: async_sessionmaker[AsyncSession],
+    redis_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -76,7 +80,19 @@ async def test_erasure_leaves_no_trace_in_any_table(
 
     store = FileStore(settings.files)
     later = utcnow() + timedelta(days=settings.privacy.gdpr_grace_days, minutes=1)
-    assert await erase_due(pg_sessionmaker, store, settings.privacy.gdpr_grace_days, later) == 1
+    redis = Redis.from_url(redis_url)
+    await RedisCache(redis).set(f"ban:{USER_ID}", "0", 600)  # what Redis held about them
+    await RedisCache(redis).set(f"ban:{OTHER_ID}", "0", 600)
+    try:
+        erased = await erase_due(
+            pg_sessionmaker, store, settings.privacy.gdpr_grace_days, later,
+            forget_elsewhere=partial(forget_person, redis),
+        )  # fmt: skip
+        assert erased == 1
+        assert await RedisCache(redis).get(f"ban:{USER_ID}") is None
+        assert await RedisCache(redis).get(f"ban:{OTHER_ID}") == "0"
+    finally:
+        await redis.aclose()
 
     assert await traces_of(pg_sessionmaker, data) == []
     assert stored_files(files_dir / str(USER_ID)) == []
