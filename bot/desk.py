@@ -69,6 +69,14 @@ def seconds_since(start: datetime | None, now: datetime) -> float:
     return max((now - start).total_seconds(), 0.0)
 
 
+# Topic icons by ticket state, in order of preference, among Telegram's topic icon emoji.
+STATE_ICONS = {
+    TicketStatus.OPEN: ("❗", "🔥", "💬"),
+    TicketStatus.CLAIMED: ("⚡", "👀", "📝"),
+    TicketStatus.CLOSED: ("✅", "✔"),
+}
+
+
 class Desk:
     def __init__(
         self,
@@ -88,6 +96,7 @@ class Desk:
         self.assistant = assistant
         self.sessionmaker = sessionmaker
         self._forum: bool | None = None
+        self._icons: dict[str, str] | None = None  # ticket state -> custom emoji id
         self._warned = False
         # Work that must not hold up the user's chat (the copilot waits for the LLM).
         self._background: set[asyncio.Task[None]] = set()
@@ -229,7 +238,7 @@ class Desk:
         assert self.chat_id is not None
         title = desk_texts.topic_title(ticket, user, await self.agent_of(session, ticket), self.t)
         topic = await bot.create_forum_topic(
-            self.chat_id, title, icon_custom_emoji_id=self._icon(ticket)
+            self.chat_id, title, icon_custom_emoji_id=await self._icon(bot, ticket)
         )
         return topic.message_thread_id
 
@@ -261,8 +270,33 @@ class Desk:
         messages = await ConversationRepository(session).messages(ticket.conversation_id, limit)
         return [Line(str(m.sender_type), m.text) for m in messages if m.text]
 
-    def _icon(self, ticket: Ticket) -> str | None:
-        return getattr(self.settings.desk, f"icon_{ticket.status}", "") or None
+    async def _icon(self, bot: Bot, ticket: Ticket) -> str | None:
+        """The topic icon for the ticket's state: DESK_ICON_* when set, else one of Telegram's
+        topic icons chosen by its emoji (looked up once)."""
+        configured = getattr(self.settings.desk, f"icon_{ticket.status}", "")
+        if configured:
+            return str(configured)
+        if self._icons is None:
+            self._icons = await self._topic_icons(bot)
+        return self._icons.get(str(ticket.status))
+
+    async def _topic_icons(self, bot: Bot) -> dict[str, str]:
+        try:
+            stickers = await bot.get_forum_topic_icon_stickers()
+        except TelegramAPIError as exc:
+            logger.warning("topic icons unavailable, titles carry the state: {}", exc.message)
+            return {}
+        by_emoji = {
+            (sticker.emoji or "").replace("\ufe0f", ""): sticker.custom_emoji_id
+            for sticker in stickers
+            if sticker.custom_emoji_id
+        }
+        icons: dict[str, str] = {}
+        for state, wanted in STATE_ICONS.items():
+            found = next((by_emoji[emoji] for emoji in wanted if emoji in by_emoji), None)
+            if found is not None:
+                icons[state.value] = found
+        return icons
 
     async def agent_of(self, session: AsyncSession, ticket: Ticket) -> Agent | None:
         return None if ticket.claimed_by is None else await session.get(Agent, ticket.claimed_by)
@@ -275,7 +309,10 @@ class Desk:
         title = desk_texts.topic_title(ticket, user, await self.agent_of(session, ticket), self.t)
         try:
             await bot.edit_forum_topic(
-                self.chat_id, ticket.topic_id, name=title, icon_custom_emoji_id=self._icon(ticket)
+                self.chat_id,
+                ticket.topic_id,
+                name=title,
+                icon_custom_emoji_id=await self._icon(bot, ticket),
             )
         except TelegramAPIError as exc:
             logger.warning("ticket {}: title not changed: {}", ticket.id, exc.message)

@@ -124,6 +124,7 @@ class OfflineSession(BaseSession):
             "deleteMessage": self._delete_message,
             "deleteMessages": self._delete_messages,
             "createForumTopic": self._create_forum_topic,
+            "getForumTopicIconStickers": lambda call: topic_icon_stickers(),
         }
 
     # BaseSession
@@ -466,6 +467,27 @@ class OfflineSession(BaseSession):
         if kind == "document":
             return {"document": {**unique, "file_name": name}}
         raise NotImplementedError(f"OfflineSession cannot send {kind} media yet")
+
+
+# A few of the custom emoji Telegram allows as forum topic icons (getForumTopicIconStickers).
+TOPIC_ICON_EMOJI = ("💬", "❗️", "🔥", "⚡️", "👀", "✅", "📝", "💡")
+
+
+def topic_icon_stickers() -> list[Json]:
+    return [
+        {
+            "file_id": f"topic-icon-{index}",
+            "file_unique_id": f"topic-icon-u{index}",
+            "type": "custom_emoji",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "custom_emoji_id": f"50000000000000{index:05d}",
+        }
+        for index, emoji in enumerate(TOPIC_ICON_EMOJI)
+    ]
 
 
 def _true(call: ApiCall) -> bool:

@@ -35,6 +35,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.offline_session import topic_icon_stickers
 from bot.telegram_html import TelegramHtmlError, parse_html, utf16_len
 from tests.fakes._server import FakeServer, first_recorded, wait_event
 
@@ -244,6 +245,7 @@ class FakeTelegram(FakeServer):
             "getFile": self._get_file,
             "createForumTopic": self._create_forum_topic,
             "editForumTopic": self._edit_forum_topic,
+            "getForumTopicIconStickers": self._topic_icons,
             "closeForumTopic": self._close_forum_topic,
             "reopenForumTopic": self._reopen_forum_topic,
             "deleteForumTopic": self._delete_forum_topic,
@@ -861,6 +863,9 @@ class FakeTelegram(FakeServer):
             "is_closed": False,
         }
         return topic
+
+    async def _topic_icons(self, call: Call) -> list[JSON]:
+        return topic_icon_stickers()
 
     async def _edit_forum_topic(self, call: Call) -> bool:
         topic = self._find_topic(call.params)

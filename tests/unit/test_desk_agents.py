@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram.methods import CopyMessage, EditForumTopic, SendMessage
+from aiogram.methods import CopyMessage, CreateForumTopic, EditForumTopic, SendMessage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +18,7 @@ from bot.desk_jobs import release_silent_tickets
 from bot.desk_keyboards import DraftAction, DraftCallback, TicketAction, TicketCallback
 from bot.handover import HandoverMiddleware, LeadHandover
 from bot.jobs import JobContext
+from bot.offline_session import topic_icon_stickers
 from bot.services.desk_assistant import Line
 from db.base import utcnow
 from db.models import (
@@ -371,3 +372,16 @@ async def test_files_in_a_ticket_are_checked_before_they_reach_the_agents(
         [attachment] = (await session.scalars(select(Attachment))).all()
     assert attachment.file_name == "brief.pdf"
     assert (tmp_path / "files" / attachment.storage_path).read_bytes() == PDF
+
+
+async def test_the_topic_icon_follows_the_ticket_state(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    icons = {s["emoji"].replace("\ufe0f", ""): s["custom_emoji_id"] for s in topic_icon_stickers()}
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    [created] = desk.session.calls(CreateForumTopic)
+    assert created.icon_custom_emoji_id == icons["❗"]  # open
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    assert desk.session.calls(EditForumTopic)[-1].icon_custom_emoji_id == icons["⚡"]  # claimed
+    await desk.agent("/close", agent_id=ALICE, thread=ticket.topic_id)
+    assert desk.session.calls(EditForumTopic)[-1].icon_custom_emoji_id == icons["✅"]  # closed
