@@ -219,6 +219,7 @@ def create_dispatcher(
         cache = RedisCache(redis) if redis is not None else MemoryCache()
     bans = Bans(cache, counters)
     dp["bans"] = bans
+    dp["counters"] = counters
     dp.update.outer_middleware(BanMiddleware(bans, settings.telegram.admin_ids))
     throttle = Throttle(counters, settings.throttle)
     dp.update.outer_middleware(ThrottlingMiddleware(throttle, settings.telegram.admin_ids))

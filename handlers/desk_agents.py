@@ -20,6 +20,7 @@ from bot import desk_actions, desk_relay
 from bot.config import Settings
 from bot.desk import Desk
 from bot.desk_keyboards import DraftAction, DraftCallback, TicketAction, TicketCallback
+from bot.kv import Counters
 from bot.services.desk_texts import TEMPLATES
 from db.models import Agent, AgentRole, DeskDraft, Ticket, TicketStatus, User
 from db.repositories.tickets import TicketRepository
@@ -46,11 +47,17 @@ class AsAgent(Filter):
         return {"agent": found[0], "role": found[1]} if found is not None else False
 
 
-async def refuse(event: Message | CallbackQuery, desk: Desk) -> None:
+# A non-agent chatting in the group hears why once in this many seconds, not on every message.
+REFUSAL_EVERY = 600
+
+
+async def refuse(event: Message | CallbackQuery, desk: Desk, counters: Counters) -> None:
     if isinstance(event, CallbackQuery):
         await event.answer(desk.t("desk-not-agent"), show_alert=True)
     elif event.from_user is not None and not event.from_user.is_bot:
-        await event.reply(desk.t("desk-not-agent"))
+        told = await counters.hit(f"desk-refused:{event.from_user.id}", REFUSAL_EVERY)
+        if told == 1:
+            await event.reply(desk.t("desk-not-agent"))
 
 
 async def ticket_of(message: Message, session: AsyncSession) -> Ticket | None:

@@ -173,9 +173,10 @@ async def test_notes_and_commands_stay_in_the_group_and_strangers_get_a_notice(
     await desk.agent("// I think this is a billing question", thread=ticket.topic_id)
     await desk.agent("/whatever", thread=ticket.topic_id)
     await desk.agent("hi, I am not an agent", agent_id=7999, thread=ticket.topic_id)
+    await desk.agent("hello? anyone?", agent_id=7999, thread=ticket.topic_id)
     assert desk.copies(USER_ID) == []
     assert desk.to_user() == []
-    assert desk.to_group() == [
+    assert desk.to_group() == [  # told once, not on every message
         "Only agents can do this. An admin can add you with /admin agent add."
     ]
 
