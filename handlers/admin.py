@@ -24,7 +24,7 @@ from bot.services.roles import allows, role_of
 from db.base import utcnow
 from db.models import ActorType, AgentRole, User
 from db.repositories import UserRepository
-from db.repositories.bans import banned_users, find_user
+from db.repositories.bans import banned_users
 
 NEEDED_ROLE = AgentRole.ADMIN
 _DURATION = re.compile(r"^(\d{1,4})([mhdw])$", re.IGNORECASE)
@@ -84,7 +84,7 @@ async def admin_command(
 
 
 async def _target(session: AsyncSession, reference: str, *, create: bool) -> User | None:
-    user = await find_user(session, reference)
+    user = await UserRepository(session).find(reference)
     if user is None and create and reference.isdigit() and 0 < int(reference) < 2**63:
         # Someone who has not written yet can be banned in advance by their numeric id.
         user = await UserRepository(session).insert_if_missing(int(reference))

@@ -20,7 +20,8 @@ from bot.config import Settings
 from bot.desk import Desk
 from bot.i18n import Translator
 from bot.services.roles import RANK, allows, role_of
-from db.models import ActorType, Agent, AgentRole, AuditLog, User
+from db.models import ActorType, Agent, AgentRole, AuditLog
+from db.repositories import UserRepository
 from db.repositories.tickets import AgentRepository
 
 ACTIONS = ("add", "remove", "role")
@@ -111,14 +112,11 @@ async def _person(repo: AgentRepository, handle: str) -> tuple[int, str, str | N
     """(telegram id, name, username) of @handle or a numeric id the bot has seen."""
     if handle.lstrip("-").isdigit():
         agent = await repo.by_telegram_id(int(handle))
-        if agent is not None:
-            return agent.telegram_id, agent.name, agent.username
-        user = await repo.session.get(User, int(handle))
     else:
         agent = await repo.by_username(handle, active_only=False)
-        if agent is not None:
-            return agent.telegram_id, agent.name, agent.username
-        user = await repo.user_by_username(handle)
+    if agent is not None:
+        return agent.telegram_id, agent.name, agent.username
+    user = await UserRepository(repo.session).find(handle)
     if user is None:
         return None
     name = " ".join(p for p in (user.first_name, user.last_name) if p) or str(user.id)

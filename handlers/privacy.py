@@ -22,7 +22,7 @@ from bot.services import privacy
 from bot.services.roles import allows, role_of
 from db.base import utcnow
 from db.models import ActorType, AgentRole, User
-from db.repositories.privacy import find_user
+from db.repositories import UserRepository
 from handlers.intake import leave_intake
 
 
@@ -149,7 +149,7 @@ async def admin_gdpr(
         await message.answer(i18n("privacy-admin-usage"))
         return
     action, reference = parts[1].lower(), parts[2]
-    target = await find_user(session, reference)
+    target = await UserRepository(session).find(reference)
     if target is None:
         await message.answer(i18n("privacy-admin-unknown-user", user=html.escape(reference[:64])))
         return

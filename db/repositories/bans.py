@@ -37,18 +37,3 @@ async def banned_users(session: AsyncSession, now: datetime, limit: int = 100) -
         .limit(limit)
     )
     return list(rows.all())
-
-
-async def find_user(session: AsyncSession, reference: str) -> User | None:
-    """A user by numeric id or @username (case-insensitive)."""
-    reference = reference.strip()
-    if reference.lstrip("-").isdigit():
-        user_id = int(reference)
-        # Telegram ids fit in 52 bits; anything beyond BIGINT would be a database error.
-        return await session.get(User, user_id) if abs(user_id) < 2**63 else None
-    name = reference.removeprefix("@").lower()
-    if not name:
-        return None
-    return await session.scalar(
-        select(User).where(func.lower(User.username) == name).order_by(User.id).limit(1)
-    )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
@@ -93,19 +93,6 @@ def add_audit(
     )
     session.add(entry)
     return entry
-
-
-async def find_user(session: AsyncSession, reference: str) -> User | None:
-    """A user by Telegram id or @username (case-insensitive)."""
-    reference = reference.strip()
-    if reference.lstrip("-").isdigit():
-        return await session.get(User, int(reference))
-    name = reference.removeprefix("@").lower()
-    if not name:
-        return None
-    return await session.scalar(
-        select(User).where(func.lower(User.username) == name).order_by(User.id).limit(1)
-    )
 
 
 async def due_for_erasure(session: AsyncSession, requested_before: datetime) -> list[int]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Agent, RelayedMessage, Ticket, TicketStatus, User
+from db.models import Agent, RelayedMessage, Ticket, TicketStatus
 
 OPEN = (TicketStatus.OPEN, TicketStatus.CLAIMED)
 
@@ -140,12 +140,3 @@ class AgentRepository:
         self.session.add(agent)
         await self.session.flush()
         return agent
-
-    async def user_by_username(self, username: str) -> User | None:
-        """A person the bot has seen (in private or in the group), by their @handle."""
-        return await self.session.scalar(
-            select(User)
-            .where(func.lower(User.username) == username.lower().lstrip("@"))
-            .order_by(User.last_seen_at.desc())
-            .limit(1)
-        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,23 @@ class UserRepository:
 
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
+
+    async def find(self, reference: str) -> User | None:
+        """A user by Telegram id or @username (case-insensitive; the latest seen holder)."""
+        reference = reference.strip()
+        if reference.lstrip("-").isdigit():
+            user_id = int(reference)
+            # Telegram ids fit in 52 bits; anything beyond BIGINT would be a database error.
+            return await self.session.get(User, user_id) if abs(user_id) < 2**63 else None
+        name = reference.removeprefix("@").lower()
+        if not name:
+            return None
+        return await self.session.scalar(
+            select(User)
+            .where(func.lower(User.username) == name)
+            .order_by(User.last_seen_at.desc(), User.id)
+            .limit(1)
+        )
 
     async def insert_if_missing(self, user_id: int, **values: Any) -> User:
         """Insert the user unless a concurrent update already did; return the stored row."""
