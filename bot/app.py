@@ -182,22 +182,24 @@ def create_dispatcher(
         else LocalEventIsolation()
     )
     dp = Dispatcher(storage=storage, events_isolation=isolation)
-    extra.setdefault("scoring_rule", scoring_rule(settings))
-    extra.setdefault("business_hours", business_hours(settings))
+    # Defaults are built only when the caller (a test) did not bring its own.
+    if "scoring_rule" not in extra:
+        extra["scoring_rule"] = scoring_rule(settings)
+    if "business_hours" not in extra:
+        extra["business_hours"] = business_hours(settings)
     if counters is None:
         counters = RedisCounters(redis) if redis is not None else MemoryCounters()
-    extra.setdefault("consultant", Consultant.from_settings(settings, counters))
+    if "consultant" not in extra:
+        extra["consultant"] = Consultant.from_settings(settings, counters)
     # The agents' desk (issue 6); `desk_assistant` (an LLM, or None) writes summaries and drafts.
-    consultant = extra["consultant"]
-    assistant = LlmDeskAssistant(consultant) if consultant.configured else None
-    extra.setdefault("desk_assistant", assistant)
-    locks = RedisLocks(redis) if redis is not None else MemoryLocks()
-    extra.setdefault(
-        "desk",
-        Desk(
+    if "desk_assistant" not in extra:
+        consultant = extra["consultant"]
+        extra["desk_assistant"] = LlmDeskAssistant(consultant) if consultant.configured else None
+    if "desk" not in extra:
+        locks = RedisLocks(redis) if redis is not None else MemoryLocks()
+        extra["desk"] = Desk(
             settings, i18n, locks, extra["business_hours"], extra["desk_assistant"], sessionmaker
-        ),
-    )
+        )
     dp.workflow_data.update(
         settings=settings,
         sessionmaker=sessionmaker,
@@ -264,8 +266,8 @@ async def _set_commands(bot: Bot, i18n_hub: I18n) -> None:
     logger.info("bot commands set for {}", ", ".join(i18n_hub.languages))
 
 
-async def _start_consultant(consultant: Consultant) -> None:
-    await consultant.start()
+async def _start_consultant(consultant: Consultant, bot: Bot, i18n_hub: I18n) -> None:
+    await consultant.start(bot, i18n_hub)
 
 
 async def _drain_desk(desk: Desk) -> None:

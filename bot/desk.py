@@ -205,6 +205,8 @@ class Desk:
                 )
                 self._warned = True
             return None
+        if ticket.card_message_id is not None and not recreate:
+            return ticket.topic_id  # the usual case: no lock, no query
         async with self.locks.hold(f"desk-topic:{ticket.user_id}"):
             await session.refresh(ticket)  # another update may have made it meanwhile
             if ticket.card_message_id is not None and not recreate:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import html
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
@@ -15,8 +16,9 @@ from aiogram.types import User as TelegramUser
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import Desk, seconds_since
+from bot.desk import ASSISTANT_HISTORY, Desk, seconds_since
 from bot.desk_keyboards import draft_keyboard, rating_keyboard
+from bot.i18n import Translator
 from bot.metrics import TICKET_TIME_TO_CLAIM, TICKET_TIME_TO_CLOSE
 from bot.services import desk_texts
 from bot.services.desk_assistant import Line
@@ -92,12 +94,35 @@ def may_act(ticket: Ticket, agent: Agent, role: AgentRole) -> bool:
     return ticket.claimed_by in (None, agent.id) or allows(role, AgentRole.SENIOR)
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """What a claim came to: `key` is the answer's locale key; `holder` who has the ticket."""
+
+    key: str
+    holder: str | None = None
+
+    @property
+    def won(self) -> bool:
+        return self.key == "desk-claim-done"
+
+    def text(self, t: Translator, *, markup: bool = True) -> str:
+        """The answer; `markup=False` for a callback alert, which Telegram shows as plain text."""
+        if self.holder is None:
+            return t(self.key)
+        return t(self.key, agent=html.escape(self.holder) if markup else self.holder)
+
+
+async def taken_by(desk: Desk, session: AsyncSession, ticket: Ticket) -> str:
+    """ "Already taken by X", for HTML messages and notes."""
+    holder = await desk.agent_of(session, ticket)
+    return Claimed("desk-claim-taken", holder.name if holder else "?").text(desk.t)
+
+
 async def claim(
     desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent, role: AgentRole
-) -> str:
-    t = desk.t
+) -> Claimed:
     if ticket.priority == TicketPriority.URGENT and not allows(role, AgentRole.SENIOR):
-        return t("desk-claim-needs-senior")
+        return Claimed("desk-claim-needs-senior")
     won = await TicketRepository(session).claim(ticket.id, agent.id, utcnow())
     if won:
         audit(session, agent, "ticket.claim", "ticket", ticket.id)
@@ -105,19 +130,19 @@ async def claim(
     await session.refresh(ticket)
     if not won:
         if ticket.status == TicketStatus.CLOSED:
-            return t("desk-ticket-closed")
+            return Claimed("desk-ticket-closed")
         holder = await desk.agent_of(session, ticket)
         if holder is not None and holder.id == agent.id:
-            return t("desk-claim-yours")
-        return t("desk-claim-taken", agent=holder.name if holder else "?")
+            return Claimed("desk-claim-yours")
+        return Claimed("desk-claim-taken", holder.name if holder else "?")
     TICKET_TIME_TO_CLAIM.observe(seconds_since(ticket.opened_at, utcnow()))
     await desk.refresh_title(bot, session, ticket)
-    await desk.note(bot, ticket, t("desk-claimed-note", agent=html.escape(agent.name)))
+    await desk.note(bot, ticket, desk.t("desk-claimed-note", agent=html.escape(agent.name)))
     user = await session.get(User, ticket.user_id)
     assert user is not None
     await tell_user(desk, bot, session, user, "desk-claimed-user", agent=html.escape(agent.name))
     await copilot(desk, bot, session, ticket, user)
-    return t("desk-claim-done")
+    return Claimed("desk-claim-done")
 
 
 async def release(
@@ -262,7 +287,7 @@ async def copilot(desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, u
     next message reaches the agents without waiting for the suggestion."""
     if desk.assistant is None or desk.chat_id is None:
         return
-    lines = await desk.lines(session, ticket, 30)
+    lines = await desk.lines(session, ticket, ASSISTANT_HISTORY)
     if desk.sessionmaker is None:
         await _draft(desk, bot, session, ticket, lines, user.language)
         return

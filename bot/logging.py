@@ -25,9 +25,6 @@ PRETTY_FORMAT = (
     "upd={extra[update_id]} | <cyan>{name}</cyan> - <level>{message}</level>"
 )
 
-# Patchers run on every record before it is written (PII masking hooks in here).
-_patchers: list[Callable[[Record], None]] = []
-
 
 class InterceptHandler(logging.Handler):
     """Forward standard logging records to loguru, keeping the caller's location."""
@@ -74,22 +71,12 @@ def _format_exception(record: Record) -> list[str]:
     return traceback.format_exception(exc.type, exc.value, exc.traceback)
 
 
-def add_patcher(patcher: Callable[[Record], None]) -> None:
-    _patchers.append(patcher)
-
-
 def _mask(record: Record) -> None:
     # Whatever a library or a handler put in a log line, personal data does not leave masked.
     record["message"] = mask_pii(record["message"])
     for key, value in record["extra"].items():
         if isinstance(value, str):
             record["extra"][key] = mask_pii(value)
-
-
-def _patch(record: Record) -> None:
-    _mask(record)
-    for patcher in _patchers:
-        patcher(record)
 
 
 def _pretty_sink(stream: TextIO) -> Callable[[Message], None]:
@@ -106,7 +93,7 @@ def setup_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | None 
     if fmt == "auto":
         fmt = "pretty" if stream.isatty() else "json"
     logger.remove()
-    logger.configure(extra={"update_id": "-"}, patcher=_patch)
+    logger.configure(extra={"update_id": "-"}, patcher=_mask)
     if fmt == "json":
         logger.add(_json_sink(stream), level=level, backtrace=False, diagnose=False)
     else:

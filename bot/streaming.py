@@ -58,7 +58,6 @@ class AnswerStream:
         self._sender: asyncio.Task[None] | None = None
         self._typing: asyncio.Task[None] | None = None
         self._message: Message | None = None  # the group message being edited
-        self.updates = 0
 
     @classmethod
     def for_message(cls, message: Message, draft_id: int) -> AnswerStream:
@@ -109,11 +108,6 @@ class AnswerStream:
             )
         return sent
 
-    async def abandon(self) -> Message | None:
-        """No final answer after all: stop streaming; the group preview, if any, is returned."""
-        await self._stop()
-        return self._message
-
     async def _stop(self) -> None:
         for task in (self._typing, self._sender):
             if task is not None:
@@ -151,7 +145,6 @@ class AnswerStream:
                 logger.debug("streamed preview not sent: {}", type(exc).__name__)
             self._sent = text
             self._last_sent_at = self._clock()
-            self.updates += 1
 
     async def _send_preview(self, markdown: str) -> None:
         html = to_telegram_html(_preview(markdown))
@@ -189,8 +182,3 @@ def _preview(markdown: str) -> str:
     if len(markdown) <= PREVIEW_LIMIT:
         return markdown
     return markdown[:PREVIEW_LIMIT].rsplit("\n", 1)[0] + "\n…"
-
-
-def draft_id_for(update_id: int) -> int:
-    """A non-zero draft id, unique per answer."""
-    return update_id % 2_000_000_000 + 1

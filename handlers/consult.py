@@ -6,20 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram_dialog import DialogManager
-from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.desk import Desk
-from bot.i18n import I18n, Translator
+from bot.i18n import Translator
 from bot.services.consult import Consultant, Consultation, Unanswered
 from bot.services.conversations import Answer, record_exchange
-from bot.services.faq import SUGGEST, Outcome, decide
+from bot.services.faq import SUGGEST, Decision, Outcome, decide
 from bot.services.intents import Detection, IntentDetector
 from bot.services.knowledge import KnowledgeBase
 from bot.streaming import AnswerStream
@@ -35,21 +33,20 @@ ANSWER_ACTIONS = ("estimate", "human")
 async def consult(
     message: Message,
     detection: Detection,
+    decision: Decision,
     *,
     i18n: Translator,
     kb: KnowledgeBase,
     session: AsyncSession,
     user: User,
     consultant: Consultant,
-    settings: Settings,
-    i18n_hub: I18n,
     desk: Desk,
     **_: Any,
 ) -> None:
     """Answer `message` with the LLM, streamed; or with the knowledge base when it cannot."""
     question = message.text or ""
     if not consultant.configured:
-        await _fallback(message, "not_configured", detection, i18n, kb, session, user)
+        await _fallback(message, "not_configured", detection, decision, i18n, kb, session, user)
         return
     stream = AnswerStream.for_message(message, draft_id=message.message_id)
     try:
@@ -61,7 +58,7 @@ async def consult(
                 result.text, reply_markup=actions_keyboard(i18n, ANSWER_ACTIONS)
             )
     except Unanswered as exc:
-        await _fallback(message, exc.reason, detection, i18n, kb, session, user)
+        await _fallback(message, exc.reason, detection, decision, i18n, kb, session, user)
         return
     conversation = await record_exchange(
         session,
@@ -74,8 +71,6 @@ async def consult(
         answer_message_id=sent[-1].message_id,
     )
     assert message.bot is not None
-    if result.budget_alert:
-        await _alert_admins(message.bot, consultant, settings, i18n_hub)
     # Unsure answers (below 0.5 once, below 0.7 three times in a row) bring in a person.
     await desk.after_llm_answer(message.bot, session, user, conversation.id)
 
@@ -98,6 +93,7 @@ async def _fallback(
     message: Message,
     reason: str,
     detection: Detection,
+    decision: Decision,
     i18n: Translator,
     kb: KnowledgeBase,
     session: AsyncSession,
@@ -107,14 +103,14 @@ async def _fallback(
     limit = reason in ("session", "user_daily", "system")
     suffix = reason.replace("_", "-")
     key = f"consult-limit-{suffix}" if limit else f"consult-{suffix}"
-    decision = decide(detection, kb)
     intent = decision.intent if decision.outcome is Outcome.ANSWER else None
     if intent is None and detection.confidence >= SUGGEST and decision.suggestions:
         intent = decision.suggestions[0]
     markup: InlineKeyboardMarkup | None
     if intent is not None:
         entry = kb.entry(i18n.language, intent)
-        text = f"{i18n(key)}\n\n{i18n('consult-kb-answer')} <b>{entry.title}</b>\n\n{entry.answer}"
+        text = i18n("consult-fallback-topic", reason=i18n(key), title=entry.title,
+                    answer=entry.answer or "")  # fmt: skip
         markup = actions_keyboard(i18n, ANSWER_ACTIONS)
     else:
         text = i18n(key)
@@ -128,18 +124,6 @@ async def _fallback(
         answer=Answer(text, f"fallback:{reason}", detection.intent, detection.confidence),
         answer_message_id=sent.message_id,
     )
-
-
-async def _alert_admins(bot: Bot, consultant: Consultant, settings: Settings, hub: I18n) -> None:
-    budget = settings.llm.daily_budget_usd
-    spent = await consultant.budget.spent_micro() / 1_000_000
-    text = hub.format(hub.default, "consult-budget-alert", spent=f"{spent:.2f}",
-                      percent=round(100 * spent / budget), budget=f"{budget:.2f}")  # fmt: skip
-    for admin_id in settings.telegram.admin_ids:
-        try:
-            await bot.send_message(admin_id, text)
-        except Exception as exc:  # one unreachable admin must not stop the others
-            logger.warning("budget alert not delivered to an admin: {}", type(exc).__name__)
 
 
 async def on_ask(message: Message, state: FSMContext, i18n: Translator) -> None:
@@ -156,11 +140,12 @@ async def on_consult_text(
     **data: Any,
 ) -> None:
     detection = detector.detect(message.text or "")
-    if decide(detection, kb).outcome is Outcome.FLOW:
+    decision = decide(detection, kb)
+    if decision.outcome is Outcome.FLOW:
         await state.clear()
         await start_intake(dialog_manager, source="consult")
         return
-    await consult(message, detection, kb=kb, **data)
+    await consult(message, detection, decision, kb=kb, **data)
 
 
 def create_router() -> Router:

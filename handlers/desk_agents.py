@@ -83,8 +83,7 @@ async def holder_refusal(
     """Why `agent` may not act on `ticket` (another agent holds it), or None."""
     if desk_actions.may_act(ticket, agent, role):
         return None
-    holder = await desk.agent_of(session, ticket)
-    return desk.t("desk-claim-taken", agent=holder.name if holder else "?")
+    return await desk_actions.taken_by(desk, session, ticket)
 
 
 async def workable(
@@ -116,8 +115,8 @@ async def on_ticket_button(
         return
     action = callback_data.action
     if action == TicketAction.CLAIM:
-        answer = await desk_actions.claim(desk, bot, session, ticket, agent, role)
-        await query.answer(answer, show_alert=answer != desk.t("desk-claim-done"))
+        claimed = await desk_actions.claim(desk, bot, session, ticket, agent, role)
+        await query.answer(claimed.text(desk.t, markup=False), show_alert=not claimed.won)
         return
     await query.answer()
     if action == TicketAction.HISTORY:
@@ -249,14 +248,13 @@ async def on_agent_message(
         return
     if ticket.claimed_by is None:
         # Answering an unclaimed ticket claims it: the user must know who is talking.
-        answer = await desk_actions.claim(desk, bot, session, ticket, agent, role)
-        if answer != desk.t("desk-claim-done"):
-            await message.reply(answer)
+        claimed = await desk_actions.claim(desk, bot, session, ticket, agent, role)
+        if not claimed.won:
+            await message.reply(claimed.text(desk.t))
             return
     elif ticket.claimed_by != agent.id:
         # Only the holder talks to the user (seniors included: they /transfer first).
-        holder = await desk.agent_of(session, ticket)
-        await message.reply(desk.t("desk-claim-taken", agent=holder.name if holder else "?"))
+        await message.reply(await desk_actions.taken_by(desk, session, ticket))
         return
     await desk_relay.relay_from_agent(desk, bot, session, ticket, agent, message)
 

@@ -10,9 +10,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.desk import Desk
-from bot.i18n import I18n, Translator
+from bot.i18n import Translator
 from bot.services.consult import Consultant
 from bot.services.conversations import Answer, record_exchange
 from bot.services.faq import Decision, Outcome, decide
@@ -75,17 +74,14 @@ async def on_text(
     user: User,
     dialog_manager: DialogManager,
     consultant: Consultant,
-    settings: Settings,
-    i18n_hub: I18n,
     desk: Desk,
 ) -> None:
     question = message.text or ""
     detection = detector.detect(question)
     decision = decide(detection, kb)
     if decision.outcome is Outcome.UNSURE and consultant.configured:
-        await consult(message, detection, i18n=i18n, kb=kb, session=session, user=user,
-                      consultant=consultant, settings=settings, i18n_hub=i18n_hub,
-                      desk=desk)  # fmt: skip
+        await consult(message, detection, decision, i18n=i18n, kb=kb, session=session,
+                      user=user, consultant=consultant, desk=desk)  # fmt: skip
         return
     if decision.outcome is Outcome.FLOW:
         answer = Answer("", SOURCES[decision.outcome], decision.intent, decision.confidence)
@@ -177,8 +173,7 @@ async def on_action(
         return
     action = callback_data.action
     if action in ("services", "contact"):
-        intent = "general.services" if action == "services" else "general.contact"
-        await send_topic(query.message, intent, i18n, kb, session, user, "button")
+        await send_topic(query.message, COMMAND_TOPICS[action], i18n, kb, session, user, "button")
     elif action == "estimate":
         await start_intake(dialog_manager, source="faq")
     # "human" and "consultation" (a call) are the desk's: handlers/desk_user.py.

@@ -36,9 +36,8 @@ OnText = Callable[[str], Awaitable[None]]
 
 
 class LLMUnavailable(Exception):
-    """No answer from the LLM; `reason` is one of the REASONS, for metrics and fallbacks."""
-
-    REASONS = ("not_configured", "model_missing", "circuit_open", "quota", "failed", "rejected")
+    """No answer from the LLM; `reason` (model_missing, circuit_open, quota, failed, rejected)
+    is for metrics and fallbacks."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -293,8 +292,7 @@ class LongCatClient:
                         if first_token is None:
                             first_token = self._clock() - started
                         parts.append(choice.delta.content)
-                        if on_text is not None:
-                            await on_text("".join(parts))
+                        await on_text("".join(parts))
         except TimeoutError:
             raise _Retryable("stream stalled" if first_token else "first token timeout") from None
         except openai.APIStatusError as exc:

@@ -112,9 +112,11 @@ def build_messages(
     return messages
 
 
+SPEAKERS = {"user": "Person", "assistant": "DevBot", "bot": "DevBot", "agent": "Agent"}
+
+
 def transcript(turns: Sequence[Turn]) -> str:
-    names = {"user": "Person", "assistant": "DevBot"}
-    return "\n".join(f"{names.get(turn.role, turn.role)}: {turn.text}" for turn in turns)
+    return "\n".join(f"{SPEAKERS.get(turn.role, turn.role)}: {turn.text}" for turn in turns)
 
 
 def plain_text(html: str) -> str:

@@ -1,6 +1,5 @@
-"""Personal data stays in the conversation: handlers get a masked copy of what the person wrote
-(`masked_text`) for anything they log or report, and an exception leaving a handler has the
-personal data in its message masked before error handlers, reports or logs see it.
+"""Personal data stays in the conversation: an exception leaving a handler has the personal data
+in its message masked before error handlers, reports or logs see it.
 
 The log patcher (bot/logging.py) masks every line again; this middleware makes sure that what
 is passed around as a report (an ErrorEvent, an exception's text) is safe in the first place.
@@ -13,24 +12,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update
+from aiogram.types import TelegramObject
 
 from bot.services.pii import mask_pii
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # Exception attributes that libraries format into str(exc) (aiogram's TelegramAPIError.message).
 _TEXT_ATTRIBUTES = ("message", "msg", "detail", "description")
-
-
-def masked_text_of(event: TelegramObject) -> str:
-    if not isinstance(event, Update):
-        return ""
-    message = event.message or event.edited_message
-    if message is not None:
-        return mask_pii(message.text or message.caption or "")
-    if event.callback_query is not None:
-        return mask_pii(event.callback_query.data or "")
-    return ""
 
 
 def mask_exception(exc: BaseException) -> None:
@@ -53,7 +41,6 @@ def mask_exception(exc: BaseException) -> None:
 
 class PiiMaskingMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        data["masked_text"] = masked_text_of(event)
         try:
             return await handler(event, data)
         except Exception as exc:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from aiogram import Bot
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.i18n import I18n
 from bot.kv import Counters
 from bot.services.conversations import current_conversation
 from bot.services.intents import Detection
@@ -66,7 +68,6 @@ class Consultation:
     prompt_tokens: int
     completion_tokens: int
     cached_tokens: int
-    budget_alert: bool  # the system budget's alert threshold was just crossed
 
 
 class Consultant:
@@ -80,6 +81,8 @@ class Consultant:
         self.model = model
         self.budget = LlmBudget(counters, settings.llm)
         self.prompts = load_prompts()
+        self._bot: Bot | None = None
+        self._i18n: I18n | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, counters: Counters) -> Consultant:
@@ -90,9 +93,32 @@ class Consultant:
     def configured(self) -> bool:
         return self.model is not None
 
-    async def start(self) -> None:
+    async def start(self, bot: Bot | None = None, i18n: I18n | None = None) -> None:
+        """At start: check the model; `bot` and `i18n` let the budget alert reach the admins."""
+        self._bot, self._i18n = bot, i18n
         if isinstance(self.model, LongCatClient):
             await self.model.check_model()
+
+    async def _charge(self, cost: Decimal) -> None:
+        """Add a call's cost; the first call of the day over the alert ratio tells the admins,
+        whatever the call was for (an answer, a summary, a desk draft)."""
+        if await self.budget.charge(cost):
+            await self._alert_admins()
+
+    async def _alert_admins(self) -> None:
+        budget = self.settings.llm.daily_budget_usd
+        spent = await self.budget.spent_micro() / 1_000_000
+        logger.warning("LLM spend today is {:.0f}% of the daily budget", 100 * spent / budget)
+        if self._bot is None or self._i18n is None:
+            return
+        hub = self._i18n
+        text = hub.format(hub.default, "consult-budget-alert", spent=f"{spent:.2f}",
+                          percent=round(100 * spent / budget), budget=f"{budget:.2f}")  # fmt: skip
+        for admin_id in self.settings.telegram.admin_ids:
+            try:
+                await self._bot.send_message(admin_id, text)
+            except Exception as exc:  # one unreachable admin must not stop the others
+                logger.warning("budget alert not delivered to an admin: {}", type(exc).__name__)
 
     async def close(self) -> None:
         if isinstance(self.model, LongCatClient):
@@ -107,7 +133,6 @@ class Consultant:
         kb: KnowledgeBase,
         *,
         on_text: OnText | None = None,
-        in_intake: bool = False,
     ) -> Consultation:
         model = self.model
         if model is None:
@@ -119,9 +144,9 @@ class Consultant:
         if refusal is not None:
             raise Unanswered(refusal.value)
 
-        prompt = self.prompts[choose_template(detection.intent, in_intake=in_intake)]
+        prompt = self.prompts[choose_template(detection.intent)]
         facts = grounding(detection, kb, user.language)
-        history = await self._history(session, conversation, model, user.language)
+        history = await self._history(session, conversation, user.language)
         messages = build_messages(
             prompt.render(user.language), facts, conversation.summary, history, mask_pii(question)
         )
@@ -132,7 +157,7 @@ class Consultant:
         )
         usage = completion.usage or estimated_usage(messages, completion.text)
         cost = cost_usd(usage, completion.model, self.settings.longcat.prices)
-        alert = await self.budget.charge(cost)
+        await self._charge(cost)
         confidence = answer_confidence(
             completion.text,
             finish_reason=completion.finish_reason,
@@ -151,7 +176,6 @@ class Consultant:
             usage.prompt_tokens,
             usage.completion_tokens,
             usage.cached_tokens,
-            alert,
         )
 
     async def complete(self, template: str, language: str, content: str, max_tokens: int) -> str:
@@ -166,13 +190,13 @@ class Consultant:
         completion = await self._call(self.model, messages, template, prompt, max_tokens)
         usage = completion.usage or estimated_usage(messages, completion.text)
         cost = cost_usd(usage, completion.model, self.settings.longcat.prices)
-        await self.budget.charge(cost)
+        await self._charge(cost)
         _log_call(template, prompt, completion, usage.prompt_tokens, usage.completion_tokens,
                   cost, None)  # fmt: skip
         return completion.text.strip()
 
     async def _history(
-        self, session: AsyncSession, conversation: Conversation, model: ChatModel, language: str
+        self, session: AsyncSession, conversation: Conversation, language: str
     ) -> list[Turn]:
         """The recent turns within the history budget; older ones folded into the summary."""
         repo = ConversationRepository(session)
@@ -192,7 +216,7 @@ class Consultant:
         try:
             summary = await self.complete("conversation_summary", language, content,
                                           SUMMARY_TOKENS)  # fmt: skip
-        except (LLMUnavailable, Unanswered) as exc:
+        except Unanswered as exc:
             logger.info("conversation summary not made ({}); oldest turns dropped", exc)
             return trim_to_budget(turns, budget)
         conversation.summary = summary

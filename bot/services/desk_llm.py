@@ -9,14 +9,19 @@ from loguru import logger
 
 from bot.services.consult import Consultant, Unanswered
 from bot.services.desk_assistant import Line
+from llm.context import Turn, plain_text, transcript
 
-NAMES = {"user": "Person", "bot": "DevBot", "agent": "Agent"}
 SUMMARY_TOKENS = 250
 DRAFT_TOKENS = 250
 
 
-def transcript(lines: Sequence[Line]) -> str:
-    return "\n".join(f"{NAMES.get(line.sender, line.sender)}: {line.text}" for line in lines)
+def transcript_of(lines: Sequence[Line]) -> str:
+    """The desk's lines as the LLM reads them: who said what, the bot's HTML as plain text."""
+    turns = [
+        Turn(line.sender, line.text if line.sender == "user" else plain_text(line.text))
+        for line in lines
+    ]
+    return transcript(turns)
 
 
 class LlmDeskAssistant:
@@ -37,7 +42,7 @@ class LlmDeskAssistant:
         if not lines:
             return None
         try:
-            text = await self.consultant.complete(template, language, transcript(lines),
+            text = await self.consultant.complete(template, language, transcript_of(lines),
                                                   max_tokens)  # fmt: skip
         except Unanswered as exc:
             logger.info("desk {} not written: {}", template, exc.reason)

@@ -4,7 +4,7 @@
 - files are deleted (row and disk) RETENTION_ATTACHMENT_DAYS after they arrived;
 - message texts (and summaries) of archived conversations are deleted RETENTION_TEXT_DAYS after
   the conversation's last message: the metadata stays for statistics, the words go;
-- users who asked to be forgotten are erased after GDPR_GRACE_DAYS (bot/services/privacy.py).
+- (users who asked to be forgotten are erased by the hourly GDPR job: bot/privacy_jobs.py).
 
 Each step is one short transaction (attachments in batches), logs counts only and counts in
 Prometheus. Running a step twice does nothing more.
@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.metrics import RETENTION
 from bot.services.files import FileStore
-from bot.services.privacy import erase_due
 from db.base import utcnow
 from db.models import Attachment, Conversation, ConversationStatus, Message
 
@@ -35,7 +34,6 @@ class RetentionReport:
     archived: int
     attachments_deleted: int
     texts_deleted: int
-    users_erased: int
 
 
 async def archive_inactive(session: AsyncSession, before: datetime) -> int:
@@ -120,21 +118,19 @@ async def run_retention(
     attachments = await delete_old_attachments(
         sessionmaker, store, now - timedelta(days=policy.retention_attachment_days)
     )
-    erased = await erase_due(sessionmaker, store, policy.gdpr_grace_days, now)
-    report = RetentionReport(archived, attachments, texts, erased)
+    # Erasing forgotten users is the GDPR job's (bot/privacy_jobs.py): it also clears their
+    # topics in the agents' group and their keys in Redis.
+    report = RetentionReport(archived, attachments, texts)
     for action, count in (
         ("archived", archived),
         ("attachments_deleted", attachments),
         ("texts_deleted", texts),
-        ("users_erased", erased),
     ):
         RETENTION.labels(action).inc(count)
     logger.info(
-        "retention: {} conversations archived, {} attachments deleted, {} message texts "
-        "deleted, {} users erased",
+        "retention: {} conversations archived, {} attachments deleted, {} message texts deleted",
         archived,
         attachments,
         texts,
-        erased,
     )
     return report

@@ -31,7 +31,6 @@ class PromptError(Exception):
 class Prompt:
     name: str
     version: str
-    purpose: str
     template: Template
 
     @property
@@ -68,7 +67,7 @@ def load_prompts(directory: Path = PROMPTS_DIR) -> dict[str, Prompt]:
         )
         if unknown:
             raise PromptError(f"{directory / name}.md: unknown variable ${sorted(unknown)[0]}")
-        prompts[name] = Prompt(name, version, str(meta.get("purpose", "")), template)
+        prompts[name] = Prompt(name, version, template)
     return prompts
 
 

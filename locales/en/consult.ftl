@@ -11,5 +11,10 @@ consult-quota = 🤖 The AI assistant is resting for today. Here is what our kno
 consult-limit-session = 🤖 That is all the AI answers I can give in one conversation. Pick a topic below or talk to one of our engineers; they will gladly go on.
 consult-limit-user-daily = 🤖 You have reached today's limit of AI answers; it resets tomorrow. Meanwhile, pick a topic below or talk to one of our engineers.
 consult-limit-system = 🤖 The AI assistant has answered all it can for today. Pick a topic below or talk to one of our engineers.
-consult-kb-answer = Closest topic from our knowledge base:
+consult-fallback-topic =
+    { $reason }
+
+    Closest topic from our knowledge base: <b>{ $title }</b>
+
+    { $answer }
 consult-budget-alert = ⚠️ The LLM has spent { $spent } USD today, { $percent }% of the daily budget of { $budget } USD. At the limit, consultations answer from the knowledge base only.

@@ -5,6 +5,7 @@ delays, 429s, 500s, timeouts, spent quota and streams that stall or break in the
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -109,6 +110,8 @@ async def test_every_question_gets_an_answer_or_the_fallback_in_time(
         assert APOLOGY not in await final_reply(telegram, 7100, since)
     plain = [request for request in longcat.requests if not request.get("stream")]
     assert plain and "running summary" in plain[-1]["messages"][0]["content"]
+    # The summary is a turn's first request, so it met that turn's 500 and was sent again.
+    assert any(a["messages"] == b["messages"] for a, b in itertools.pairwise(plain))
     assert "LONGCAT_MODEL" not in bot_process.log()  # the model was found at start
     assert await bot_process.stop() == 0
 

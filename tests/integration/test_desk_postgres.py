@@ -1,6 +1,6 @@
 """The desk on real PostgreSQL and Redis: of many agents claiming one ticket at the same moment
-exactly one gets it; GDPR deletion of a user takes their desk rows along; Redis locks hold
-across bot instances."""
+exactly one gets it; deleting a user row cascades to their desk rows (the GDPR erasure itself is
+tests/integration/test_gdpr_postgres.py); Redis locks hold across bot instances."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ async def test_of_many_simultaneous_claims_exactly_one_wins(postgres_url: str) -
             assert stored is not None and stored.status == TicketStatus.CLAIMED
             assert stored.claimed_by == agent_ids[results.index(True)]
 
-            # Deleting the user (GDPR) removes the ticket and its relay pairs and drafts.
+            # Deleting the user row removes the ticket and its relay pairs and drafts.
             session.add(RelayedMessage(ticket_id=ticket.id, direction="in", user_message_id=1,
                                        group_message_id=2))  # fmt: skip
             session.add(DeskDraft(ticket_id=ticket.id, text="draft"))

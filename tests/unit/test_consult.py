@@ -169,6 +169,8 @@ async def test_system_budget_alerts_admins_once_and_then_refuses(
         llm={"daily_budget_usd": 0.002},
         telegram={"admin_ids": [ADMIN]},
     )
+    # At start the consultant learns where alerts go (the bot, the admins' language).
+    await harness.dp.emit_startup(bot=harness.bot, **harness.dp.workflow_data)
     fake.reply("x " * 400, usage={"prompt_tokens": 1000, "completion_tokens": 400})
     await harness.send("/ask")
     await harness.send("What is GitOps?")  # 1000*0.75 + 400*2.95 per million: ~$0.0019
@@ -295,12 +297,22 @@ async def test_no_transaction_is_held_while_the_llm_writes(harness: BotHarness) 
             return Completion("We can help with that.", "stop", self.model, Usage(10, 5))
 
     model = Model()
-    consultant = Consultant(load_settings(), MemoryCounters(), model)
+    settings = load_settings(longcat={"history_tokens": 300})
+    consultant = Consultant(settings, MemoryCounters(), model)
     async with harness.sessionmaker() as session:
         user = User(id=4321, first_name="Ann", language="en")
         session.add(user)
         await session.flush()
+        conversation = Conversation(user_id=user.id, language="en")
+        session.add(conversation)
+        await session.flush()
+        for turn in range(12):  # more history than fits: the oldest part is summarised first
+            sender = SenderType.USER if turn % 2 == 0 else SenderType.BOT
+            session.add(Message(conversation_id=conversation.id, sender_type=sender,
+                                text=f"turn {turn}: " + "words " * 40))  # fmt: skip
+        await session.flush()
         detection = PinnedDetector().detect("anything")
         await consultant.answer(session, user, "How do you run upgrades?", detection,
                                 harness.knowledge.kb)  # fmt: skip
-    assert model.in_transaction == [False]
+        assert conversation.summary == "We can help with that."  # the summary call happened
+    assert model.in_transaction == [False, False]  # neither the summary nor the answer

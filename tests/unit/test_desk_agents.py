@@ -385,3 +385,23 @@ async def test_the_topic_icon_follows_the_ticket_state(
     assert desk.session.calls(EditForumTopic)[-1].icon_custom_emoji_id == icons["⚡"]  # claimed
     await desk.agent("/close", agent_id=ALICE, thread=ticket.topic_id)
     assert desk.session.calls(EditForumTopic)[-1].icon_custom_emoji_id == icons["✅"]  # closed
+
+
+async def test_already_taken_names_the_holder_safely(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    async with desk.sessionmaker() as session:
+        alice = await session.scalar(select(Agent).where(Agent.telegram_id == ALICE))
+        assert alice is not None
+        alice.name = "Al <b>&"  # a Telegram name may hold anything
+        await session.commit()
+    desk.session.clear()
+
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=BOB)
+    [alert] = desk.session.calls("answerCallbackQuery")
+    assert alert.text == "Already taken by Al <b>&."  # type: ignore[attr-defined]  # plain text
+
+    await desk.agent("I can help too", agent_id=BOB, thread=ticket.topic_id)
+    assert desk.to_group()[-1] == "Already taken by Al &lt;b&gt;&amp;."  # HTML, escaped

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from aiogram import Bot
+from aiogram.methods import SendMessage
 
 from bot.config import load_settings
 from bot.kv import MemoryCounters
@@ -13,6 +15,8 @@ from bot.services.consult import Consultant
 from bot.services.desk_assistant import Line
 from bot.services.desk_llm import LlmDeskAssistant
 from tests.fakes.longcat_server import DEFAULT_API_KEY, FakeLongCat
+from tests.fakes.recording import RecordingSession
+from tests.unit.conftest import Knowledge
 
 LINES = [
     Line("user", "We need Kubernetes for our shop, mail me at olga.k@example.org"),
@@ -56,7 +60,30 @@ async def test_draft_uses_the_copilot_prompt(fake: FakeLongCat) -> None:
 
 
 async def test_no_answer_is_none_not_an_error(fake: FakeLongCat) -> None:
-    fake.fail_next(500, times=5)
+    fake.fail_next(500, times=20)
     helper = assistant(fake, deadline=3)
     assert await helper.summarize(LINES, language="en") is None
-    assert await helper.draft_reply([], language="en") is None
+    assert await helper.draft_reply(LINES, language="en") is None
+    assert len(fake.requests) >= 2  # both asked, both failed
+    assert await helper.draft_reply([], language="en") is None  # nothing to draft from
+
+
+async def test_a_draft_that_crosses_the_alert_ratio_tells_the_admins(
+    fake: FakeLongCat, knowledge: Knowledge
+) -> None:
+    settings = load_settings(
+        longcat={"api_key": DEFAULT_API_KEY, "base_url": fake.base_url},
+        llm={"daily_budget_usd": 0.002},
+        telegram={"admin_ids": [777]},
+    )
+    consultant = Consultant.from_settings(settings, MemoryCounters())
+    session = RecordingSession()
+    await consultant.start(Bot("42:OFFLINE-alert-test", session=session), knowledge.i18n)
+    # 2000 input and 100 output tokens at list price: $0.0018, 90% of the budget.
+    fake.reply(
+        "We could start next week.", usage={"prompt_tokens": 2000, "completion_tokens": 100}
+    )
+    await LlmDeskAssistant(consultant).draft_reply(LINES, language="en")
+
+    [alert] = session.calls(SendMessage)
+    assert str(alert.chat_id) == "777" and "90% of the daily budget" in alert.text

@@ -60,7 +60,7 @@ async def test_each_step_waits_for_its_own_period(harness: BotHarness, files_dir
     assert stored_files(files_dir) == []
 
     again = await run_retention(harness.sessionmaker, settings, now + timedelta(days=181))
-    assert again == type(again)(0, 0, 0, 0)
+    assert again == type(again)(0, 0, 0)
 
 
 async def test_an_active_conversation_is_kept(harness: BotHarness) -> None:
