@@ -19,6 +19,12 @@ from bot.services.entities import extract_entities
 from bot.services.intents import IntentDetector
 
 ROOT = Path(__file__).resolve().parent.parent
+LONG = (
+    "Hi! We're a fintech startup and need help migrating our monolith to Kubernetes on AWS. "
+    "Stack: Python/Django, PostgreSQL, Redis, Celery, some Go microservices. Budget around "
+    "$40-60k, ideally done by Q2. Not super urgent but we'd like to start next month. Can "
+    "you also set up CI/CD with GitHub Actions?"
+)
 SETS = {"dev": ROOT / "tests/data/intents_dev.tsv", "test": ROOT / "tests/data/intents_test.tsv"}
 
 
@@ -80,6 +86,7 @@ def main() -> None:
     print(describe("dict lookup (baseline)", per_call(lookup.get, texts, args.calls)))
     print(describe("detect", per_call(detector.detect, texts, args.calls)))
     print(describe("entities", per_call(extract_entities, texts, args.calls)))
+    print(describe("entities, 300+ chars", per_call(extract_entities, [LONG], args.calls)))
     print(describe("detect + entities", per_call(
         lambda t: (detector.detect(t), extract_entities(t)), texts, args.calls
     )))  # fmt: skip
