@@ -1,12 +1,15 @@
 """Settings: one pydantic-settings object with a section per concern, read from the environment.
 
 Every section reads flat variable names (BOT_TOKEN, LONGCAT_MODEL, WEBHOOK_SECRET, ...) so that
-operators set what `.env.example` lists. `load_settings()` turns a validation error into one line
-that names the variable, which `main()` prints before exiting with code 2.
+operators set what `.env.example` lists. `load_settings()` reads them from the environment and
+from the file DEVBOT_ENV_FILE names (`.env` in the working directory by default, none if empty),
+and turns a validation error into one line that names the variable, which `main()` prints before
+exiting with code 2. A section built on its own reads only the environment.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,7 +23,7 @@ _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 def _section(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(
-        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=prefix, env_file=None, env_file_encoding="utf-8", extra="ignore"
     )
 
 
@@ -411,11 +414,8 @@ class Settings(BaseModel):
     def redacted(self) -> dict[str, Any]:
         """The effective configuration by variable name, secrets replaced by `***`."""
         result: dict[str, Any] = {}
-        for section in (
-            self.telegram, self.database, self.redis, self.longcat, self.webhook, self.http,
-            self.log, self.intake, self.leads, self.throttle, self.llm,
-            self.files, self.privacy, self.spam, self.desk,
-        ):  # fmt: skip
+        for attribute in SECTIONS:
+            section = getattr(self, attribute)
             prefix = section.model_config.get("env_prefix", "")
             for name in type(section).model_fields:
                 value = getattr(section, name)
@@ -439,39 +439,33 @@ def _redact_url(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", url)
 
 
-_SECTIONS: tuple[type[BaseSettings], ...] = (
-    TelegramSettings, DatabaseSettings, RedisSettings, LongCatSettings, WebhookSettings,
-    HttpSettings, LogSettings, IntakeSettings, LeadSettings, ThrottleSettings, LlmBudgetSettings,
-    FileSettings, PrivacySettings, SpamSettings, DeskSettings,
-)  # fmt: skip
+#: The sections by attribute name: every field of Settings that is read from the environment.
+SECTIONS: dict[str, type[BaseSettings]] = {
+    name: field.annotation
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseSettings)
+}
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Read every section; a bad value raises ConfigError naming its variable."""
+    env_file = os.environ.get("DEVBOT_ENV_FILE", ".env") or None
     sections: dict[str, Any] = {}
-    names = (
-        "telegram",
-        "database",
-        "redis",
-        "longcat",
-        "webhook",
-        "http",
-        "log",
-        "intake",
-        "leads",
-        "throttle",
-        "llm",
-        "files",
-        "privacy",
-        "spam",
-        "desk",
-    )
-    for name, section in zip(names, _SECTIONS, strict=True):
+    for name, section in SECTIONS.items():
         try:
-            sections[name] = section(**overrides.get(name, {}))
+            sections[name] = section(_env_file=env_file, **overrides.get(name, {}))
         except ValidationError as exc:
             raise ConfigError(_describe(section, exc)) from None
     return Settings(**sections)
+
+
+def variable_names() -> set[str]:
+    """Every environment variable the settings read (upper case)."""
+    return {
+        f"{section.model_config.get('env_prefix', '')}{field}".upper()
+        for section in SECTIONS.values()
+        for field in section.model_fields
+    }
 
 
 def _describe(section: type[BaseSettings], exc: ValidationError) -> str:

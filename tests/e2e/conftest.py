@@ -58,6 +58,7 @@ def bot_env(
         for name, value in os.environ.items()
         if name in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH"}
     }
+    env["DEVBOT_ENV_FILE"] = ""  # never a developer's .env in the checkout
     env.update(
         BOT_TOKEN=telegram.token,
         TELEGRAM_API_URL=telegram.base_url,

@@ -143,7 +143,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(
 async def test_run_without_token_names_the_variable() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run",
-        cwd=ROOT, env={"PATH": "/usr/bin:/bin"},
+        cwd=ROOT, env={"PATH": "/usr/bin:/bin", "DEVBOT_ENV_FILE": ""},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 30)

@@ -2,25 +2,49 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from bot.__main__ import main
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, load_settings, variable_names
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFactory) -> None:
-    # Isolate from the developer's .env and environment.
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Isolate from the developer's .env and environment (tests/conftest.py sets DEVBOT_ENV_FILE).
     monkeypatch.chdir(tmp_path)
-    for name in (
-        "BOT_TOKEN", "TELEGRAM_API_URL", "AGENT_CHAT_ID", "ADMIN_IDS", "DATABASE_URL",
-        "REDIS_URL", "LONGCAT_API_KEY", "LONGCAT_BASE_URL", "LONGCAT_MODEL", "WEBHOOK_URL",
-        "WEBHOOK_PATH", "WEBHOOK_SECRET", "WEBHOOK_HOST", "WEBHOOK_PORT", "HTTP_HOST",
-        "HTTP_PORT", "LOG_LEVEL", "LOG_FORMAT",
-    ):  # fmt: skip
+    for name in variable_names():
         monkeypatch.delenv(name, raising=False)
+
+
+def test_the_env_file_is_read_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("LOG_LEVEL=DEBUG\nHTTP_PORT=9100\n", encoding="utf-8")
+    (tmp_path / "other.env").write_text("LOG_LEVEL=WARNING\n", encoding="utf-8")
+
+    monkeypatch.delenv("DEVBOT_ENV_FILE")  # the default: .env in the working directory
+    settings = load_settings()
+    assert (settings.log.level, settings.http.port) == ("DEBUG", 9100)
+    monkeypatch.setenv("HTTP_PORT", "9200")  # the environment wins over the file
+    assert load_settings().http.port == 9200
+
+    monkeypatch.setenv("DEVBOT_ENV_FILE", str(tmp_path / "other.env"))
+    assert load_settings().log.level == "WARNING"
+    monkeypatch.setenv("DEVBOT_ENV_FILE", "")  # none at all
+    assert load_settings().log.level != "DEBUG"
+
+
+def test_env_example_lists_every_variable_and_nothing_else() -> None:
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", text, re.MULTILINE))
+    assert listed == variable_names()
 
 
 def test_defaults_are_the_embedded_ones() -> None:
