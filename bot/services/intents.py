@@ -15,6 +15,7 @@ like any other.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ OUT_OF_SCOPE = "chat.out_of_scope"
 TEMPERATURE = 0.15
 REGULARISATION_C = 1.0
 RANKING_SIZE = 5
+# Texts whose detection is remembered (a handful of updates in flight at once).
+RECENT_TEXTS = 32
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class IntentDetector:
         self._model = LinearSVC(C=REGULARISATION_C)
         self._model.fit(features.tocsr(), labels)
         self.intents: tuple[str, ...] = tuple(str(c) for c in self._model.classes_)
+        self._recent = functools.lru_cache(maxsize=RECENT_TEXTS)(self._detect_one)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         normalised = [self._translit(normalize(text)) for text in texts]
@@ -78,6 +82,11 @@ class IntentDetector:
         return np.asarray(proba / proba.sum(axis=1, keepdims=True))
 
     def detect(self, text: str) -> Detection:
+        """One text's detection. The last few are remembered: an update is looked at by more than
+        one handler filter (the desk's triggers, then the FAQ), and the model runs once for it."""
+        return self._recent(text)
+
+    def _detect_one(self, text: str) -> Detection:
         return self.detect_many([text])[0]
 
     def detect_many(self, texts: list[str]) -> list[Detection]:

@@ -180,3 +180,24 @@ async def test_free_text_inside_a_flow_is_not_taken_by_the_faq(harness: BotHarne
     await context.set_state(Flow.step)
     await harness.send("what is your hourly rate?")
     assert harness.session.sent_texts() == [harness.knowledge.i18n.get("en")("fallback-text")]
+
+
+async def test_a_message_is_classified_once_though_two_handlers_look_at_it(
+    harness: BotHarness,
+) -> None:
+    detector = harness.knowledge.detector
+    texts: list[str] = []
+    original = detector.detect_many
+
+    def counting(batch: list[str]) -> list[Detection]:
+        texts.extend(batch)
+        return original(batch)
+
+    detector.detect_many = counting  # type: ignore[method-assign]
+    try:
+        question = "Do you sign an NDA before we talk about the project? (asked once)"
+        await harness.send(question)
+    finally:
+        del detector.detect_many
+    assert texts == [question]  # the desk's trigger filter and the FAQ share one detection
+    assert harness.session.sent_texts() == [answer_of(harness, "en", "process.nda_contract")]
