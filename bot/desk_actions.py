@@ -28,7 +28,6 @@ from db.models import (
     ActorType,
     Agent,
     AgentRole,
-    AuditLog,
     Conversation,
     ConversationStatus,
     DeskDraft,
@@ -38,6 +37,7 @@ from db.models import (
     TicketStatus,
     User,
 )
+from db.repositories import audit as audit_log
 from db.repositories.leads import LeadRepository
 from db.repositories.tickets import AgentRepository, TicketRepository
 
@@ -77,15 +77,14 @@ def audit(
     target_id: int,
     **details: object,
 ) -> None:
-    session.add(
-        AuditLog(
-            actor_type=ActorType.AGENT,
-            actor_id=actor.telegram_id,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            details=details or None,
-        )
+    audit_log.record(
+        session,
+        action,
+        actor_type=ActorType.AGENT,
+        actor_id=actor.telegram_id,
+        target_type=target_type,
+        target_id=target_id,
+        details=details or None,
     )
 
 

@@ -20,8 +20,8 @@ from bot.config import Settings
 from bot.desk import Desk
 from bot.i18n import Translator
 from bot.services.roles import RANK, allows, role_of
-from db.models import ActorType, Agent, AgentRole, AuditLog
-from db.repositories import UserRepository
+from db.models import ActorType, Agent, AgentRole
+from db.repositories import UserRepository, audit
 from db.repositories.tickets import AgentRepository
 
 ACTIONS = ("add", "remove", "role")
@@ -92,15 +92,14 @@ async def on_admin_agent(
             await message.reply(t("desk-admin-not-agent", handle=html.escape(handle)))
             return
         agent.role, agent.is_active = role, True
-    session.add(
-        AuditLog(
-            actor_type=ActorType.ADMIN,
-            actor_id=actor.id,
-            action=f"agent.{action}",
-            target_type="agent",
-            target_id=telegram_id,
-            details={"role": role.value, "previous": current.value if current else None},
-        )
+    audit.record(
+        session,
+        f"agent.{action}",
+        actor_type=ActorType.ADMIN,
+        actor_id=actor.id,
+        target_type=audit.AGENT,
+        target_id=telegram_id,
+        details={"role": role.value, "previous": current.value if current else None},
     )
     await session.commit()
     await message.reply(

@@ -13,7 +13,8 @@ from loguru import logger
 
 from bot.metrics import THROTTLED
 from bot.services.throttling import Throttle
-from db.models import ActorType, AuditLog
+from db.models import ActorType
+from db.repositories import audit
 from db.repositories.trust import is_agent_or_client
 
 
@@ -51,14 +52,13 @@ class ThrottlingMiddleware(BaseMiddleware):
         if verdict.notify:
             # Once per window, like the notice: a flood must not become a flood of log lines.
             logger.warning("user {} is over the {} limit", user_id, verdict.limit.name)
-            data["session"].add(
-                AuditLog(
-                    actor_type=ActorType.SYSTEM,
-                    action="rate_limit",
-                    target_type="user",
-                    target_id=user_id,
-                    details={"limit": verdict.limit.name},
-                )
+            audit.record(
+                data["session"],
+                "rate_limit",
+                actor_type=ActorType.SYSTEM,
+                target_type=audit.USER,
+                target_id=user_id,
+                details={"limit": verdict.limit.name},
             )
             await message.answer(data["i18n"](f"throttle-{verdict.limit.name}"))
         return None

@@ -20,7 +20,8 @@ from bot.kv import Cache, Counters
 from bot.metrics import BANS
 from bot.services.spam import SpamCheck
 from db.base import utcnow
-from db.models import ActorType, AuditLog, User
+from db.models import ActorType, User
+from db.repositories import audit
 from db.repositories.bans import VIOLATION, count_violations
 
 # How long a "not banned" answer may be served from the cache; bans invalidate it at once.
@@ -116,17 +117,20 @@ class Bans:
         user.ban_reason = reason[:255] if reason else None
         ban = Ban(until)
         kind = "permanent" if until is None else "temporary"
-        session.add(
-            AuditLog(
-                actor_type=actor,
-                actor_id=actor_id,
-                action="ban",
-                target_type="user",
-                target_id=user.id,
-                details={"kind": kind, "until": until.isoformat() if until else None,
-                         "reason": user.ban_reason},
-            )
-        )  # fmt: skip
+        details = {
+            "kind": kind,
+            "until": until.isoformat() if until else None,
+            "reason": user.ban_reason,
+        }
+        audit.record(
+            session,
+            "ban",
+            actor_type=actor,
+            actor_id=actor_id,
+            target_type=audit.USER,
+            target_id=user.id,
+            details=details,
+        )
         await session.flush()
         await self.publish(user)
         BANS.labels(kind, actor.value).inc()
@@ -138,15 +142,14 @@ class Bans:
         """Lift the user's ban; False when there was none in force."""
         was_banned = Ban.of(user, utcnow()) is not None
         user.is_banned, user.banned_until, user.ban_reason = False, None, None
-        session.add(
-            AuditLog(
-                actor_type=actor,
-                actor_id=actor_id,
-                action="unban",
-                target_type="user",
-                target_id=user.id,
-                details={"was_banned": was_banned},
-            )
+        audit.record(
+            session,
+            "unban",
+            actor_type=actor,
+            actor_id=actor_id,
+            target_type=audit.USER,
+            target_id=user.id,
+            details={"was_banned": was_banned},
         )
         await session.flush()
         await self.publish(user)
@@ -158,14 +161,13 @@ class Bans:
         """Log the violation (kinds and score only) and apply the next step of the progression."""
         since = utcnow() - timedelta(days=settings.strike_days)
         strikes = await count_violations(session, user.id, since) + 1
-        session.add(
-            AuditLog(
-                actor_type=ActorType.SYSTEM,
-                action=VIOLATION,
-                target_type="user",
-                target_id=user.id,
-                details={"score": check.score, "reasons": list(check.reasons), "strike": strikes},
-            )
+        audit.record(
+            session,
+            VIOLATION,
+            actor_type=ActorType.SYSTEM,
+            target_type=audit.USER,
+            target_id=user.id,
+            details={"score": check.score, "reasons": list(check.reasons), "strike": strikes},
         )
         await session.flush()
         if strikes == 1:

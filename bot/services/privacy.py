@@ -28,6 +28,7 @@ from bot.metrics import GDPR_REQUESTS
 from bot.services.files import FileStore
 from db.base import utcnow
 from db.models import ActorType, User
+from db.repositories import audit
 from db.repositories import privacy as repo
 
 EXPORT_FORMAT = "devbot-export/1"
@@ -81,12 +82,13 @@ async def export_user(
             {"at": _json_value(entry.created_at), "action": entry.action} for entry in requests
         ],
     }
-    repo.add_audit(
+    audit.record(
         session,
+        Action.EXPORT,
         actor_type=actor_type,
         actor_id=user_id if actor_id is None else actor_id,
-        action=Action.EXPORT,
-        user_id=user_id,
+        target_type=audit.USER,
+        target_id=user_id,
     )
     GDPR_REQUESTS.labels("export").inc()
     logger.info("gdpr: data of user {} exported ({} tables)", user_id, len(rows))
@@ -140,12 +142,13 @@ def _audit(
     actor_type: ActorType,
     actor_id: int | None,
 ) -> None:
-    repo.add_audit(
+    audit.record(
         session,
+        action,
         actor_type=actor_type,
         actor_id=user_id if actor_id is None else actor_id,
-        action=action,
-        user_id=user_id,
+        target_type=audit.USER,
+        target_id=user_id,
     )
     GDPR_REQUESTS.labels(action.value.removeprefix("gdpr.")).inc()
     logger.info("gdpr: {} for user {}", action.value, user_id)
@@ -165,12 +168,10 @@ async def erase_user(session: AsyncSession, user_id: int) -> Erasure:
     anonymised = await repo.anonymise_audit(session, user_id)
     await repo.delete_user(session, user_id)
     counts = {table: len(table_rows) for table, table_rows in rows.items()}
-    repo.add_audit(
+    audit.record(
         session,
+        Action.ERASE,
         actor_type=ActorType.SYSTEM,
-        actor_id=None,
-        action=Action.ERASE,
-        user_id=None,
         details={"rows": counts, "files": len(paths), "audit_anonymised": anonymised},
     )
     await session.flush()

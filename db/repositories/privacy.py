@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
 from db.models import ActorType, Attachment, AuditLog, RelayedMessage, Ticket, User
-
-USER_TARGET = "user"
+from db.repositories.audit import USER
 
 
 def visible(user_id_column: Any) -> ColumnElement[bool]:
@@ -70,29 +69,8 @@ async def audit_entries(session: AsyncSession, user_id: int) -> list[AuditLog]:
 def _about(user_id: int) -> ColumnElement[bool]:
     return or_(
         and_(AuditLog.actor_type == ActorType.USER, AuditLog.actor_id == user_id),
-        and_(AuditLog.target_type == USER_TARGET, AuditLog.target_id == user_id),
+        and_(AuditLog.target_type == USER, AuditLog.target_id == user_id),
     )
-
-
-def add_audit(
-    session: AsyncSession,
-    *,
-    actor_type: ActorType,
-    actor_id: int | None,
-    action: str,
-    user_id: int | None,
-    details: dict[str, Any] | None = None,
-) -> AuditLog:
-    entry = AuditLog(
-        actor_type=actor_type,
-        actor_id=actor_id,
-        action=action,
-        target_type=USER_TARGET if user_id is not None else None,
-        target_id=user_id,
-        details=details,
-    )
-    session.add(entry)
-    return entry
 
 
 async def due_for_erasure(session: AsyncSession, requested_before: datetime) -> list[int]:
@@ -120,7 +98,7 @@ async def anonymise_audit(session: AsyncSession, user_id: int) -> int:
             {"actor_id": None, "details": None},
         ),
         (
-            and_(AuditLog.target_type == USER_TARGET, AuditLog.target_id == user_id),
+            and_(AuditLog.target_type == USER, AuditLog.target_id == user_id),
             {"target_id": None, "details": None},
         ),
     ):
