@@ -212,6 +212,11 @@ async def test_admin_manages_agents_with_roles_and_audit(
     await desk.agent("/admin agent add @alice_agent superadmin", agent_id=4242)
     assert desk.to_group()[-1] == "You cannot grant or change a role above your own."
     await desk.agent("/admin agent remove @nina_ops", agent_id=ADMIN)
+    assert desk.to_group()[-1] == "@nina_ops is no longer an agent."
+    await desk.agent("/admin agent role @nina_ops senior", agent_id=ADMIN)
+    assert desk.to_group()[-1] == "@nina_ops is not an agent."  # removed: re-added with add
+    await desk.agent("/admin agent role @nina_ops", agent_id=ADMIN)
+    assert desk.to_group()[-1].startswith("Use: /admin agent add")
     await desk.agent("/admin agent frobnicate", agent_id=ADMIN)
     assert desk.to_group()[-1].startswith("Use: /admin agent add")
     async with desk.sessionmaker() as session:
