@@ -22,11 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Translator
-from bot.services.conversations import current_conversation
+from bot.services.conversations import record_user_message
 from bot.services.files import Outcome, receive_file
-from db.base import utcnow
-from db.models import Message as MessageRow
-from db.models import SenderType, User
+from db.models import User
 
 ALBUM_QUIET_SECONDS = 1.0
 
@@ -106,16 +104,8 @@ async def on_file(
     i18n: Translator,
     album_replies: AlbumReplies,
 ) -> None:
-    conversation = await current_conversation(session, user)
-    row = MessageRow(
-        conversation_id=conversation.id,
-        sender_type=SenderType.USER,
-        telegram_message_id=message.message_id,
-        text=message.caption,
-    )
-    session.add(row)
-    await session.flush()
-    conversation.last_message_at = utcnow()
+    caption, message_id = message.caption, message.message_id
+    conversation, row = await record_user_message(session, user, message_id, caption)
     outcome = await receive_file(
         bot,
         session,

@@ -55,16 +55,7 @@ async def record_exchange(
     conversation = await current_conversation(session, user)
     repo = ConversationRepository(session)
     if question is not None:
-        await repo.add_message(
-            Message(
-                conversation_id=conversation.id,
-                sender_type=SenderType.USER,
-                telegram_message_id=question_message_id,
-                text=question,
-                intent=answer.intent,
-                intent_confidence=answer.confidence,
-            )
-        )
+        await _add_user_message(repo, conversation, question_message_id, question, answer)
     await repo.add_message(
         Message(
             conversation_id=conversation.id,
@@ -79,3 +70,34 @@ async def record_exchange(
     )
     conversation.last_message_at = utcnow()
     return conversation
+
+
+async def record_user_message(
+    session: AsyncSession, user: User, telegram_message_id: int, text: str | None
+) -> tuple[Conversation, Message]:
+    """Store a message of the user's that gets no answer of its own yet (a file, say)."""
+    conversation = await current_conversation(session, user)
+    row = await _add_user_message(
+        ConversationRepository(session), conversation, telegram_message_id, text, None
+    )
+    conversation.last_message_at = utcnow()
+    return conversation, row
+
+
+async def _add_user_message(
+    repo: ConversationRepository,
+    conversation: Conversation,
+    telegram_message_id: int | None,
+    text: str | None,
+    answer: Answer | None,
+) -> Message:
+    return await repo.add_message(
+        Message(
+            conversation_id=conversation.id,
+            sender_type=SenderType.USER,
+            telegram_message_id=telegram_message_id,
+            text=text,
+            intent=answer.intent if answer else None,
+            intent_confidence=answer.confidence if answer else None,
+        )
+    )
