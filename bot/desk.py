@@ -218,7 +218,9 @@ class Desk:
                 ticket.topic_id = await self._new_topic(bot, session, ticket, user)
             elif forum:  # the user's topic from an earlier ticket: open it again
                 await self._reopen(bot, session, ticket)
-            card = await self._card(session, ticket, user)
+            lines = await self.lines(session, ticket, CARD_HISTORY)
+            lead = await LeadRepository(session).newest_open(user.id)
+            card = desk_texts.card(ticket, user, lead, None, lines, self.t)
             markup = card_keyboard(ticket.id, self.t)
             try:
                 sent = await bot.send_message(
@@ -234,6 +236,12 @@ class Desk:
             ticket.card_message_id = sent.message_id
             await session.commit()
             logger.info("ticket {}: card posted (topic {})", ticket.id, ticket.topic_id)
+            if self.assistant is not None and lines:
+                # The summary waits for the LLM: the card goes out at once and gets it later.
+                if self.sessionmaker is None:
+                    await self._summarise_card(bot, session, ticket.id, sent.message_id, lines)
+                else:
+                    self.spawn(self._summarise_card_later(bot, ticket.id, sent.message_id, lines))
             return ticket.topic_id
 
     async def _new_topic(self, bot: Bot, session: AsyncSession, ticket: Ticket, user: User) -> int:
@@ -252,17 +260,34 @@ class Desk:
             logger.info("ticket {}: topic not reopened: {}", ticket.id, exc.message)
         await self.refresh_title(bot, session, ticket)
 
-    async def _card(self, session: AsyncSession, ticket: Ticket, user: User) -> str:
-        lines = await self.lines(session, ticket, CARD_HISTORY)
-        summary = None
-        if self.assistant is not None and lines:
-            await session.commit()  # keep what is done (a new topic's id); hold no connection
-            try:
-                summary = await self.assistant.summarize(lines, language=self.i18n.default)
-            except Exception as exc:  # the card goes out with the last messages instead
-                logger.warning("ticket {}: no summary: {}", ticket.id, type(exc).__name__)
-        lead = await LeadRepository(session).newest_open(user.id)
-        return desk_texts.card(ticket, user, lead, summary, lines, self.t)
+    async def _summarise_card_later(
+        self, bot: Bot, ticket_id: int, card_id: int, lines: list[Line]
+    ) -> None:
+        assert self.sessionmaker is not None
+        async with self.sessionmaker() as session:
+            await self._summarise_card(bot, session, ticket_id, card_id, lines)
+
+    async def _summarise_card(
+        self, bot: Bot, session: AsyncSession, ticket_id: int, card_id: int, lines: list[Line]
+    ) -> None:
+        """Put the LLM's summary of the conversation on a posted card; the card keeps its last
+        messages when there is none."""
+        assert self.assistant is not None and self.chat_id is not None
+        try:
+            summary = await self.assistant.summarize(lines, language=self.i18n.default)
+            ticket = await session.get(Ticket, ticket_id)
+            user = await session.get(User, ticket.user_id) if ticket is not None else None
+            if not summary or ticket is None or user is None or user.forget_requested_at:
+                return
+            lead = await LeadRepository(session).newest_open(user.id)
+            await bot.edit_message_text(
+                desk_texts.card(ticket, user, lead, summary, lines, self.t),
+                chat_id=self.chat_id,
+                message_id=card_id,
+                reply_markup=card_keyboard(ticket.id, self.t),
+            )
+        except Exception as exc:  # work in the background has nobody to report to but the log
+            logger.warning("ticket {}: no summary on the card: {}", ticket_id, type(exc).__name__)
 
     async def lines(self, session: AsyncSession, ticket: Ticket, limit: int) -> list[Line]:
         """The conversation's last messages; none of a user who asked to be forgotten."""

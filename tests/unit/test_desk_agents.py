@@ -4,13 +4,20 @@ people without the role."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram.methods import CopyMessage, CreateForumTopic, EditForumTopic, SendMessage
+from aiogram.methods import (
+    CopyMessage,
+    CreateForumTopic,
+    EditForumTopic,
+    EditMessageText,
+    SendMessage,
+)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -153,12 +160,45 @@ class FakeAssistant:
         return "Happy to help: <script> & co"
 
 
+class SlowAssistant(FakeAssistant):
+    def __init__(self) -> None:
+        super().__init__()
+        self.go_on = asyncio.Event()
+
+    async def summarize(self, lines: Sequence[Line], *, language: str) -> str | None:
+        await self.go_on.wait()
+        return "Wants a Kubernetes cluster"
+
+
+async def test_the_card_goes_out_at_once_and_gets_its_summary_when_the_llm_answers(
+    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    assistant = SlowAssistant()
+    desk = await make_desk(sessionmaker, knowledge, assistant=assistant)
+    await desk.user("Do you do CI/CD?", first_name="Ann")
+    update = desk.session.make_message_update("/human", first_name="Ann")
+    await desk.dp.feed_update(desk.bot, update)  # no drain: the LLM has not answered yet
+
+    card = desk.card()
+    assert "Do you do CI/CD?" in card.text and "Kubernetes" not in card.text
+    assert desk.session.sent_texts(USER_ID)  # the user was told what happens next
+    assert not desk.session.calls(EditMessageText)
+    assistant.go_on.set()
+    await desk.dp.workflow_data["desk"].drain()
+    (edit,) = desk.session.calls(EditMessageText)
+    posted = desk.session.latest_message(GROUP, with_keyboard=True)
+    assert posted is not None and edit.message_id == posted.message_id
+    assert "Wants a Kubernetes cluster" in edit.text and "Ticket #1" in edit.text
+
+
 async def test_the_copilot_drafts_and_the_agent_sends_edits_or_discards(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:
     assistant = FakeAssistant()
     desk, ticket, card_id = await open_ticket(sessionmaker, knowledge, assistant=assistant)
-    assert "Wants &lt;help&gt; with CI &amp; CD" in desk.card().text
+    (summarised,) = [e for e in desk.session.calls(EditMessageText) if e.message_id == card_id]
+    assert "Wants &lt;help&gt; with CI &amp; CD" in summarised.text
+    assert summarised.reply_markup == desk.card().reply_markup  # the card keeps its buttons
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
     note = desk.session.latest_message(GROUP, with_keyboard=True)
     assert note is not None and "Suggested reply" in (note.text or "")
