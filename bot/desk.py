@@ -64,8 +64,6 @@ def thread_gone(exc: TelegramBadRequest) -> bool:
 def seconds_since(start: datetime | None, now: datetime) -> float:
     if start is None:
         return 0.0
-    if start.tzinfo is None:  # SQLite hands back naive UTC datetimes
-        start = start.replace(tzinfo=UTC)
     return max((now - start).total_seconds(), 0.0)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,8 +71,6 @@ def _row(lead: Lead, username: str | None) -> list[Any]:
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:  # SQLite hands back naive UTC datetimes
-        moment = moment.replace(tzinfo=UTC)
     return moment.isoformat()
 
 

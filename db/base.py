@@ -6,8 +6,9 @@ import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, func
+from sqlalchemy import BigInteger, DateTime, Dialect, Enum, Integer, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # Constraint names must be deterministic so that downgrades and later migrations can find them.
 NAMING_CONVENTION = {
@@ -26,6 +27,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """TIMESTAMP WITH TIME ZONE that always reads back aware, in UTC: SQLite has no time zones
+    and hands back naive datetimes, which could not be compared with `utcnow()`."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A VARCHAR enum with a CHECK constraint: portable, and a new value is a small migration."""
     return Enum(
@@ -41,7 +55,7 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
 
 
 class TimestampMixin:

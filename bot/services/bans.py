@@ -10,7 +10,7 @@ then a permanent ban.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,10 +32,6 @@ _NOT_BANNED = "-"
 _PERMANENT = "permanent"
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite
-
-
 @dataclass(frozen=True)
 class Ban:
     until: datetime | None  # None: permanent
@@ -53,7 +49,7 @@ class Ban:
             return None
         if user.banned_until is None:
             return cls(None)
-        until = _aware(user.banned_until)
+        until = user.banned_until
         return cls(until) if until > now else None
 
 

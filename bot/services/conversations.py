@@ -31,12 +31,10 @@ async def current_conversation(session: AsyncSession, user: User) -> Conversatio
     repo = ConversationRepository(session)
     conversation = await repo.current(user.id)
     now = utcnow()
-    if conversation is not None:
-        last = conversation.last_message_at
-        if last.tzinfo is None:  # SQLite hands back naive UTC datetimes
-            last = last.replace(tzinfo=now.tzinfo)
-        if now - last < IDLE_LIMIT or conversation.status != "bot":
-            return conversation
+    if conversation is not None and (
+        now - conversation.last_message_at < IDLE_LIMIT or conversation.status != "bot"
+    ):
+        return conversation
     return await repo.add(
         Conversation(user_id=user.id, language=user.language, source=user.source)
     )

@@ -100,8 +100,6 @@ def erase_at(user: User, grace_days: int) -> datetime | None:
     requested = user.forget_requested_at
     if requested is None:
         return None
-    if requested.tzinfo is None:  # SQLite hands back naive UTC datetimes
-        requested = requested.replace(tzinfo=utcnow().tzinfo)
     return requested + timedelta(days=grace_days)
 
 

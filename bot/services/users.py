@@ -54,10 +54,7 @@ async def touch_user(session: AsyncSession, profile: TelegramProfile, language: 
             setattr(user, field, value)
             changed = True
     now = utcnow()
-    last_seen = user.last_seen_at
-    if last_seen.tzinfo is None:  # SQLite hands back naive UTC datetimes
-        last_seen = last_seen.replace(tzinfo=now.tzinfo)
-    if changed or now - last_seen >= SEEN_PRECISION:
+    if changed or now - user.last_seen_at >= SEEN_PRECISION:
         user.last_seen_at = now
     return user
 
