@@ -159,15 +159,6 @@ async def test_two_agents_pressing_claim_at_once_one_gets_it(
     assert last == f"Already taken by {holder.name}."
 
 
-async def test_one_topic_for_messages_at_the_same_moment(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, _, _ = await escalated(sessionmaker, knowledge)
-    await asyncio.gather(*(desk.user(f"message {n}") for n in range(4)))
-    assert len(desk.session.calls(CreateForumTopic)) == 1
-    assert len(desk.copies(GROUP)) == 4
-
-
 async def test_notes_and_commands_stay_in_the_group_and_strangers_get_a_notice(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:

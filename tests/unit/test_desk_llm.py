@@ -63,8 +63,10 @@ async def test_no_answer_is_none_not_an_error(fake: FakeLongCat) -> None:
     fake.fail_next(500, times=20)
     helper = assistant(fake, deadline=3)
     assert await helper.summarize(LINES, language="en") is None
+    asked = len(fake.requests)
+    assert asked >= 1
     assert await helper.draft_reply(LINES, language="en") is None
-    assert len(fake.requests) >= 2  # both asked, both failed
+    assert len(fake.requests) > asked  # both asked, both failed
     assert await helper.draft_reply([], language="en") is None  # nothing to draft from
 
 
