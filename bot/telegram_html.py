@@ -43,6 +43,16 @@ class TelegramHtmlError(ValueError):
     """Markup the Bot API refuses; the message is its description after "Bad Request: "."""
 
 
+def decode_reference(ref: str) -> str:
+    """What Telegram shows for the character reference `&ref;` ("amp", "#60", "#x3C")."""
+    if not ref.startswith("#"):
+        return _NAMED_REFERENCES.get(ref, f"&{ref};")  # any other name is kept verbatim
+    code = int(ref[2:], 16) if ref[1:2] in "xX" else int(ref[1:])
+    # A number that names no character (or a lone surrogate) gives U+FFFD, as in HTML.
+    valid = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+    return chr(code) if valid else "\ufffd"
+
+
 def utf16_len(text: str) -> int:
     """The length of ``text`` as entity offsets and lengths count it: in UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
@@ -130,14 +140,10 @@ class _TelegramHtml(HTMLParser):
         self._append(data)
 
     def handle_entityref(self, name: str) -> None:
-        # Any other named reference is kept verbatim.
-        self._append(_NAMED_REFERENCES.get(name, f"&{name};"))
+        self._append(decode_reference(name))
 
     def handle_charref(self, name: str) -> None:
-        code = int(name[1:], 16) if name[:1] in "xX" else int(name)
-        # A number that names no character (or a lone surrogate) gives U+FFFD, as in HTML.
-        valid = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
-        self._append(chr(code) if valid else "\ufffd")
+        self._append(decode_reference("#" + name))
 
     def close(self) -> None:
         super().close()

@@ -24,6 +24,7 @@ from bot.streaming import AnswerStream
 from db.models import User
 from dialogs.intake import start_intake
 from handlers.faq_keyboards import actions_keyboard, topics_keyboard
+from llm.metrics import LLM_REFUSED
 from states.consult import Consult
 
 # After an LLM answer: an estimate, a person, or the topics.
@@ -100,6 +101,7 @@ async def _fallback(
     user: User,
 ) -> None:
     """Say why the AI did not answer, then the knowledge base's best and the human option."""
+    LLM_REFUSED.labels(reason).inc()
     limit = reason in ("session", "user_daily", "system")
     suffix = reason.replace("_", "-")
     key = f"consult-limit-{suffix}" if limit else f"consult-{suffix}"

@@ -18,7 +18,7 @@ def estimated_usage(messages: Sequence[ChatMessage], answer: str) -> Usage:
 
 
 def cost_usd(usage: Usage, model: str, prices: Prices) -> Decimal:
-    """USD at list price; a model missing from the table costs nothing (and is logged once)."""
+    """USD at list price; a model missing from the table costs nothing."""
     price = prices.get(model)
     if price is None:
         return Decimal(0)

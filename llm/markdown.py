@@ -31,6 +31,8 @@ from loguru import logger
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from bot.telegram_html import decode_reference, utf16_len
+
 __all__ = [
     "TELEGRAM_TEXT_LIMIT",
     "render_chunks",
@@ -305,7 +307,6 @@ _ATOM = re.compile(
     r"|&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"  # a character reference
     r"|[^<&]+|[<&]",  # a run of text (cut into characters below)
 )
-_NAMED: Final = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
 @dataclass(slots=True)
@@ -318,10 +319,6 @@ class _Atom:
     width: int = 0  # visible length in UTF-16 code units
 
 
-def _width(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _atoms(markup: str) -> list[_Atom]:
     atoms: list[_Atom] = []
     for match in _ATOM.finditer(markup):
@@ -329,16 +326,10 @@ def _atoms(markup: str) -> list[_Atom]:
         if tag is not None:
             atoms.append(_Atom(_CLOSE if slash else _OPEN, match[0], tag.lower()))
         elif ref is not None:
-            if ref.startswith("#"):
-                number = ref[2:] if ref[1:2] in "xX" else ref[1:]
-                code = int(number, 16 if ref[1:2] in "xX" else 10)
-                valid = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
-                char = chr(code) if valid else "\ufffd"
-            else:
-                char = _NAMED.get(ref, match[0])  # Telegram keeps unknown names verbatim
-            atoms.append(_Atom(_TEXT, match[0], char, _width(char)))
+            char = decode_reference(ref)
+            atoms.append(_Atom(_TEXT, match[0], char, utf16_len(char)))
         else:
-            atoms.extend(_Atom(_TEXT, char, char, _width(char)) for char in match[0])
+            atoms.extend(_Atom(_TEXT, char, char, utf16_len(char)) for char in match[0])
     return atoms
 
 

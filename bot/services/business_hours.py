@@ -150,18 +150,16 @@ def what_happens_next(
     now: datetime,
     hours: BusinessHours,
     t: Translator,
-    *,
-    within_hours: int = REPLY_WITHIN_HOURS,
 ) -> str:
     """The line that tells a client, after the intake, when a manager will get back to them."""
     local = _local(now, hours)
     if is_open(now, hours):
-        deadline = add_business_time(local, timedelta(hours=within_hours), hours)
+        deadline = add_business_time(local, timedelta(hours=REPLY_WITHIN_HOURS), hours)
         clock = f"{deadline:%H:%M}"
         if deadline.date() == local.date():
-            return t("hours-open", hours=within_hours, time=clock)
+            return t("hours-open", hours=REPLY_WITHIN_HOURS, time=clock)
         day = _day(deadline.date(), local.date(), t, "hours-on")
-        return t("hours-open-later", hours=within_hours, time=clock, day=day)
+        return t("hours-open-later", hours=REPLY_WITHIN_HOURS, time=clock, day=day)
     opening = next_opening(now, hours)
     prefix = "hours-morning" if hours.start < _NOON else "hours-on"
     return t(

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.services.business_hours import BusinessHours, next_opening
 from bot.services.scoring import Budget, ProjectType, ScoringRule, Timeline, score
 from db.models import Lead, LeadScore, User
 from db.repositories.leads import LeadRepository
@@ -90,11 +88,6 @@ def _clip(value: str | None, column: str) -> str | None:
         return None
     length = getattr(Lead.__table__.c[column].type, "length", None)
     return value.strip()[:length] if length else value.strip()
-
-
-def next_contact(now: datetime, hours: BusinessHours) -> datetime:
-    """When the team can first contact a lead that arrives at `now`."""
-    return next_opening(now, hours)
 
 
 def lead_card(lead: Lead, user: User, t: Translator) -> str:

@@ -82,9 +82,10 @@ def _read(path: Path) -> tuple[dict[str, object], str]:
     return meta, body
 
 
-def choose_template(intent: str | None, *, in_intake: bool = False) -> str:
-    """The template for a question, from its detected intent and the conversation state."""
-    if in_intake or intent in ("flow.start_project",):
+def choose_template(intent: str | None) -> str:
+    """The template for a question, from its detected intent. (Text typed during an intake
+    belongs to the wizard, so an intake never reaches the LLM.)"""
+    if intent == "flow.start_project":
         return "lead_qualification"
     category = (intent or "").split(".", 1)[0]
     return {

@@ -17,7 +17,6 @@ from bot.services.business_hours import (
     parse_business_hours,
     what_happens_next,
 )
-from bot.services.leads import next_contact
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 TALLINN = ZoneInfo("Europe/Tallinn")
@@ -80,7 +79,6 @@ def test_naive_datetimes_are_utc() -> None:
 def test_next_opening_is_now_when_open() -> None:
     now = at("2025-06-03", "11:00")
     assert next_opening(now, HOURS) is now
-    assert next_contact(now, HOURS) is now
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram.methods import SendChatAction, SendMessage, SendMessageDraft
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from bot.config import load_settings
@@ -113,11 +114,14 @@ async def test_an_unsure_faq_question_goes_to_the_llm(
 async def test_without_a_key_the_consultation_answers_from_the_knowledge_base(
     harness: BotHarness,
 ) -> None:
+    refused = REGISTRY.get_sample_value("devbot_llm_refused_total", {"reason": "not_configured"})
     await harness.send("/ask")
     await harness.send("How much does a Kubernetes setup cost?")
 
     text = harness.session.calls(SendMessage)[-1].text
     assert text.startswith("🤖 The AI assistant is not configured here")
+    counted = REGISTRY.get_sample_value("devbot_llm_refused_total", {"reason": "not_configured"})
+    assert counted == (refused or 0) + 1
     buttons = [label for row in harness.session.last_keyboard() for label, _ in row]
     assert "👤 Talk to a human" in buttons
 

@@ -55,10 +55,6 @@ def test_template_follows_the_intent(intent: str | None, template: str) -> None:
     assert choose_template(intent) == template
 
 
-def test_template_in_an_intake_is_lead_qualification() -> None:
-    assert choose_template("devops.kubernetes", in_intake=True) == "lead_qualification"
-
-
 def test_token_estimate_counts_cyrillic_denser() -> None:
     assert estimate_tokens("a" * 400) == 100
     assert estimate_tokens("я" * 400) == 200
