@@ -14,27 +14,22 @@ DESK_SCAN_MINUTES = 5
 
 def create_scheduler(context: JobContext) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(
-        "bot.jobs:remind_abandoned_intakes",
-        "interval",
-        minutes=REMINDER_SCAN_MINUTES,
-        kwargs={"context": context},
-        id="remind_abandoned_intakes",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
+    jobs = (
+        ("bot.jobs:remind_abandoned_intakes", REMINDER_SCAN_MINUTES),
+        # The desk: give back tickets whose agent went silent.
+        ("bot.desk_jobs:release_silent_tickets", DESK_SCAN_MINUTES),
     )
-    # The desk (issue 6): give back tickets whose agent went silent.
-    scheduler.add_job(
-        "bot.desk_jobs:release_silent_tickets",
-        "interval",
-        minutes=DESK_SCAN_MINUTES,
-        kwargs={"context": context},
-        id="release_silent_tickets",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
+    for func, minutes in jobs:
+        scheduler.add_job(
+            func,
+            "interval",
+            minutes=minutes,
+            kwargs={"context": context},
+            id=func.rsplit(":", 1)[1],
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
     # Retention and GDPR erasure, in a persistent job store (bot/privacy_jobs.py).
     schedule_privacy_jobs(scheduler, context)
     return scheduler

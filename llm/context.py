@@ -13,6 +13,7 @@ few tokens per message. The API's `usage` is what accounting uses; this estimate
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Sequence
@@ -61,14 +62,8 @@ def split_history(turns: Sequence[Turn], budget: int) -> tuple[list[Turn], list[
     """
     if sum(turn.tokens for turn in turns) <= budget:
         return [], list(turns)
-    keep, used = 0, 0
-    for turn in reversed(turns):
-        if used + turn.tokens > budget // 2:
-            break
-        used += turn.tokens
-        keep += 1
-    cut = len(turns) - keep
-    return list(turns[:cut]), list(turns[cut:])
+    recent = trim_to_budget(turns, budget // 2)
+    return list(turns[: len(turns) - len(recent)]), recent
 
 
 def trim_to_budget(turns: Sequence[Turn], budget: int) -> list[Turn]:
@@ -119,9 +114,6 @@ def transcript(turns: Sequence[Turn]) -> str:
     return "\n".join(f"{SPEAKERS.get(turn.role, turn.role)}: {turn.text}" for turn in turns)
 
 
-def plain_text(html: str) -> str:
-    """A knowledge-base answer (Telegram HTML) as plain text for the prompt."""
-    text = _TAG.sub("", html)
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
-        text = text.replace(entity, char)
-    return text.strip()
+def plain_text(markup: str) -> str:
+    """The bot's Telegram HTML (a knowledge-base answer, say) as the plain text it shows."""
+    return html.unescape(_TAG.sub("", markup)).strip()

@@ -8,12 +8,12 @@ template sent to the user.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 
 from bot.i18n import Translator
 from bot.services.desk_assistant import Line
 from db.models import Agent, Lead, Ticket, TicketPriority, TicketStatus, User
+from llm.context import plain_text
 
 TITLE_LIMIT = 128  # Telegram's limit on a topic name
 LINE_LIMIT = 300  # one history line on the card
@@ -23,7 +23,6 @@ PRIORITY_EMOJI = {
     TicketPriority.HIGH: "🔥",
     TicketPriority.NORMAL: "💬",
 }
-_TAG = re.compile(r"<[^>]+>")
 TEMPLATES = (
     "greeting",
     "review",
@@ -106,7 +105,7 @@ def history_lines(lines: Sequence[Line], t: Translator) -> list[str]:
     result = []
     for line in lines:
         # The bot's own answers are stored as Telegram HTML: show their text, not the markup.
-        text = html.unescape(_TAG.sub("", line.text)) if line.sender == "bot" else line.text
+        text = plain_text(line.text) if line.sender == "bot" else line.text
         text = text if len(text) <= LINE_LIMIT else text[: LINE_LIMIT - 1] + "…"
         result.append(t(f"desk-history-{line.sender}", text=html.escape(text)))
     return result

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services.scoring import Budget, ProjectType, ScoringRule, Timeline, score
 from db.models import Lead, LeadScore, User
+from db.repositories.conversations import ConversationRepository
 from db.repositories.leads import LeadRepository
 
 # Telegram refuses messages over 4096 characters; the rest of the card is short, so a long
@@ -74,7 +75,8 @@ async def save_lead(
     lead.score = level
     lead.score_points = points
     # Keep the conversation an update was first linked to when the user has none open now.
-    lead.conversation_id = await repo.current_conversation_id(user_id) or lead.conversation_id
+    current = await ConversationRepository(session).current(user_id)
+    lead.conversation_id = current.id if current is not None else lead.conversation_id
     if replace is None:
         return await repo.add(lead)
     await session.flush()

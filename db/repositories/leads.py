@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Conversation, Lead, LeadStatus, User
-from db.repositories.conversations import OPEN_STATUSES as OPEN_CONVERSATION_STATUSES
+from db.models import Lead, LeadStatus, User
 from db.repositories.privacy import visible
 
 # A lead the team is still working on: a new intake from the same user updates it.
@@ -46,15 +45,3 @@ class LeadRepository:
             select(User.id, User.username).where(User.id.in_(select(Lead.user_id)))
         )
         return {user_id: username for user_id, username in rows}
-
-    async def current_conversation_id(self, user_id: int) -> int | None:
-        """The user's newest open conversation, read only: a lead never starts a conversation."""
-        return await self.session.scalar(
-            select(Conversation.id)
-            .where(
-                Conversation.user_id == user_id,
-                Conversation.status.in_(OPEN_CONVERSATION_STATUSES),
-            )
-            .order_by(Conversation.id.desc())
-            .limit(1)
-        )
