@@ -35,6 +35,8 @@ from bot.services.escalation import (
     confidence_trigger,
     recent_confidences,
 )
+from bot.services.intake import InputRejected, parse_email
+from bot.telegram import thread_gone
 from db.base import utcnow
 from db.models import (
     Agent,
@@ -57,8 +59,16 @@ CARD_HISTORY = 8
 ASSISTANT_HISTORY = 30
 
 
-def thread_gone(exc: TelegramBadRequest) -> bool:
-    return "thread not found" in exc.message.lower()
+def take_contact_email(ticket: Ticket, text: str | None) -> bool:
+    """A ticket opened out of hours asked for an e-mail: keep `text` when it is one."""
+    if not ticket.asked_email or not text:
+        return False
+    try:
+        email = parse_email(text)
+    except InputRejected:
+        return False
+    ticket.contact_email, ticket.asked_email = email[:255], False
+    return True
 
 
 def seconds_since(start: datetime | None, now: datetime) -> float:
@@ -236,10 +246,7 @@ class Desk:
             logger.info("ticket {}: card posted (topic {})", ticket.id, ticket.topic_id)
             if self.assistant is not None and lines:
                 # The summary waits for the LLM: the card goes out at once and gets it later.
-                if self.sessionmaker is None:
-                    await self._summarise_card(bot, session, ticket.id, sent.message_id, lines)
-                else:
-                    self.spawn(self._summarise_card_later(bot, ticket.id, sent.message_id, lines))
+                self.spawn(self._summarise_card(bot, ticket.id, sent.message_id, lines))
             return ticket.topic_id
 
     async def _new_topic(self, bot: Bot, session: AsyncSession, ticket: Ticket, user: User) -> int:
@@ -258,32 +265,29 @@ class Desk:
             logger.info("ticket {}: topic not reopened: {}", ticket.id, exc.message)
         await self.refresh_title(bot, session, ticket)
 
-    async def _summarise_card_later(
+    async def _summarise_card(
         self, bot: Bot, ticket_id: int, card_id: int, lines: list[Line]
     ) -> None:
-        assert self.sessionmaker is not None
-        async with self.sessionmaker() as session:
-            await self._summarise_card(bot, session, ticket_id, card_id, lines)
-
-    async def _summarise_card(
-        self, bot: Bot, session: AsyncSession, ticket_id: int, card_id: int, lines: list[Line]
-    ) -> None:
-        """Put the LLM's summary of the conversation on a posted card; the card keeps its last
-        messages when there is none."""
+        """Put the LLM's summary of the conversation on a posted card (in the background, in a
+        session of its own); the card keeps its last messages when there is none."""
         assert self.assistant is not None and self.chat_id is not None
+        assert self.sessionmaker is not None, "a desk with an assistant needs a sessionmaker"
         try:
             summary = await self.assistant.summarize(lines, language=self.i18n.default)
-            ticket = await session.get(Ticket, ticket_id)
-            user = await session.get(User, ticket.user_id) if ticket is not None else None
-            if not summary or ticket is None or user is None or user.forget_requested_at:
+            if not summary:
                 return
-            lead = await LeadRepository(session).newest_open(user.id)
-            await bot.edit_message_text(
-                desk_texts.card(ticket, user, lead, summary, lines, self.t),
-                chat_id=self.chat_id,
-                message_id=card_id,
-                reply_markup=card_keyboard(ticket.id, self.t),
-            )
+            async with self.sessionmaker() as session:
+                ticket = await session.get(Ticket, ticket_id)
+                user = await session.get(User, ticket.user_id) if ticket is not None else None
+                if ticket is None or user is None or user.forget_requested_at:
+                    return
+                lead = await LeadRepository(session).newest_open(user.id)
+                await bot.edit_message_text(
+                    desk_texts.card(ticket, user, lead, summary, lines, self.t),
+                    chat_id=self.chat_id,
+                    message_id=card_id,
+                    reply_markup=card_keyboard(ticket.id, self.t),
+                )
         except Exception as exc:  # work in the background has nobody to report to but the log
             logger.warning("ticket {}: no summary on the card: {}", ticket_id, type(exc).__name__)
 

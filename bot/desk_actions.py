@@ -22,7 +22,7 @@ from bot.i18n import Translator
 from bot.metrics import TICKET_TIME_TO_CLAIM, TICKET_TIME_TO_CLOSE
 from bot.services import desk_texts
 from bot.services.desk_assistant import Line
-from bot.services.roles import allows, role_of
+from bot.services.roles import allows, role_with
 from db.base import utcnow
 from db.models import (
     ActorType,
@@ -50,11 +50,11 @@ async def agent_for(
 ) -> tuple[Agent, AgentRole] | None:
     """The person's agent row and role; ADMIN_IDS get a row on first use (tickets point to
     agents). None for someone who is not an agent."""
-    role = await role_of(session, person.id, admin_ids)
-    if role is None:
-        return None
     repo = AgentRepository(session)
     agent = await repo.by_telegram_id(person.id)
+    role = role_with(person.id, agent, admin_ids)
+    if role is None:
+        return None
     if agent is None:
         agent = await repo.add(
             Agent(
@@ -282,21 +282,18 @@ async def send_as_agent(
 async def copilot(desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, user: User) -> None:
     """Post the assistant's suggested reply in the topic as an internal note with buttons.
 
-    The LLM's wait runs in the background (when the desk has a session factory), so the user's
-    next message reaches the agents without waiting for the suggestion."""
+    The LLM's wait runs in the background, so the user's next message reaches the agents
+    without waiting for the suggestion."""
     if desk.assistant is None or desk.chat_id is None:
         return
     lines = await desk.lines(session, ticket, ASSISTANT_HISTORY)
-    if desk.sessionmaker is None:
-        await _draft(desk, bot, session, ticket, lines, user.language)
-        return
     desk.spawn(_draft_in_background(desk, bot, ticket, lines, user.language))
 
 
 async def _draft_in_background(
     desk: Desk, bot: Bot, ticket: Ticket, lines: list[Line], language: str
 ) -> None:
-    assert desk.sessionmaker is not None
+    assert desk.sessionmaker is not None, "a desk with an assistant needs a sessionmaker"
     try:
         async with desk.sessionmaker() as session:
             await _draft(desk, bot, session, ticket, lines, language)

@@ -11,7 +11,8 @@ from aiogram.types import Message, ReplyParameters
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import IN, OUT, Desk, thread_gone
+from bot.desk import IN, OUT, Desk
+from bot.telegram import thread_gone
 from db.models import Agent, SenderType, Ticket, User
 from db.repositories.tickets import TicketRepository
 

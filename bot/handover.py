@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.services.leads import lead_card
+from bot.telegram import thread_gone
 from db.models import Lead, LeadScore, User
 from db.repositories.intake import AppStateRepository
 
@@ -52,7 +53,7 @@ class LeadHandover:
             try:
                 await bot.send_message(self.chat_id, text, message_thread_id=topic)
             except TelegramBadRequest as exc:
-                if topic is None or "thread not found" not in exc.message.lower():
+                if topic is None or not thread_gone(exc):
                     raise
                 # Someone deleted the Leads topic: make a new one and post there.
                 topic = await self._topic(bot, recreate=True)

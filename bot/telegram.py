@@ -16,7 +16,12 @@ from aiogram.client.session.middlewares.base import (
 )
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import GetUpdates, SendChatAction, SendMessageDraft, TelegramMethod
 from aiogram.methods.base import TelegramType
 from loguru import logger
@@ -29,6 +34,11 @@ UNRETRIED = frozenset(
 )
 # Telegram's flood waits are seconds to a few minutes; past this something else is wrong.
 MAX_RETRY_AFTER = 300
+
+
+def thread_gone(exc: TelegramBadRequest) -> bool:
+    """The forum topic a message was sent to no longer exists (someone deleted it)."""
+    return "thread not found" in exc.message.lower()
 
 
 class RetryMiddleware(BaseRequestMiddleware):

@@ -8,7 +8,6 @@ writes belongs to the agents, and the bot does not answer it itself.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -19,26 +18,23 @@ from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.desk import Desk
+from bot.desk import Desk, take_contact_email
 from bot.desk_actions import close, copilot
 from bot.desk_keyboards import BackToBotCallback, RateCallback
 from bot.desk_relay import relay_from_user
 from bot.i18n import Translator
-from bot.services.conversations import current_conversation
+from bot.services.conversations import record_user_message
 from bot.services.escalation import Reason, Trigger, message_trigger, previous_user_texts
 from bot.services.faq import CONFIDENT
 from bot.services.files import receive_file
 from bot.services.intents import IntentDetector
-from db.models import Message as StoredMessage
-from db.models import SenderType, Ticket, TicketStatus, User
+from db.models import Ticket, TicketStatus, User
 from db.repositories import ConversationRepository
 from db.repositories.tickets import TicketRepository
 from handlers.faq_keyboards import ActionCallback
 from handlers.files import describe
 from handlers.intake import leave_intake
 from handlers.menu import MenuAction, MenuCallback
-
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 class OpenTicket(Filter):
@@ -94,16 +90,7 @@ async def on_trigger(
     intent: str,
 ) -> None:
     # The message that set it off belongs in the history the agents see on the card.
-    conversation = await current_conversation(session, user)
-    await ConversationRepository(session).add_message(
-        StoredMessage(
-            conversation_id=conversation.id,
-            sender_type=SenderType.USER,
-            telegram_message_id=message.message_id,
-            text=message.text,
-            intent=intent,
-        )
-    )
+    await record_user_message(session, user, message.message_id, message.text, intent)
     await desk.escalate(bot, session, user, trigger)
 
 
@@ -117,8 +104,7 @@ async def relay(
     i18n: Translator,
     settings: Settings,
 ) -> None:
-    if ticket.asked_email and message.text and _EMAIL.match(message.text.strip()):
-        ticket.contact_email, ticket.asked_email = message.text.strip()[:255], False
+    if take_contact_email(ticket, message.text):
         await message.answer(i18n("desk-email-saved"))
     # Files pass the same checks as outside a ticket; a refused one never reaches the agents.
     upload = await receive_file(bot, session, settings.files, user_id=user.id, message=message,

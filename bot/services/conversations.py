@@ -53,7 +53,9 @@ async def record_exchange(
     conversation = await current_conversation(session, user)
     repo = ConversationRepository(session)
     if question is not None:
-        await _add_user_message(repo, conversation, question_message_id, question, answer)
+        await _add_user_message(
+            repo, conversation, question_message_id, question, answer.intent, answer.confidence
+        )
     await repo.add_message(
         Message(
             conversation_id=conversation.id,
@@ -71,12 +73,17 @@ async def record_exchange(
 
 
 async def record_user_message(
-    session: AsyncSession, user: User, telegram_message_id: int, text: str | None
+    session: AsyncSession,
+    user: User,
+    telegram_message_id: int,
+    text: str | None,
+    intent: str | None = None,
 ) -> tuple[Conversation, Message]:
-    """Store a message of the user's that gets no answer of its own yet (a file, say)."""
+    """Store a message of the user's that gets no answer of its own yet (a file, say, or the
+    message that hands the conversation to the agents)."""
     conversation = await current_conversation(session, user)
     row = await _add_user_message(
-        ConversationRepository(session), conversation, telegram_message_id, text, None
+        ConversationRepository(session), conversation, telegram_message_id, text, intent, None
     )
     conversation.last_message_at = utcnow()
     return conversation, row
@@ -87,7 +94,8 @@ async def _add_user_message(
     conversation: Conversation,
     telegram_message_id: int | None,
     text: str | None,
-    answer: Answer | None,
+    intent: str | None,
+    confidence: float | None,
 ) -> Message:
     return await repo.add_message(
         Message(
@@ -95,7 +103,7 @@ async def _add_user_message(
             sender_type=SenderType.USER,
             telegram_message_id=telegram_message_id,
             text=text,
-            intent=answer.intent if answer else None,
-            intent_confidence=answer.confidence if answer else None,
+            intent=intent,
+            intent_confidence=confidence,
         )
     )

@@ -14,6 +14,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.desk_texts import display_name
 from db.models import ActorType, Agent
 from db.models.enums import AgentRole
 from db.repositories import UserRepository, audit
@@ -24,6 +25,15 @@ RANK = {role: rank for rank, role in enumerate(AgentRole)}
 
 def allows(role: AgentRole | None, needed: AgentRole) -> bool:
     return role is not None and RANK[role] >= RANK[needed]
+
+
+def role_with(
+    telegram_id: int, agent: Agent | None, admin_ids: Collection[int]
+) -> AgentRole | None:
+    """`role_of` for a caller that has loaded the person's agent row (or found none)."""
+    if telegram_id in admin_ids:
+        return AgentRole.SUPERADMIN
+    return AgentRole(agent.role) if agent is not None and agent.is_active else None
 
 
 async def role_of(
@@ -103,5 +113,4 @@ async def _person(repo: AgentRepository, handle: str) -> tuple[int, str, str | N
     user = await UserRepository(session=repo.session).find(handle)
     if user is None:
         return None
-    name = " ".join(p for p in (user.first_name, user.last_name) if p) or str(user.id)
-    return user.id, name[:128], user.username
+    return user.id, display_name(user)[:128], user.username
