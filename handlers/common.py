@@ -7,10 +7,8 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram_dialog import DialogManager
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from db.models import User
 from handlers.intake import leave_intake
 from handlers.menu import main_menu
 
@@ -23,12 +21,10 @@ async def cancel(
     message: Message,
     i18n: Translator,
     state: FSMContext,
-    session: AsyncSession,
-    user: User,
     dialog_manager: DialogManager,
 ) -> None:
     had_flow = dialog_manager.has_context() or await state.get_state() is not None
-    await leave_intake(dialog_manager, session, user)
+    await leave_intake(dialog_manager)
     if not had_flow:
         await message.answer(i18n("cancel-nothing"))
         return

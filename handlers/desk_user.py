@@ -75,7 +75,7 @@ async def ask_for_human(
     """/human, the menu's and the FAQ's "Talk to a human": any flow gives way to the agents."""
     if isinstance(event, CallbackQuery):
         await event.answer()
-    await leave_intake(dialog_manager, session, user)
+    await leave_intake(dialog_manager)
     await state.clear()
     await desk.escalate(bot, session, user, Trigger.of(Reason.REQUESTED))
 

@@ -13,20 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import I18n, Translator
 from bot.jobs import ResumeIntakeCallback
-from bot.metrics import INTAKE_ABANDONED, source_label
-from bot.services.intake_tracking import intake_finished
-from db.models import User
-from dialogs.intake import is_confirm_press, restart_if_expired, start_intake
+from dialogs.intake import abandon_intake, is_confirm_press, restart_if_expired, start_intake
 
 
-async def leave_intake(dialog_manager: DialogManager, session: AsyncSession, user: User) -> None:
+async def leave_intake(dialog_manager: DialogManager) -> None:
     """Drop an unfinished intake (the person typed /start or /cancel): no reminder will follow."""
     if not dialog_manager.has_context():
         return
-    start_data = dialog_manager.current_context().start_data
-    source = start_data.get("source") if isinstance(start_data, dict) else None
-    INTAKE_ABANDONED.labels(source_label(source)).inc()
-    await intake_finished(session, user.id, completed=False)
+    await abandon_intake(dialog_manager)
     await dialog_manager.reset_stack()
 
 

@@ -115,7 +115,7 @@ async def forget_pressed(
     if callback_data.action is ForgetAction.CONFIRM:
         privacy.request_forget(session, user)
         # An unfinished intake holds what they typed: it goes now, not in 30 days.
-        await leave_intake(dialog_manager, session, user)
+        await leave_intake(dialog_manager)
         await state.clear()
         date = _date(privacy.erase_at(user, settings.privacy.gdpr_grace_days))
         text = i18n("privacy-forget-done", date=date)

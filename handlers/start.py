@@ -7,7 +7,6 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services.users import record_source
@@ -25,7 +24,6 @@ async def start(
     i18n: Translator,
     user: User,
     state: FSMContext,
-    session: AsyncSession,
     dialog_manager: DialogManager,
 ) -> None:
     payload = (command.args or "").strip()
@@ -35,7 +33,7 @@ async def start(
         source = payload.removeprefix(INTAKE_LINK).lstrip("_") or "deeplink"
         await start_intake(dialog_manager, source=source[:64])
         return
-    await leave_intake(dialog_manager, session, user)
+    await leave_intake(dialog_manager)
     await state.clear()
     name = html.quote(message.from_user.first_name if message.from_user else "")
     await message.answer(i18n("start-welcome", name=name), reply_markup=main_menu(i18n))

@@ -87,12 +87,16 @@ async def restart_if_expired(manager: DialogManager, *, now: datetime | None = N
     ttl = manager.middleware_data["settings"].intake.ttl_hours
     if not is_expired(manager.start_data, ttl, now or datetime.now(UTC)):
         return False
-    source = _source(manager)
-    INTAKE_ABANDONED.labels(source_label(source)).inc()
-    session, user = manager.middleware_data["session"], manager.middleware_data["user"]
-    await intake_finished(session, user.id, completed=False)
-    await _start(manager, source=source, expired=True)
+    await abandon_intake(manager)
+    await _start(manager, source=_source(manager), expired=True)
     return True
+
+
+async def abandon_intake(manager: DialogManager) -> None:
+    """Count and record an intake given up: cancelled, expired, or left for something else."""
+    INTAKE_ABANDONED.labels(source_label(_source(manager))).inc()
+    data = manager.middleware_data
+    await intake_finished(data["session"], data["user"].id, completed=False)
 
 
 class IntakeGuard(BaseMiddleware):
@@ -276,9 +280,8 @@ async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogMan
 
 async def on_cancel(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     data = manager.middleware_data
-    session, user, i18n = data["session"], data["user"], data["i18n"]
-    INTAKE_ABANDONED.labels(source_label(_source(manager))).inc()
-    await intake_finished(session, user.id, completed=False)
+    i18n = data["i18n"]
+    await abandon_intake(manager)
     await manager.done(show_mode=ShowMode.NO_UPDATE)  # the step's message becomes the reply
     text, markup = i18n("intake-cancelled"), _menu_button(i18n)
     if isinstance(callback.message, Message):
