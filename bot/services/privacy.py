@@ -82,16 +82,7 @@ async def export_user(
             {"at": _json_value(entry.created_at), "action": entry.action} for entry in requests
         ],
     }
-    audit.record(
-        session,
-        Action.EXPORT,
-        actor_type=actor_type,
-        actor_id=user_id if actor_id is None else actor_id,
-        target_type=audit.USER,
-        target_id=user_id,
-    )
-    GDPR_REQUESTS.labels("export").inc()
-    logger.info("gdpr: data of user {} exported ({} tables)", user_id, len(rows))
+    _audit(session, user_id, Action.EXPORT, actor_type, actor_id)
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
