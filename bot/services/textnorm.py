@@ -67,7 +67,8 @@ _ALIASES = {
 }
 
 
-def _fix_mixed_script(token: str) -> str:
+def fix_mixed_script(token: str) -> str:
+    """A word typed half on the wrong keyboard layout goes all into its majority alphabet."""
     cyr = len(_CYRILLIC.findall(token))
     lat = len(_LATIN.findall(token))
     if not cyr or not lat:
@@ -83,7 +84,7 @@ def normalize(text: str) -> str:
     text = _STRETCHED.sub(r"\1", text)
     tokens = []
     for raw in _NON_WORD.sub(" ", text).split():
-        token = _fix_mixed_script(raw.strip("_"))
+        token = fix_mixed_script(raw.strip("_"))
         token = _ALIASES.get(token, token)
         # Amounts differ, their presence matters: "$50k" and "$20k" look the same.
         token = _DIGITS.sub("0", token)

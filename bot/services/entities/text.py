@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 
 from bot.services.entities.speller import Speller
 from bot.services.entities.words import KEYWORD_LOOKALIKES, KEYWORDS
+from bot.services.textnorm import fix_mixed_script
 
 LETTER = r"[^\W\d_]"
 CYRILLIC = re.compile(r"[а-я]")
@@ -47,19 +48,10 @@ _TRANSLATE = str.maketrans(
         "…": ".",
     }
 )
-_LAT_TO_CYR = str.maketrans("aceopxykmthb", "асеорхукмтнв")
-_CYR_TO_LAT = str.maketrans("асеорхукмтнв", "aceopxykmthb")
 _MIXED_WORD = re.compile(rf"{LETTER}*(?:[a-z][а-я]|[а-я][a-z]){LETTER}*")
 _MIXED_PAIR = re.compile(r"[a-z][а-я]|[а-я][a-z]")
 # Blanked out: their digits and words are never a budget, a date or a technology.
 _URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def _fix_mixed(match: re.Match[str]) -> str:
-    """A word typed half on the wrong keyboard layout goes all into its majority alphabet."""
-    word = match.group()
-    cyrillic, latin = len(CYRILLIC.findall(word)), len(LATIN.findall(word))
-    return word.translate(_LAT_TO_CYR if cyrillic >= latin else _CYR_TO_LAT)
 
 
 @dataclass(frozen=True)
@@ -83,7 +75,7 @@ def prepare(text: str) -> Prepared:
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     norm = lowered.translate(_TRANSLATE)
     if _MIXED_PAIR.search(norm):
-        norm = _MIXED_WORD.sub(_fix_mixed, norm)
+        norm = _MIXED_WORD.sub(lambda match: fix_mixed_script(match.group()), norm)
     if "@" in norm or "http" in norm or "www." in norm:  # skips the regex for most messages
         norm = _URL_OR_EMAIL.sub(lambda m: " " * len(m.group()), norm)
     return Prepared(text, norm)
