@@ -21,6 +21,17 @@ _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
+def _blank_to_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _comma_list(value: Any) -> Any:
+    """ "a, b;c" -> ["a", "b", "c"]: how lists are written in the environment."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    return value
+
+
 def _section(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(
         env_prefix=prefix, env_file=None, env_file_encoding="utf-8", extra="ignore"
@@ -58,14 +69,12 @@ class TelegramSettings(BaseSettings):
     @field_validator("agent_chat_id", mode="before")
     @classmethod
     def _empty_chat(cls, value: Any) -> Any:
-        return None if value == "" else value
+        return _blank_to_none(value)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
-        return value
+        return _comma_list(value)
 
 
 class DatabaseSettings(BaseSettings):
@@ -135,7 +144,7 @@ class LongCatSettings(BaseSettings):
     @field_validator("api_key", mode="before")
     @classmethod
     def _empty_key(cls, value: Any) -> Any:
-        return None if value == "" else value
+        return _blank_to_none(value)
 
     @field_validator("base_url", mode="before")
     @classmethod
@@ -250,15 +259,15 @@ class LeadSettings(BaseSettings):
     @field_validator("scoring_file", mode="before")
     @classmethod
     def _empty_path(cls, value: Any) -> Any:
-        return None if value == "" else value
+        return _blank_to_none(value)
 
     @field_validator("sales_mentions", mode="before")
     @classmethod
     def _split_mentions(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            names = [part.strip() for part in value.replace(";", ",").split(",")]
-            return ["@" + name.lstrip("@") for name in names if name.strip("@")]
-        return value
+        names = _comma_list(value)
+        if isinstance(names, list):
+            return ["@" + str(name).lstrip("@") for name in names if str(name).strip("@")]
+        return names
 
     @field_validator("timezone")
     @classmethod
@@ -345,16 +354,13 @@ class SpamSettings(BaseSettings):
     @field_validator("keywords", mode="before")
     @classmethod
     def _split_keywords(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip().lower() for part in value.split(",") if part.strip()]
-        return value
+        words = _comma_list(value)
+        return [str(word).lower() for word in words] if isinstance(words, list) else words
 
     @field_validator("ban_hours", mode="before")
     @classmethod
     def _split_hours(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return _comma_list(value)
 
     @field_validator("ban_hours")
     @classmethod
