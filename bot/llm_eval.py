@@ -21,15 +21,13 @@ from typing import Any, TextIO
 import yaml
 
 from bot.config import ConfigError, Settings
-from bot.services.consult import grounding
+from bot.services.consult import confidence_of, priced, prompt_for
 from bot.services.intents import IntentDetector
 from bot.services.knowledge import KnowledgeBase
 from bot.services.pii import mask_pii
 from llm.client import ChatMessage, ChatModel, Completion, LLMUnavailable, LongCatClient
-from llm.confidence import answer_confidence
-from llm.context import Fact, Turn, build_messages, plain_text, trim_to_budget
-from llm.cost import cost_usd, estimated_usage
-from llm.prompts import PROMPTS_DIR, choose_template, load_prompts
+from llm.context import Fact, Turn, prompt_text, trim_to_budget
+from llm.prompts import PROMPTS_DIR, load_prompts
 
 SCENARIOS_FILE = PROMPTS_DIR.parent / "eval" / "scenarios.yaml"
 # Each check and its column in the table.
@@ -180,16 +178,11 @@ def prepare(
 ) -> Prepared:
     """The messages the bot would send for this question (as `Consultant.answer` builds them)."""
     detection = detector.detect(scenario.question)
-    prompt = load_prompts()[choose_template(detection.intent)]
-    facts = grounding(detection, kb, scenario.language)
-    # Assistant turns are stored as Telegram HTML; the bot sends them as plain text.
-    history = [
-        Turn(turn.role, mask_pii(turn.text if turn.role == "user" else plain_text(turn.text)))
-        for turn in scenario.history
-    ]
+    history = [Turn(turn.role, mask_pii(prompt_text(turn.role, turn.text)))
+               for turn in scenario.history]  # fmt: skip
     history = trim_to_budget(history, settings.longcat.history_tokens)
-    messages = build_messages(
-        prompt.render(scenario.language), facts, None, history, mask_pii(scenario.question)
+    prompt, facts, messages = prompt_for(
+        load_prompts(), detection, kb, scenario.language, None, history, scenario.question
     )
     return Prepared(messages, facts, prompt.id, detection.confidence)
 
@@ -281,19 +274,14 @@ async def run_scenario(
         result.error = str(exc)
         return result
     result.seconds = completion.seconds or time.monotonic() - started
-    usage = completion.usage or estimated_usage(prepared.messages, completion.text)
+    usage, result.cost = priced(prepared.messages, completion, settings)
     result.tokens_in, result.tokens_out = usage.prompt_tokens, usage.completion_tokens
-    result.cost = cost_usd(usage, completion.model, settings.longcat.prices)
     result.answer = completion.text
-    facts = [f"{fact.title} {fact.text}" for fact in prepared.facts]
-    result.confidence = answer_confidence(
-        completion.text,
-        finish_reason=completion.finish_reason,
-        facts=facts,
-        question=scenario.question,
-        intent_confidence=prepared.intent_confidence,
+    result.confidence = confidence_of(
+        completion, prepared.facts, scenario.question, prepared.intent_confidence
     )
     history = " ".join(turn.text for turn in scenario.history)
+    facts = [f"{fact.title} {fact.text}" for fact in prepared.facts]
     result.checks = run_checks(
         scenario.checks,
         completion.text,

@@ -114,6 +114,12 @@ def transcript(turns: Sequence[Turn]) -> str:
     return "\n".join(f"{SPEAKERS.get(turn.role, turn.role)}: {turn.text}" for turn in turns)
 
 
+def prompt_text(role: str, stored: str) -> str:
+    """A stored message as the prompt carries it: people's words as typed, the bot's HTML as
+    the plain text it shows."""
+    return stored if role == "user" else plain_text(stored)
+
+
 def plain_text(markup: str) -> str:
     """The bot's Telegram HTML (a knowledge-base answer, say) as the plain text it shows."""
     return html.unescape(_TAG.sub("", markup)).strip()

@@ -9,6 +9,7 @@ whenever the LLM cannot or may not answer; the handler then answers from the kno
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,14 +27,22 @@ from bot.services.pii import mask_pii
 from db.models import Conversation, SenderType, User
 from db.repositories import ConversationRepository
 from llm.budget import LlmBudget, Refusal
-from llm.client import ChatMessage, ChatModel, Completion, LLMUnavailable, LongCatClient, OnText
+from llm.client import (
+    ChatMessage,
+    ChatModel,
+    Completion,
+    LLMUnavailable,
+    LongCatClient,
+    OnText,
+    Usage,
+)
 from llm.confidence import answer_confidence
 from llm.context import (
     Fact,
     Turn,
     build_messages,
     message_tokens,
-    plain_text,
+    prompt_text,
     split_history,
     transcript,
     trim_to_budget,
@@ -144,27 +153,18 @@ class Consultant:
         if refusal is not None:
             raise Unanswered(refusal.value)
 
-        prompt = self.prompts[choose_template(detection.intent)]
-        facts = grounding(detection, kb, user.language)
         history = await self._history(session, conversation, user.language)
-        messages = build_messages(
-            prompt.render(user.language), facts, conversation.summary, history, mask_pii(question)
+        prompt, facts, messages = prompt_for(
+            self.prompts, detection, kb, user.language, conversation.summary, history, question
         )
         # Nothing is held in the database while LongCat writes: the pooled connection goes back.
         await session.commit()
         completion = await self._call(
             model, messages, "answer", prompt, self.settings.longcat.max_answer_tokens, on_text
         )
-        usage = completion.usage or estimated_usage(messages, completion.text)
-        cost = cost_usd(usage, completion.model, self.settings.longcat.prices)
+        usage, cost = priced(messages, completion, self.settings)
         await self._charge(cost)
-        confidence = answer_confidence(
-            completion.text,
-            finish_reason=completion.finish_reason,
-            facts=[f"{fact.title} {fact.text}" for fact in facts],
-            question=question,
-            intent_confidence=detection.confidence,
-        )
+        confidence = confidence_of(completion, facts, question, detection.confidence)
         _log_call("answer", prompt, completion, usage.prompt_tokens, usage.completion_tokens,
                   cost, confidence)  # fmt: skip
         return Consultation(
@@ -188,8 +188,7 @@ class Consultant:
             {"role": "user", "content": mask_pii(content)},
         ]
         completion = await self._call(self.model, messages, template, prompt, max_tokens)
-        usage = completion.usage or estimated_usage(messages, completion.text)
-        cost = cost_usd(usage, completion.model, self.settings.longcat.prices)
+        usage, cost = priced(messages, completion, self.settings)
         await self._charge(cost)
         _log_call(template, prompt, completion, usage.prompt_tokens, usage.completion_tokens,
                   cost, None)  # fmt: skip
@@ -202,7 +201,7 @@ class Consultant:
         repo = ConversationRepository(session)
         rows = await repo.messages_after(conversation.id, conversation.summary_upto_id)
         turns = [
-            Turn(role, mask_pii(row.text if role == "user" else plain_text(row.text)), row.id)
+            Turn(role, mask_pii(prompt_text(role, row.text)), row.id)
             for row in rows
             if row.text and (role := _ROLES.get(row.sender_type))
         ]
@@ -250,6 +249,43 @@ class Consultant:
         if completion.first_token_seconds is not None:
             LLM_FIRST_TOKEN.observe(completion.first_token_seconds)
         return completion
+
+
+def prompt_for(
+    prompts: Mapping[str, Prompt],
+    detection: Detection,
+    kb: KnowledgeBase,
+    language: str,
+    summary: str | None,
+    history: Sequence[Turn],
+    question: str,
+) -> tuple[Prompt, list[Fact], list[ChatMessage]]:
+    """The template, the facts and the messages for a question: what `Consultant.answer` sends,
+    and what `llm-eval` grades."""
+    prompt = prompts[choose_template(detection.intent)]
+    facts = grounding(detection, kb, language)
+    messages = build_messages(prompt.render(language), facts, summary, history, mask_pii(question))
+    return prompt, facts, messages
+
+
+def priced(
+    messages: Sequence[ChatMessage], completion: Completion, settings: Settings
+) -> tuple[Usage, Decimal]:
+    """The call's usage (the API's, else estimated) and its cost at list price."""
+    usage = completion.usage or estimated_usage(messages, completion.text)
+    return usage, cost_usd(usage, completion.model, settings.longcat.prices)
+
+
+def confidence_of(
+    completion: Completion, facts: Sequence[Fact], question: str, intent_confidence: float
+) -> float:
+    return answer_confidence(
+        completion.text,
+        finish_reason=completion.finish_reason,
+        facts=[f"{fact.title} {fact.text}" for fact in facts],
+        question=question,
+        intent_confidence=intent_confidence,
+    )
 
 
 def grounding(detection: Detection, kb: KnowledgeBase, language: str) -> list[Fact]:

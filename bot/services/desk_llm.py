@@ -9,7 +9,7 @@ from loguru import logger
 
 from bot.services.consult import Consultant, Unanswered
 from bot.services.desk_assistant import Line
-from llm.context import Turn, plain_text, transcript
+from llm.context import Turn, prompt_text, transcript
 
 SUMMARY_TOKENS = 250
 DRAFT_TOKENS = 250
@@ -17,11 +17,7 @@ DRAFT_TOKENS = 250
 
 def transcript_of(lines: Sequence[Line]) -> str:
     """The desk's lines as the LLM reads them: who said what, the bot's HTML as plain text."""
-    turns = [
-        Turn(line.sender, line.text if line.sender == "user" else plain_text(line.text))
-        for line in lines
-    ]
-    return transcript(turns)
+    return transcript([Turn(line.sender, prompt_text(line.sender, line.text)) for line in lines])
 
 
 class LlmDeskAssistant:
