@@ -34,13 +34,8 @@ class ConversationRepository:
         return message
 
     async def messages(self, conversation_id: int, limit: int = 50) -> list[Message]:
-        rows = await self.session.scalars(
-            select(Message)
-            .where(Message.conversation_id == conversation_id)
-            .order_by(Message.id.desc())
-            .limit(limit)
-        )
-        return list(reversed(rows.all()))
+        """The conversation's newest `limit` messages, oldest first."""
+        return await self.messages_after(conversation_id, None, limit)
 
     async def messages_after(
         self, conversation_id: int, after_id: int | None, limit: int = 400

@@ -43,8 +43,9 @@ async def final_reply(telegram: FakeTelegram, user_id: int, since: int) -> str:
     """The first sendMessage to the user after call number `since` (drafts are not replies)."""
     call = await telegram.wait_for(
         "sendMessage",
-        lambda c: c.params.get("chat_id") == user_id and telegram.calls.index(c) >= since,
+        lambda c: c.params.get("chat_id") == user_id,
         timeout=ANSWER_WITHIN,
+        since=since,
     )
     return str(call.params["text"])
 
