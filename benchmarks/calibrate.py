@@ -4,7 +4,7 @@
 
 Prints the negative log-likelihood and the expected calibration error (ECE) for a range of
 temperatures, and a reliability table (confidence bucket → accuracy) for the chosen one. The
-chosen value goes into bot/services/intents.py (TEMPERATURE).
+chosen value goes into bot/faq/intents.py (TEMPERATURE).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from benchmarks.intents import SETS, read_set
 from bot.app import load_knowledge
 from bot.config import load_settings
-from bot.services import intents
+from bot.faq import intents
 
 TEMPERATURES = (0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0)
 BUCKETS = (0.0, 0.2, 0.4, 0.55, 0.7, 0.85, 0.95, 1.01)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bot.app import load_knowledge
 from bot.config import load_settings
-from bot.services.entities import extract_entities
-from bot.services.intents import IntentDetector
+from bot.faq.intents import IntentDetector
+from bot.intake.entities import extract_entities
 
 ROOT = Path(__file__).resolve().parent.parent
 LONG = (

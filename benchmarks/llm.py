@@ -30,8 +30,8 @@ from loguru import logger
 
 from bot.app import create_dispatcher, load_knowledge
 from bot.config import load_settings
-from bot.kv import MemoryCounters
-from bot.services.consult import Consultant
+from bot.consult.consultant import Consultant
+from bot.kernel.kv import MemoryCounters
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from llm.metrics import LLM_COST

@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 
 from bot.app import StartupError
 from bot.config import ConfigError, Settings, load_settings
-from bot.i18n import LocaleError
+from bot.faq.knowledge import KnowledgeBaseError
+from bot.kernel.i18n import LocaleError
 from bot.logging import setup_logging
-from bot.services.knowledge import KnowledgeBaseError
 
 EXIT_CONFIG = 2
 EXIT_STARTUP = 1
@@ -27,7 +27,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.chat import run_demo
 
     # The terminal is the chat: only problems are logged, to stderr.
     level = settings.log.level if settings.log.level in ("TRACE", "DEBUG") else "WARNING"
@@ -37,7 +37,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.migrations import migrate_command
+    from bot.cli.migrations import migrate_command
 
     setup_logging(settings.log.level, settings.log.format)
     revision = asyncio.run(migrate_command(settings, downgrade_to=args.downgrade))
@@ -47,7 +47,7 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _classify(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import load_knowledge
-    from bot.classify import classify_lines
+    from bot.cli.classify import classify_lines
 
     setup_logging("WARNING", "pretty")
     _i18n, _kb, detector = load_knowledge(settings)
@@ -61,7 +61,7 @@ def _classify(settings: Settings, args: argparse.Namespace) -> int:
 
 def _llm_eval(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import load_knowledge
-    from bot.llm_eval import llm_eval_command, require_key
+    from bot.consult.eval import llm_eval_command, require_key
 
     require_key(settings)  # before the detector is trained: a missing key fails at once
     setup_logging("WARNING", "pretty")
@@ -70,7 +70,7 @@ def _llm_eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _leads(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.admin_cli import export_csv_command
+    from bot.cli.admin import export_csv_command
 
     setup_logging("WARNING", "pretty")
     count = asyncio.run(export_csv_command(settings, sys.stdout))

@@ -18,11 +18,19 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import ConfigError, Settings
-from bot.desk import Desk
-from bot.handover import HandoverMiddleware, LeadHandover
-from bot.i18n import I18n
-from bot.isolation import LayeredEventIsolation, LocalEventIsolation
-from bot.kv import (
+from bot.consult.consultant import Consultant
+from bot.desk.copilot import LlmDeskAssistant
+from bot.desk.hours import BusinessHours, parse_business_hours
+from bot.desk.topics import Desk
+from bot.faq.intents import IntentDetector
+from bot.faq.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from bot.guard.bans import Bans
+from bot.guard.spam import SpamDetector
+from bot.guard.throttling import Throttle
+from bot.intake.handover import HandoverMiddleware, LeadHandover
+from bot.intake.scoring import ScoringRule, load_rule
+from bot.kernel.i18n import I18n
+from bot.kernel.kv import (
     Cache,
     Counters,
     MemoryCache,
@@ -32,15 +40,7 @@ from bot.kv import (
     RedisCounters,
     RedisLocks,
 )
-from bot.services.bans import Bans
-from bot.services.business_hours import BusinessHours, parse_business_hours
-from bot.services.consult import Consultant
-from bot.services.desk_llm import LlmDeskAssistant
-from bot.services.intents import IntentDetector
-from bot.services.knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
-from bot.services.scoring import ScoringRule, load_rule
-from bot.services.spam import SpamDetector
-from bot.services.throttling import Throttle
+from bot.telegram.isolation import LayeredEventIsolation, LocalEventIsolation
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from handlers import get_routers

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from loguru import logger
 
-from bot.services.pii import mask_pii
+from bot.kernel.pii import mask_pii
 
 if TYPE_CHECKING:
     from loguru import Message, Record

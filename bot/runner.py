@@ -13,9 +13,8 @@ from loguru import logger
 
 from bot.app import Resources, dispatcher_for, open_resources
 from bot.config import Settings
-from bot.jobs import JobContext
-from bot.scheduler import create_scheduler
-from bot.telegram import create_bot
+from bot.scheduler import JobContext, create_scheduler
+from bot.telegram.client import create_bot
 from bot.web import create_web_app
 
 
@@ -33,9 +32,13 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     webhook_target = settings.require_webhook() if webhook else None
     resources = await open_resources(settings)
     bot = create_bot(settings, token=token.get_secret_value())
-    scheduler = create_scheduler(JobContext(bot, settings, resources.sessionmaker, resources.i18n))
+    scheduler = None
     try:
         dp = dispatcher_for(resources)  # may stop start-up on a bad lead setting
+        # The jobs share the dispatcher's objects (the same Desk, with its locks).
+        scheduler = create_scheduler(
+            JobContext(bot, settings, resources.sessionmaker, resources.i18n, dp["desk"])
+        )
         scheduler.start()
         me = await bot.get_me()
         logger.info("started as @{} (id {})", me.username, me.id)
@@ -44,7 +47,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         else:
             await _run_webhook(resources, dp, bot, *webhook_target)
     finally:
-        if scheduler.running:
+        if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
         await bot.session.close()
         await resources.close()

@@ -24,7 +24,7 @@ from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
 from magic_filter import MagicFilter
 
-from bot.i18n import Translator
+from bot.kernel.i18n import Translator
 
 Param = str | MagicFilter | TextWidget
 

@@ -11,11 +11,9 @@ from aiogram import Router
 from dialogs.intake import intake_dialog
 from handlers import (
     admin,
-    admin_agents,
     common,
     consult,
-    desk_agents,
-    desk_user,
+    desk,
     errors,
     fallback,
     faq,
@@ -32,9 +30,9 @@ def get_routers() -> list[Router]:
         common.create_router(),
         # The desk: the agents' group, /admin agent, and the user's side (with "Talk to a
         # human"), before the intake and the FAQ: while a ticket is open, the agents answer.
-        admin_agents.create_router(),
-        desk_agents.create_router(),
-        desk_user.create_router(),
+        admin.agents.create_router(),
+        desk.agents.create_router(),
+        desk.user.create_router(),
         start.create_router(),
         language.create_router(),
         intake.create_router(),
@@ -42,7 +40,7 @@ def get_routers() -> list[Router]:
         privacy.create_router(),
         files.create_router(),
         # Every /admin left over by the more specific admin routers (privacy: /admin gdpr).
-        admin.create_router(),
+        admin.bans.create_router(),
         # The wizard before the FAQ: text typed into an intake step belongs to the wizard.
         intake_dialog(),
         consult.create_router(),

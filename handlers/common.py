@@ -8,9 +8,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram_dialog import DialogManager
 
-from bot.i18n import Translator
+from bot.kernel.i18n import Translator
+from bot.telegram.menu import main_menu
 from handlers.intake import leave_intake
-from handlers.menu import main_menu
 
 
 async def help_command(message: Message, i18n: Translator) -> None:

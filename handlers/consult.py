@@ -13,14 +13,14 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import Desk
-from bot.i18n import Translator
-from bot.services.consult import Consultant, Consultation, Unanswered
-from bot.services.conversations import Answer, record_exchange
-from bot.services.faq import SUGGEST, Decision, Outcome, decide
-from bot.services.intents import Detection, IntentDetector
-from bot.services.knowledge import KnowledgeBase
-from bot.streaming import AnswerStream
+from bot.consult.consultant import Consultant, Consultation, Unanswered
+from bot.desk.topics import Desk
+from bot.faq.answers import SUGGEST, Decision, Outcome, decide
+from bot.faq.intents import Detection, IntentDetector
+from bot.faq.knowledge import KnowledgeBase
+from bot.kernel.conversations import Answer, record_exchange
+from bot.kernel.i18n import Translator
+from bot.telegram.streaming import AnswerStream
 from db.models import User
 from dialogs.intake import start_intake
 from handlers.faq_keyboards import actions_keyboard, topics_keyboard

@@ -8,7 +8,7 @@ from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 from loguru import logger
 
-from bot.i18n import I18n, Translator
+from bot.kernel.i18n import I18n, Translator
 
 
 async def on_error(event: ErrorEvent, bot: Bot, i18n_hub: I18n, **data: Any) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import Translator
-from handlers.menu import main_menu
+from bot.kernel.i18n import Translator
+from bot.telegram.menu import main_menu
 
 
 async def unknown_command(message: Message, i18n: Translator) -> None:

@@ -10,13 +10,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import Desk
-from bot.i18n import Translator
-from bot.services.consult import Consultant
-from bot.services.conversations import Answer, record_exchange
-from bot.services.faq import Decision, Outcome, decide
-from bot.services.intents import IntentDetector
-from bot.services.knowledge import KnowledgeBase
+from bot.consult.consultant import Consultant
+from bot.desk.topics import Desk
+from bot.faq.answers import Decision, Outcome, decide
+from bot.faq.intents import IntentDetector
+from bot.faq.knowledge import KnowledgeBase
+from bot.kernel.conversations import Answer, record_exchange
+from bot.kernel.i18n import Translator
+from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import User
 from dialogs.intake import start_intake
 from handlers.consult import consult
@@ -30,7 +31,6 @@ from handlers.faq_keyboards import (
     services_keyboard,
     topics_keyboard,
 )
-from handlers.menu import MenuAction, MenuCallback
 
 COMMAND_TOPICS = {"services": "general.services", "pricing": "pricing.overview",
                   "contact": "general.contact"}  # fmt: skip
@@ -176,7 +176,7 @@ async def on_action(
         await send_topic(query.message, COMMAND_TOPICS[action], i18n, kb, session, user, "button")
     elif action == "estimate":
         await start_intake(dialog_manager, source="faq")
-    # "human" and "consultation" (a call) are the desk's: handlers/desk_user.py.
+    # "human" and "consultation" (a call) are the desk's: handlers/desk/user.py.
 
 
 async def on_menu_question(query: CallbackQuery, i18n: Translator, kb: KnowledgeBase) -> None:

@@ -6,8 +6,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Translator
-from bot.services.knowledge import KnowledgeBase
+from bot.faq.knowledge import KnowledgeBase
+from bot.kernel.i18n import Translator
 
 # The eight core services, each answered by its FAQ topic.
 SERVICE_TOPICS = (

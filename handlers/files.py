@@ -21,9 +21,9 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.i18n import Translator
-from bot.services.conversations import record_user_message
-from bot.services.files import Outcome, receive_file
+from bot.files.store import Outcome, receive_file
+from bot.kernel.conversations import record_user_message
+from bot.kernel.i18n import Translator
 from db.models import User
 
 ALBUM_QUIET_SECONDS = 1.0

@@ -11,8 +11,8 @@ from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, Unknown
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import I18n, Translator
-from bot.jobs import ResumeIntakeCallback
+from bot.intake.jobs import ResumeIntakeCallback
+from bot.kernel.i18n import I18n, Translator
 from dialogs.intake import abandon_intake, is_confirm_press, restart_if_expired, start_intake
 
 

@@ -8,9 +8,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import I18n, Translator
+from bot.kernel.i18n import I18n, Translator
+from bot.telegram.menu import main_menu
 from db.models import User
-from handlers.menu import main_menu
 
 
 class LanguageCallback(CallbackData, prefix="lang"):

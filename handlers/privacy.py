@@ -17,9 +17,9 @@ from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.i18n import Translator
-from bot.services import privacy
-from bot.services.roles import allows, role_of
+from bot.desk.roles import allows, role_of
+from bot.kernel.i18n import Translator
+from bot.privacy import gdpr as privacy
 from db.base import utcnow
 from db.models import ActorType, AgentRole, User
 from db.repositories import UserRepository

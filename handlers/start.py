@@ -8,12 +8,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager
 
-from bot.i18n import Translator
-from bot.services.users import record_source
+from bot.kernel.i18n import Translator
+from bot.kernel.users import record_source
+from bot.telegram.menu import MenuAction, MenuCallback, main_menu
 from db.models import User
 from dialogs.intake import start_intake
 from handlers.intake import leave_intake
-from handlers.menu import MenuAction, MenuCallback, main_menu
 
 INTAKE_LINK = "intake"
 
@@ -59,5 +59,5 @@ def create_router() -> Router:
     router.callback_query.register(
         start_project, MenuCallback.filter(F.action == MenuAction.PROJECT)
     )
-    # MenuAction.HUMAN ("Talk to a human") is the desk's: handlers/desk_user.py.
+    # MenuAction.HUMAN ("Talk to a human") is the desk's: handlers/desk/user.py.
     return router

@@ -15,11 +15,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from bot.config import LlmBudgetSettings
-from bot.kv import Counters
 
 DAY = 86_400
+
+
+class Counters(Protocol):
+    """What the budget needs of a counter store (bot.kernel.kv's Redis and memory counters)."""
+
+    async def hit(self, key: str, window_seconds: int, amount: int = 1) -> int: ...
+
+    async def peek(self, key: str) -> int: ...
+
+
 # Counters live a little longer than their day, so a late call still finds today's total.
 DAY_WINDOW = DAY + 3_600
 SESSION_WINDOW = 2 * DAY

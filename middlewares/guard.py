@@ -20,11 +20,11 @@ from aiogram.types import Message, TelegramObject, Update
 from loguru import logger
 
 from bot.config import SpamSettings
-from bot.i18n import Translator
-from bot.metrics import BANNED_UPDATES, SPAM_VIOLATIONS
-from bot.services.bans import Ban, Bans, Outcome
-from bot.services.roles import role_of
-from bot.services.spam import SpamDetector
+from bot.desk.roles import role_of
+from bot.guard.bans import Ban, Bans, Outcome
+from bot.guard.spam import SpamDetector
+from bot.kernel.i18n import Translator
+from bot.kernel.metrics import BANNED_UPDATES, SPAM_VIOLATIONS
 from db.models import User
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

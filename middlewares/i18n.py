@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
-from bot.i18n import I18n
+from bot.kernel.i18n import I18n
 
 
 class I18nMiddleware(BaseMiddleware):

@@ -12,7 +12,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from loguru import logger
 
-from bot.metrics import HANDLER_LATENCY, UPDATE_ERRORS, UPDATES
+from bot.kernel.metrics import HANDLER_LATENCY, UPDATE_ERRORS, UPDATES
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

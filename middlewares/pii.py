@@ -14,7 +14,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
-from bot.services.pii import mask_pii
+from bot.kernel.pii import mask_pii
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # Exception attributes that libraries format into str(exc) (aiogram's TelegramAPIError.message).

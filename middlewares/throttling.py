@@ -11,8 +11,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from loguru import logger
 
-from bot.metrics import THROTTLED
-from bot.services.throttling import Throttle
+from bot.guard.throttling import Throttle
+from bot.kernel.metrics import THROTTLED
 from db.models import ActorType
 from db.repositories import audit
 from db.repositories.trust import is_agent_or_client

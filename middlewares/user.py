@@ -9,8 +9,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 
-from bot.i18n import I18n
-from bot.services.users import TelegramProfile, touch_user
+from bot.kernel.i18n import I18n
+from bot.kernel.users import TelegramProfile, touch_user
 
 
 class UserMiddleware(BaseMiddleware):

@@ -34,7 +34,7 @@ class LeadStatus(StrEnum):
 
 
 class AgentRole(StrEnum):
-    """Ranked: each role may do everything the roles before it may (see bot.services.roles)."""
+    """Ranked: each role may do everything the roles before it may (see bot.desk.roles)."""
 
     AGENT = "agent"
     SENIOR = "senior"

@@ -20,7 +20,7 @@ from aiogram_dialog.widgets.kbd.select import OnItemClick
 from aiogram_dialog.widgets.text import Format, Multi, Text
 from magic_filter import F
 
-from bot.services.intake import (
+from bot.intake.rules import (
     parse_company,
     parse_description,
     parse_email,

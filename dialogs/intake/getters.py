@@ -10,8 +10,8 @@ from typing import Any
 from aiogram_dialog import DialogManager
 
 from bot.config import Settings
-from bot.i18n import Translator
-from bot.services.scoring import Budget, ProjectType, Timeline
+from bot.intake.scoring import Budget, ProjectType, Timeline
+from bot.kernel.i18n import Translator
 
 # The summary shows at most this much of the description: with every other field it must stay
 # under Telegram's 4096 characters (the whole text is saved).

@@ -21,7 +21,13 @@ from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput
 from aiogram_dialog.widgets.input.text import OnSuccess
 from aiogram_dialog.widgets.kbd import Button, Select
 
-from bot.metrics import (
+from bot.desk.hours import what_happens_next
+from bot.intake.entities import extract_entities
+from bot.intake.leads import open_lead, save_lead
+from bot.intake.rules import InputRejected, build_form, suggest_budget, suggest_timeline
+from bot.intake.scoring import Budget, ProjectType, Timeline
+from bot.intake.tracking import intake_finished, intake_started, intake_step
+from bot.kernel.metrics import (
     INTAKE_ABANDONED,
     INTAKE_COMPLETED,
     INTAKE_STARTED,
@@ -29,12 +35,7 @@ from bot.metrics import (
     LEADS,
     source_label,
 )
-from bot.services.business_hours import what_happens_next
-from bot.services.entities import extract_entities
-from bot.services.intake import InputRejected, build_form, suggest_budget, suggest_timeline
-from bot.services.intake_tracking import intake_finished, intake_started, intake_step
-from bot.services.leads import open_lead, save_lead
-from bot.services.scoring import Budget, ProjectType, Timeline
+from bot.telegram.menu import back_to_menu
 from states.intake import Intake, IntakeStep
 
 # The steps after the existing-lead question, in order; the summary comes last.
@@ -291,7 +292,4 @@ async def on_cancel(callback: CallbackQuery, button: Button, manager: DialogMana
 
 
 def _menu_button(i18n: Any) -> Any:
-    # handlers/ imports this package to reach start_intake, so the menu comes in late.
-    from handlers.menu import back_to_menu
-
     return back_to_menu(i18n)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.desk_keyboards import RateCallback, TicketAction, TicketCallback
+from bot.desk.keyboards import RateCallback, TicketAction, TicketCallback
 from tests.e2e.conftest import BotProcess, bot_env
 from tests.fakes.telegram_server import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeTelegram
 

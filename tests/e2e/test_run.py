@@ -10,7 +10,7 @@ import sys
 import aiohttp
 import pytest
 
-from handlers.menu import MenuAction, MenuCallback
+from bot.telegram.menu import MenuAction, MenuCallback
 from tests.e2e.conftest import ROOT, BotProcess
 from tests.fakes.services import free_port
 from tests.fakes.telegram_server import DEFAULT_USER_ID, FakeTelegram

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, overload
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Update, User
 
-from bot.offline_session import OfflineSession
+from bot.telegram.offline_session import OfflineSession
 
 USER_ID = 1001
 FIRST_NAME = "Tess"

@@ -35,8 +35,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.offline_session import topic_icon_stickers
-from bot.telegram_html import TelegramHtmlError, parse_html, utf16_len
+from bot.telegram.html import TelegramHtmlError, parse_html, utf16_len
+from bot.telegram.offline_session import topic_icon_stickers
 from tests.fakes._server import FakeServer, first_recorded, wait_event
 
 JSON = dict[str, Any]

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.types import Update, User
 
-from bot.offline_session import OfflineSession
+from bot.telegram.offline_session import OfflineSession
 from tests.fakes.recording import FIRST_NAME, USER_ID, USERNAME
 
 # Magic bytes of the allowed types, enough for the checks.

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from bot.kv import RedisCache, RedisCounters
-from bot.services.bans import Bans
+from bot.guard.bans import Bans
+from bot.kernel.kv import RedisCache, RedisCounters
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from db.models import ActorType, User

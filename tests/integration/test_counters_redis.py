@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
-from bot.kv import RedisCounters
+from bot.kernel.kv import RedisCounters
 
 pytestmark = pytest.mark.integration
 

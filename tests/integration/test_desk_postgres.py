@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import delete, func, select
 
-from bot.kv import RedisLocks
+from bot.kernel.kv import RedisLocks
 from db import migrate
 from db.base import utcnow
 from db.engine import create_engine, create_sessionmaker

@@ -9,10 +9,10 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot.config import LlmBudgetSettings, SpamSettings, ThrottleSettings
-from bot.kv import RedisCache, RedisCounters, forget_person
-from bot.services.bans import Ban, Bans
-from bot.services.spam import SpamDetector
-from bot.services.throttling import Throttle
+from bot.guard.bans import Ban, Bans
+from bot.guard.spam import SpamDetector
+from bot.guard.throttling import Throttle
+from bot.kernel.kv import RedisCache, RedisCounters, forget_person
 from db.models import User
 from llm.budget import LlmBudget
 

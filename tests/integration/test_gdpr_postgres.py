@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher, load_knowledge
 from bot.config import load_settings
-from bot.kv import RedisCache, forget_person
-from bot.services.files import FileStore
-from bot.services.privacy import erase_due
+from bot.files.store import FileStore
+from bot.kernel.kv import RedisCache, forget_person
+from bot.privacy.gdpr import erase_due
 from db import migrate
 from db.base import utcnow
 from db.engine import create_engine, create_sessionmaker

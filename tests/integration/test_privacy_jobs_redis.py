@@ -3,18 +3,32 @@ left (a run missed while the bot was down happens at start, not a day late)."""
 
 from __future__ import annotations
 
+import asyncio
+import pickle
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from aiogram import Bot
 from apscheduler.jobstores.redis import RedisJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from redis import Redis
 
+from bot.app import business_hours
 from bot.config import load_settings
-from bot.i18n import I18n
-from bot.jobs import JobContext
-from bot.privacy_jobs import JOBSTORE, RETENTION_JOB, schedule_privacy_jobs
+from bot.desk.topics import Desk
+from bot.kernel.i18n import I18n
+from bot.kernel.kv import MemoryLocks
+from bot.scheduler import (
+    JOBS_KEY,
+    JOBSTORE,
+    RETENTION_JOB,
+    RUN_TIMES_KEY,
+    JobContext,
+    create_scheduler,
+)
 from db.engine import create_engine, create_sessionmaker
 from tests.fakes.recording import RecordingSession
 
@@ -25,10 +39,9 @@ def _scheduler(redis_url: str, tmp_db: str) -> AsyncIOScheduler:
     settings = load_settings(redis={"url": redis_url})
     bot = Bot("42:OFFLINE-jobs-test", session=RecordingSession())
     sessionmaker = create_sessionmaker(create_engine(tmp_db))
-    context = JobContext(bot, settings, sessionmaker, I18n(settings.locales_dir))
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    schedule_privacy_jobs(scheduler, context)
-    return scheduler
+    i18n = I18n(settings.locales_dir)
+    desk = Desk(settings, i18n, MemoryLocks(), business_hours(settings))
+    return create_scheduler(JobContext(bot, settings, sessionmaker, i18n, desk))
 
 
 async def test_jobs_survive_a_restart_with_their_next_run_time(
@@ -55,3 +68,45 @@ async def test_jobs_survive_a_restart_with_their_next_run_time(
         assert abs((again.next_run_time - missed).total_seconds()) < 1
     finally:
         second.shutdown(wait=False)
+
+
+async def test_a_job_stored_under_its_old_reference_runs_after_the_upgrade(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Before the layout change the retention job was stored as `bot.privacy_jobs:retention_job`;
+    that module is gone. The stored job is re-registered under today's reference at start, keeps
+    its next run time, and runs with the composition root's context."""
+    due = datetime.now(UTC) - timedelta(minutes=5)
+    state = {
+        "version": 1,
+        "id": RETENTION_JOB,
+        "func": "bot.privacy_jobs:retention_job",
+        "trigger": CronTrigger(hour=3, minute=30, timezone=UTC),
+        "executor": "default",
+        "args": (),
+        "kwargs": {},
+        "name": "retention_job",
+        "misfire_grace_time": None,
+        "coalesce": True,
+        "max_instances": 1,
+        "next_run_time": due,
+    }
+    client = Redis.from_url(redis_url)
+    client.hset(JOBS_KEY, RETENTION_JOB, pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+    client.zadd(RUN_TIMES_KEY, {RETENTION_JOB: due.timestamp()})
+    ran = asyncio.Event()
+
+    async def retention(context: JobContext) -> None:
+        assert isinstance(context.desk, Desk)
+        ran.set()
+
+    with patch("bot.privacy.jobs.retention_job", retention):
+        scheduler = _scheduler(redis_url, f"sqlite+aiosqlite:///{tmp_path}/jobs.sqlite3")
+        scheduler.start()
+        try:
+            await asyncio.wait_for(ran.wait(), timeout=10)
+        finally:
+            scheduler.shutdown(wait=False)
+    stored = pickle.loads(client.hget(JOBS_KEY, RETENTION_JOB))  # type: ignore[arg-type]
+    assert stored["func"] == "bot.privacy.jobs:retention_job"
+    client.close()

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot.services.users import TelegramProfile, touch_user
+from bot.kernel.users import TelegramProfile, touch_user
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from db.models import User

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher, load_knowledge
 from bot.config import Settings, load_settings
-from bot.i18n import I18n
-from bot.kv import MemoryCounters
-from bot.services.consult import Consultant
-from bot.services.intents import IntentDetector
-from bot.services.knowledge import KnowledgeBase
+from bot.consult.consultant import Consultant
+from bot.faq.intents import IntentDetector
+from bot.faq.knowledge import KnowledgeBase
+from bot.kernel.i18n import I18n
+from bot.kernel.kv import MemoryCounters
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from handlers import get_routers

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_dispatcher
 from bot.config import Settings, load_settings
-from bot.offline_session import ApiCall
-from bot.services.business_hours import BusinessHours
+from bot.desk.hours import BusinessHours
+from bot.telegram.offline_session import ApiCall
 from db.models import Agent, AgentRole
 from tests.fakes.recording import USER_ID, RecordingSession
 from tests.unit.conftest import Knowledge

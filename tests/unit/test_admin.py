@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.app import create_dispatcher
 from bot.config import load_settings
 from db.models import Agent, AgentRole, AuditLog, User
-from handlers.admin import parse_duration
+from handlers.admin.bans import parse_duration
 from tests.fakes.recording import USER_ID
 from tests.unit.conftest import BotHarness
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from bot.app import create_dispatcher
 from bot.config import load_settings
-from bot.kv import MemoryCache
+from bot.kernel.kv import MemoryCache
+from bot.telegram.menu import MenuAction, MenuCallback
 from db.base import utcnow
 from db.models import Agent, AgentRole, AuditLog, User
-from handlers.menu import MenuAction, MenuCallback
 from tests.fakes.recording import USER_ID
 from tests.unit.conftest import BotHarness
 

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import I18n, Translator
-from bot.services.business_hours import (
+from bot.desk.hours import (
     BusinessHours,
     add_business_time,
     is_open,
@@ -17,6 +16,7 @@ from bot.services.business_hours import (
     parse_business_hours,
     what_happens_next,
 )
+from bot.kernel.i18n import I18n, Translator
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 TALLINN = ZoneInfo("Europe/Tallinn")

@@ -11,9 +11,9 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from bot.config import load_settings
-from bot.kv import MemoryCounters
-from bot.services.consult import Consultant
-from bot.services.intents import Detection, Match
+from bot.consult.consultant import Consultant
+from bot.faq.intents import Detection, Match
+from bot.kernel.kv import MemoryCounters
 from db.models import Conversation, Message, SenderType, Ticket, User
 from llm.client import Completion, Usage
 from tests.fakes.longcat_server import FakeLongCat

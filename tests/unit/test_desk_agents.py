@@ -21,12 +21,12 @@ from aiogram.methods import (
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.desk_jobs import release_silent_tickets
-from bot.desk_keyboards import DraftAction, DraftCallback, TicketAction, TicketCallback
-from bot.handover import HandoverMiddleware, LeadHandover
-from bot.jobs import JobContext
-from bot.offline_session import topic_icon_stickers
-from bot.services.desk_assistant import Line
+from bot.desk.assistant import Line
+from bot.desk.jobs import release_silent_tickets
+from bot.desk.keyboards import DraftAction, DraftCallback, TicketAction, TicketCallback
+from bot.intake.handover import HandoverMiddleware, LeadHandover
+from bot.scheduler import JobContext
+from bot.telegram.offline_session import topic_icon_stickers
 from db.base import utcnow
 from db.models import (
     Agent,
@@ -314,7 +314,7 @@ async def test_silent_agents_lose_their_tickets(
 ) -> None:
     desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
-    context = JobContext(desk.bot, desk_settings(), sessionmaker, knowledge.i18n)
+    context = JobContext(desk.bot, desk_settings(), sessionmaker, knowledge.i18n, desk.dp["desk"])
     assert await release_silent_tickets(context) == 0
     async with sessionmaker() as session:
         stored = await session.get(Ticket, ticket.id)

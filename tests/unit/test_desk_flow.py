@@ -20,11 +20,11 @@ from aiogram.methods import (
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.desk_keyboards import BackToBotCallback, RateCallback, TicketAction, TicketCallback
-from bot.offline_session import ApiCall, ApiError
+from bot.desk.keyboards import BackToBotCallback, RateCallback, TicketAction, TicketCallback
+from bot.telegram.menu import MenuAction, MenuCallback
+from bot.telegram.offline_session import ApiCall, ApiError
 from db.models import Agent, AuditLog, RelayedMessage, Ticket, TicketPriority, TicketStatus, User
 from handlers.faq_keyboards import ActionCallback
-from handlers.menu import MenuAction, MenuCallback
 from tests.fakes.recording import USER_ID
 from tests.fakes.uploads import JPG, file_update
 from tests.unit.conftest import Knowledge

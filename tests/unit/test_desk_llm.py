@@ -10,10 +10,10 @@ from aiogram import Bot
 from aiogram.methods import SendMessage
 
 from bot.config import load_settings
-from bot.kv import MemoryCounters
-from bot.services.consult import Consultant
-from bot.services.desk_assistant import Line
-from bot.services.desk_llm import LlmDeskAssistant
+from bot.consult.consultant import Consultant
+from bot.desk.assistant import Line
+from bot.desk.copilot import LlmDeskAssistant
+from bot.kernel.kv import MemoryCounters
 from tests.fakes.longcat_server import DEFAULT_API_KEY, FakeLongCat
 from tests.fakes.recording import RecordingSession
 from tests.unit.conftest import Knowledge

@@ -10,9 +10,7 @@ from aiogram import Bot
 from aiogram.methods import CreateForumTopic
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.desk import Desk
-from bot.kv import MemoryLocks
-from bot.services.escalation import (
+from bot.desk.escalation import (
     Reason,
     Trigger,
     confidence_trigger,
@@ -21,6 +19,8 @@ from bot.services.escalation import (
     message_trigger,
     recent_confidences,
 )
+from bot.desk.topics import Desk
+from bot.kernel.kv import MemoryLocks
 from db.models import Conversation, Message, SenderType, Ticket, TicketPriority, User
 from tests.fakes.recording import RecordingSession
 from tests.unit.conftest import Knowledge

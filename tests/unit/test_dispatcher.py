@@ -11,8 +11,8 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, S
 from aiogram.types import Message
 from loguru import logger
 
+from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import User
-from handlers.menu import MenuAction, MenuCallback
 from tests.unit.conftest import BotHarness
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.entities import (
+from bot.intake.entities import (
     Budget,
     Entities,
     Timeline,

@@ -7,8 +7,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.methods import SendMessage
 from sqlalchemy import select
 
-from bot.services.faq import Outcome, decide
-from bot.services.intents import Detection, Match
+from bot.faq.answers import Outcome, decide
+from bot.faq.intents import Detection, Match
 from db.models import Message, SenderType
 from handlers.faq_keyboards import SERVICE_TOPICS, ActionCallback, TopicCallback
 from tests.unit.conftest import BotHarness

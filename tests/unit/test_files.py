@@ -11,8 +11,8 @@ import pytest
 from aiogram import Router
 from sqlalchemy import select
 
-from bot.services import clamd
-from bot.services.files import FileKind, FileRejected, Rejection, check, sanitize_name, sniff
+from bot.files import clamd
+from bot.files.store import FileKind, FileRejected, Rejection, check, sanitize_name, sniff
 from db.models import Attachment
 from db.models import Message as MessageRow
 from handlers.files import AlbumReplies

@@ -11,8 +11,8 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.handover import LeadHandover
-from bot.offline_session import ApiCall, ApiError
+from bot.intake.handover import LeadHandover
+from bot.telegram.offline_session import ApiCall, ApiError
 from db.models import Lead, LeadScore, User
 from tests.fakes.recording import RecordingSession
 from tests.unit.conftest import Knowledge

@@ -10,11 +10,11 @@ from aiogram.methods import AnswerCallbackQuery
 
 from bot.app import create_dispatcher
 from bot.config import load_settings
-from bot.services.leads import lead_card
-from bot.telegram_html import parse_html
+from bot.intake.leads import lead_card
+from bot.telegram.html import parse_html
+from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import Lead, LeadScore, User
 from handlers.faq_keyboards import ActionCallback, CategoryCallback, TopicCallback
-from handlers.menu import MenuAction, MenuCallback
 from tests.fakes.recording import USER_ID
 from tests.unit.conftest import BotHarness, Knowledge
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import I18n, LocaleError
+from bot.kernel.i18n import I18n, LocaleError
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 

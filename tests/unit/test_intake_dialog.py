@@ -21,9 +21,8 @@ from sqlalchemy import select
 
 from bot.app import create_dispatcher
 from bot.config import load_settings
-from bot.metrics import INTAKE_ABANDONED, INTAKE_COMPLETED, INTAKE_STARTED, INTAKE_STEP
-from bot.services.business_hours import BusinessHours
-from bot.services.intake import (
+from bot.desk.hours import BusinessHours
+from bot.intake.rules import (
     InputRejected,
     parse_description,
     parse_email,
@@ -32,12 +31,13 @@ from bot.services.intake import (
     suggest_budget,
     suggest_timeline,
 )
-from bot.services.scoring import Budget, Timeline
+from bot.intake.scoring import Budget, Timeline
+from bot.kernel.metrics import INTAKE_ABANDONED, INTAKE_COMPLETED, INTAKE_STARTED, INTAKE_STEP
+from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import IntakeProgress, Lead, LeadScore, User
 from dialogs.intake import is_confirm_press, start_intake
 from dialogs.intake.handlers import is_expired
 from handlers import get_routers
-from handlers.menu import MenuAction, MenuCallback
 from tests.fakes.recording import USER_ID
 from tests.unit.conftest import BotHarness
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.faq import CONFIDENT
+from bot.faq.answers import CONFIDENT
 from tests.unit.conftest import Knowledge
 
 DATA = Path(__file__).resolve().parents[1] / "data"

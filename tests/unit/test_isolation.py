@@ -7,7 +7,7 @@ import asyncio
 
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.isolation import LocalEventIsolation
+from bot.telegram.isolation import LocalEventIsolation
 
 
 def key(chat_id: int) -> StorageKey:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.services.knowledge import KnowledgeBaseError, load_catalog, load_knowledge_base
+from bot.faq.knowledge import KnowledgeBaseError, load_catalog, load_knowledge_base
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 SHARED_CATALOG = Path(__file__).resolve().parents[3] / "shared" / "intents.yaml"

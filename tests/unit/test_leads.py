@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import I18n
-from bot.leads_export import COLUMNS, export_csv
-from bot.services.entities import extract_entities
-from bot.services.leads import LeadForm, lead_card, open_lead, save_lead
-from bot.services.scoring import DEFAULT_RULE, Budget, ProjectType, Timeline
+from bot.intake.entities import extract_entities
+from bot.intake.export import COLUMNS, export_csv
+from bot.intake.leads import LeadForm, lead_card, open_lead, save_lead
+from bot.intake.scoring import DEFAULT_RULE, Budget, ProjectType, Timeline
+from bot.kernel.i18n import I18n
 from db.models import Conversation, ConversationStatus, Lead, LeadScore, LeadStatus, User
 from db.repositories.leads import LeadRepository
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import load_settings
-from bot.llm_eval import (
+from bot.consult.eval import (
     Checks,
     invented_figures,
     llm_eval_command,

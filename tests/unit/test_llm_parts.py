@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import LlmBudgetSettings, load_settings
-from bot.kv import MemoryCounters
+from bot.kernel.kv import MemoryCounters
 from llm.budget import LlmBudget, Refusal
 from llm.client import Usage
 from llm.confidence import answer_confidence

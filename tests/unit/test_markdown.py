@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.telegram_html import parse_html, utf16_len
-from llm import markdown as markdown_module
-from llm.markdown import render_chunks, split_message, to_telegram_html, visible_length
+from bot.telegram import markdown as markdown_module
+from bot.telegram.html import parse_html, utf16_len
+from bot.telegram.markdown import render_chunks, split_message, to_telegram_html, visible_length
 
 
 def render(markdown: str) -> tuple[str, str, list[dict[str, Any]]]:

@@ -8,8 +8,8 @@ import json
 import pytest
 from loguru import logger
 
+from bot.kernel.pii import mask_pii
 from bot.logging import setup_logging
-from bot.services.pii import mask_pii
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from bot.app import COMMANDS
 from bot.config import FileSettings, load_settings
-from bot.handover import LeadHandover
-from bot.leads_export import export_csv
-from bot.services.files import FileStore
-from bot.services.privacy import erase_due
+from bot.files.store import FileStore
+from bot.intake.export import export_csv
+from bot.intake.handover import LeadHandover
+from bot.privacy.gdpr import erase_due
 from db.base import utcnow
 from db.models import AuditLog, IntakeProgress, Lead, LeadScore, User
 from handlers.privacy import ForgetAction, ForgetCallback, GdprAdminAction, GdprAdminCallback
@@ -205,7 +205,7 @@ async def test_admin_gdpr_export_delete_cancel(
     assert "No user @nobody_here found." in harness.session.sent_texts(ADMIN_ID)[-1]
     await harness.send("/admin gdpr", user_id=ADMIN_ID, username="admin_ann")
     assert "Usage" in harness.session.sent_texts(ADMIN_ID)[-1]
-    # The rest of /admin is another router's (handlers/admin.py): this one stays out of its way.
+    # The rest of /admin is another router's (handlers/admin/bans.py): this one keeps out.
     expected = {
         "/admin": "<b>Admin commands</b>",
         "/admin bans": "Nobody is blocked right now.",

@@ -8,15 +8,19 @@ from aiogram import Bot
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app import business_hours
 from bot.config import load_settings
-from bot.jobs import JobContext, ResumeIntakeCallback, remind_abandoned_intakes
-from bot.offline_session import ApiCall, ApiError
-from bot.services.intake_tracking import (
+from bot.desk.topics import Desk
+from bot.intake.jobs import ResumeIntakeCallback, remind_abandoned_intakes
+from bot.intake.tracking import (
     claim_reminders,
     intake_finished,
     intake_started,
     intake_step,
 )
+from bot.kernel.kv import MemoryLocks
+from bot.scheduler import JobContext
+from bot.telegram.offline_session import ApiCall, ApiError
 from db.models import IntakeProgress, User
 from tests.fakes.recording import RecordingSession
 from tests.unit.conftest import Knowledge
@@ -111,7 +115,9 @@ async def test_the_job_sends_the_reminder_in_the_users_language(
     original = recording.responders["sendMessage"]
     recording.responders["sendMessage"] = blocked
     bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
-    context = JobContext(bot, load_settings(), sessionmaker, knowledge.i18n)
+    settings = load_settings()
+    desk = Desk(settings, knowledge.i18n, MemoryLocks(), business_hours(settings))
+    context = JobContext(bot, settings, sessionmaker, knowledge.i18n, desk)
     assert await remind_abandoned_intakes(context) == 1
     sent = [call for call in recording.calls(SendMessage) if str(call.chat_id) == "10"]
     assert len(sent) == 1

@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 
 from bot.config import load_settings
-from bot.jobs import JobContext
-from bot.privacy_jobs import ERASURE_JOB, JOBSTORE, RETENTION_JOB, schedule_privacy_jobs
-from bot.services.retention import run_retention
+from bot.privacy.retention import run_retention
+from bot.scheduler import (
+    CONTEXT,
+    ERASURE_JOB,
+    JOBSTORE,
+    RETENTION_JOB,
+    JobContext,
+    create_scheduler,
+)
 from db.base import utcnow
 from db.models import Attachment, Conversation, ConversationStatus, Message
 from tests.fakes.recording import USER_ID
@@ -77,17 +82,22 @@ async def test_an_active_conversation_is_kept(harness: BotHarness) -> None:
     assert report.archived == 0
 
 
-async def test_jobs_are_in_their_own_store_and_take_no_arguments(harness: BotHarness) -> None:
-    scheduler = AsyncIOScheduler(timezone="UTC")
+async def test_jobs_are_in_their_own_store_and_store_only_the_context_placeholder(
+    harness: BotHarness,
+) -> None:
     context = JobContext(
-        harness.bot, load_settings(), harness.sessionmaker, harness.knowledge.i18n
+        harness.bot,
+        load_settings(),
+        harness.sessionmaker,
+        harness.knowledge.i18n,
+        harness.dp["desk"],
     )
-    schedule_privacy_jobs(scheduler, context)
+    scheduler = create_scheduler(context)
     scheduler.start(paused=True)
     try:
         assert isinstance(scheduler._jobstores[JOBSTORE], MemoryJobStore)  # no REDIS_URL
         for job_id in (RETENTION_JOB, ERASURE_JOB):
             job = scheduler.get_job(job_id, JOBSTORE)
-            assert job is not None and job.args == () and job.kwargs == {}
+            assert job is not None and job.args == (CONTEXT,) and job.kwargs == {}
     finally:
         scheduler.shutdown(wait=False)

@@ -1,6 +1,6 @@
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.roles import allows, role_of
+from bot.desk.roles import allows, role_of
 from db.models import Agent
 from db.models.enums import AgentRole
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.leads import LeadForm
-from bot.services.scoring import (
+from bot.intake.leads import LeadForm
+from bot.intake.scoring import (
     DEFAULT_RULE,
     Budget,
     ProjectType,

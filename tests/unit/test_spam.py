@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, SpamSettings, load_settings
-from bot.kv import MemoryCounters
-from bot.services.spam import SpamDetector, count_links, is_symbol_wall, keyword_hits
+from bot.guard.spam import SpamDetector, count_links, is_symbol_wall, keyword_hits
+from bot.kernel.kv import MemoryCounters
 
 NORMAL = (
     "Hi! We need a CI/CD pipeline for our Django app, budget about $5k.",

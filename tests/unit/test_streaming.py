@@ -12,8 +12,8 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import EditMessageText
 from aiogram.types import Chat, Message
 
-from bot.streaming import EDIT_INTERVAL, AnswerStream
-from bot.telegram_html import parse_html
+from bot.telegram.html import parse_html
+from bot.telegram.streaming import EDIT_INTERVAL, AnswerStream
 
 
 class FakeBot:

@@ -19,8 +19,8 @@ from aiogram.types import (
     Message,
 )
 
-from bot.offline_session import OfflineSession
-from bot.terminal import TerminalSession, TerminalTexts, run_terminal_chat
+from bot.demo.terminal import TerminalSession, TerminalTexts, run_terminal_chat
+from bot.telegram.offline_session import OfflineSession
 from tests.fakes.recording import USER_ID, RecordingSession
 
 SITE = "https://dev2production.tech"
@@ -125,7 +125,7 @@ async def test_end_of_input_ends_the_chat_without_quit() -> None:
 
 
 async def test_a_failing_handler_does_not_end_the_chat(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.terminal"):
+    with caplog.at_level(logging.ERROR, logger="bot.demo.terminal"):
         transcript = await chat("/boom\nstill here\n", failed_update="(failed)")
 
     assert "> /boom\n(failed)\n" in transcript

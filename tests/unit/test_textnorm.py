@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.textnorm import normalize
+from bot.kernel.textnorm import normalize
 
 
 @pytest.mark.parametrize(

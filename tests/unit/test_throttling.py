@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.app import create_dispatcher
 from bot.config import Settings, ThrottleSettings, load_settings
-from bot.kv import MemoryCounters
-from bot.services.throttling import Throttle
+from bot.guard.throttling import Throttle
+from bot.kernel.kv import MemoryCounters
 from db.models import AuditLog
 from handlers.files import AlbumReplies
 from tests.fakes.uploads import JPG, file_update

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.translit import Transliterator, to_cyrillic
+from bot.kernel.translit import Transliterator, to_cyrillic
 
 
 def test_to_cyrillic() -> None:

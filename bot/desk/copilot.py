@@ -1,0 +1,46 @@
+"""The desk's LLM side: the card's summary (escalation_prep) and the copilot's draft replies
+(agent_copilot), through the consultation's client, budgets and PII masking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from loguru import logger
+
+from bot.consult.consultant import Consultant, Unanswered
+from bot.desk.assistant import Line
+from llm.context import Turn, prompt_text, transcript
+
+SUMMARY_TOKENS = 250
+DRAFT_TOKENS = 250
+
+
+def transcript_of(lines: Sequence[Line]) -> str:
+    """The desk's lines as the LLM reads them: who said what, the bot's HTML as plain text."""
+    return transcript([Turn(line.sender, prompt_text(line.sender, line.text)) for line in lines])
+
+
+class LlmDeskAssistant:
+    """`DeskAssistant` over LongCat; None when the LLM cannot answer (the desk goes on)."""
+
+    def __init__(self, consultant: Consultant) -> None:
+        self.consultant = consultant
+
+    async def summarize(self, lines: Sequence[Line], *, language: str) -> str | None:
+        return await self._complete("escalation_prep", lines, language, SUMMARY_TOKENS)
+
+    async def draft_reply(self, lines: Sequence[Line], *, language: str) -> str | None:
+        return await self._complete("agent_copilot", lines, language, DRAFT_TOKENS)
+
+    async def _complete(
+        self, template: str, lines: Sequence[Line], language: str, max_tokens: int
+    ) -> str | None:
+        if not lines:
+            return None
+        try:
+            text = await self.consultant.complete(template, language, transcript_of(lines),
+                                                  max_tokens)  # fmt: skip
+        except Unanswered as exc:
+            logger.info("desk {} not written: {}", template, exc.reason)
+            return None
+        return text or None

@@ -1,0 +1,70 @@
+"""Prometheus metrics for the bot process, exposed on /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+UPDATES = Counter("devbot_updates_total", "Updates handled, by type", ["type"])
+UPDATE_ERRORS = Counter("devbot_update_errors_total", "Updates whose handler failed", ["type"])
+HANDLER_LATENCY = Histogram(
+    "devbot_handler_seconds",
+    "Time to handle one update",
+    ["type"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+TELEGRAM_RETRIES = Counter(
+    "devbot_telegram_retries_total", "Bot API calls retried, by reason", ["reason"]
+)
+
+INTAKE_STARTED = Counter("devbot_intake_started_total", "Project intakes started", ["source"])
+INTAKE_STEP = Counter("devbot_intake_steps_total", "Intake steps completed", ["step"])
+INTAKE_ABANDONED = Counter(
+    "devbot_intake_abandoned_total", "Intakes cancelled or expired", ["source"]
+)
+INTAKE_COMPLETED = Counter("devbot_intake_completed_total", "Intakes confirmed", ["source"])
+LEADS = Counter("devbot_leads_total", "Leads stored, by score", ["score"])
+THROTTLED = Counter("devbot_throttled_total", "Updates refused by a rate limit", ["limit"])
+
+# Files, GDPR requests and retention (bot/files/store.py, bot/privacy/).
+FILES = Counter("devbot_files_total", "Files users sent, by outcome", ["outcome"])
+GDPR_REQUESTS = Counter("devbot_gdpr_requests_total", "GDPR requests, by action", ["action"])
+RETENTION = Counter("devbot_retention_total", "Rows handled by retention jobs", ["action"])
+
+# Anti-spam and bans: labels are heuristic names and ban kinds, never user data.
+SPAM_VIOLATIONS = Counter(
+    "devbot_spam_violations_total", "Messages judged spam, by heuristic", ["reason"]
+)
+BANS = Counter("devbot_bans_total", "Bans imposed, by kind and by whom", ["kind", "actor"])
+BANNED_UPDATES = Counter("devbot_banned_updates_total", "Updates from banned users, ignored")
+
+# Label values come from closed sets. A deep-link source is whatever the link says (it could be
+# a phone number) and would grow the series without bound: campaigns are told apart in the
+# database (users.source, leads.source), the metrics only count them together.
+SOURCE_LABELS = frozenset(
+    {"direct", "menu", "chat", "faq", "consult", "reminder", "restart", "deeplink"}
+)
+
+
+def source_label(source: str | None) -> str:
+    if not source:
+        return "direct"
+    return source if source in SOURCE_LABELS else "campaign"
+
+
+# The agents' desk (issue 6): escalations and the SLA figures of each ticket.
+ESCALATIONS = Counter(
+    "devbot_escalations_total", "Escalations to the agents, by reason", ["reason"]
+)
+_SLA_BUCKETS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200)
+TICKET_TIME_TO_CLAIM = Histogram(
+    "devbot_ticket_time_to_claim_seconds", "From a ticket's opening to its first claim",
+    buckets=_SLA_BUCKETS,
+)  # fmt: skip
+TICKET_TIME_TO_FIRST_REPLY = Histogram(
+    "devbot_ticket_time_to_first_reply_seconds", "From opening to the first agent reply",
+    buckets=_SLA_BUCKETS,
+)  # fmt: skip
+TICKET_TIME_TO_CLOSE = Histogram(
+    "devbot_ticket_time_to_close_seconds", "From a ticket's opening to its close",
+    buckets=_SLA_BUCKETS,
+)  # fmt: skip

@@ -1,0 +1,225 @@
+"""GDPR requests: a user's data as JSON, and forgetting them.
+
+Forgetting has two steps. The request marks the user (`users.forget_requested_at`): from that
+moment the services that show users' data to agents leave them out (see
+`db.repositories.privacy.visible`), and the user can still change their mind. After
+GDPR_GRACE_DAYS a job erases them: their files on disk, the user row and, by cascade, every row
+they own; audit entries about them lose the ids and details, and one anonymous entry records
+the erasure. Every request is in the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from loguru import logger
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.files.store import FileStore
+from bot.kernel.metrics import GDPR_REQUESTS
+from db.base import utcnow
+from db.models import ActorType, User
+from db.repositories import audit
+from db.repositories import privacy as repo
+
+EXPORT_FORMAT = "devbot-export/1"
+# Where we keep a file is our business, not part of the person's data.
+INTERNAL_COLUMNS = frozenset({"storage_path"})
+
+
+class Action(enum.StrEnum):
+    EXPORT = "gdpr.export"
+    FORGET = "gdpr.forget"
+    CANCEL = "gdpr.cancel"
+    ERASE = "gdpr.erase"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+async def export_user(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    actor_type: ActorType = ActorType.USER,
+    actor_id: int | None = None,
+) -> bytes | None:
+    """Everything held about the user as UTF-8 JSON (None for an unknown user); audited."""
+    rows = await repo.owned_rows(session, user_id)
+    if not rows:
+        return None
+    requests = await repo.audit_entries(session, user_id)
+    document = {
+        "format": EXPORT_FORMAT,
+        "exported_at": utcnow().isoformat(),
+        "user_id": user_id,
+        "data": {
+            table: [
+                {k: _json_value(v) for k, v in row.items() if k not in INTERNAL_COLUMNS}
+                for row in table_rows
+            ]
+            for table, table_rows in rows.items()
+        },
+        "requests": [
+            {"at": _json_value(entry.created_at), "action": entry.action} for entry in requests
+        ],
+    }
+    _audit(session, user_id, Action.EXPORT, actor_type, actor_id)
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def erase_at(user: User, grace_days: int) -> datetime | None:
+    """When the user's data is erased for good, if they asked to be forgotten."""
+    requested = user.forget_requested_at
+    if requested is None:
+        return None
+    return requested + timedelta(days=grace_days)
+
+
+def request_forget(
+    session: AsyncSession,
+    user: User,
+    *,
+    actor_type: ActorType = ActorType.USER,
+    actor_id: int | None = None,
+) -> bool:
+    """Hide the user's data now, erase it after the grace period; False if already requested."""
+    if user.forget_requested_at is not None:
+        return False
+    user.forget_requested_at = utcnow()
+    _audit(session, user.id, Action.FORGET, actor_type, actor_id)
+    return True
+
+
+def cancel_forget(
+    session: AsyncSession,
+    user: User,
+    *,
+    actor_type: ActorType = ActorType.USER,
+    actor_id: int | None = None,
+) -> bool:
+    """Restore a user who asked to be forgotten; False if there was nothing to cancel."""
+    if user.forget_requested_at is None:
+        return False
+    user.forget_requested_at = None
+    _audit(session, user.id, Action.CANCEL, actor_type, actor_id)
+    return True
+
+
+def _audit(
+    session: AsyncSession,
+    user_id: int,
+    action: Action,
+    actor_type: ActorType,
+    actor_id: int | None,
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor_type=actor_type,
+        actor_id=user_id if actor_id is None else actor_id,
+        target_type=audit.USER,
+        target_id=user_id,
+    )
+    GDPR_REQUESTS.labels(action.value.removeprefix("gdpr.")).inc()
+    logger.info("gdpr: {} for user {}", action.value, user_id)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    rows: dict[str, int]  # rows removed, by table
+    files: list[str]  # stored files to remove once the transaction is committed
+
+
+async def erase_user(session: AsyncSession, user_id: int) -> Erasure:
+    """Erase the user's rows (by cascade) and their ids in the audit log; the caller commits,
+    then removes `files` with `remove_files` (a rolled-back erasure must keep them)."""
+    rows = await repo.owned_rows(session, user_id)
+    paths = [path for path in await repo.storage_paths(session, user_id) if path]
+    anonymised = await repo.anonymise_audit(session, user_id)
+    await repo.delete_user(session, user_id)
+    counts = {table: len(table_rows) for table, table_rows in rows.items()}
+    audit.record(
+        session,
+        Action.ERASE,
+        actor_type=ActorType.SYSTEM,
+        details={"rows": counts, "files": len(paths), "audit_anonymised": anonymised},
+    )
+    await session.flush()
+    GDPR_REQUESTS.labels("erase").inc()
+    return Erasure(counts, paths)
+
+
+def remove_files(store: FileStore, user_id: int, paths: list[str]) -> int:
+    removed = sum(store.remove(path) for path in paths)
+    store.remove_user_dir(user_id)
+    return removed
+
+
+async def erase_due(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    store: FileStore,
+    grace_days: int,
+    now: datetime | None = None,
+    *,
+    bot: Bot | None = None,
+    agent_chat_id: int | None = None,
+    forget_elsewhere: Callable[[int], Awaitable[object]] | None = None,
+) -> int:
+    """Erase everyone whose grace period is over; one transaction per user. Returns how many.
+
+    With the bot and the agents' group, the user's topics there (and, in a plain group, the
+    cards and copies of their messages) are deleted too; `forget_elsewhere` gets each erased
+    id (the job clears the user's Redis keys with it)."""
+    cutoff = (now or utcnow()) - timedelta(days=grace_days)
+    async with sessionmaker() as session:
+        user_ids = await repo.due_for_erasure(session, cutoff)
+    for user_id in user_ids:
+        async with sessionmaker() as session:
+            topics, messages = await repo.agent_group_traces(session, user_id)
+            erasure = await erase_user(session, user_id)
+            await session.commit()
+        if bot is not None and agent_chat_id is not None:
+            await _erase_in_agent_group(bot, agent_chat_id, topics, messages)
+        if forget_elsewhere is not None:  # e.g. the user's keys in Redis
+            await forget_elsewhere(user_id)
+        removed = await asyncio.to_thread(remove_files, store, user_id, erasure.files)
+        # No id here: the log outlives the erasure.
+        rows = sum(erasure.rows.values())
+        logger.info("gdpr: a user was erased ({} rows, {} files)", rows, removed)
+    return len(user_ids)
+
+
+async def _erase_in_agent_group(
+    bot: Bot, chat_id: int, topics: set[int], messages: set[int]
+) -> None:
+    """Best effort: a topic or message already gone, or a missing right, must not stop erasure."""
+    for topic in sorted(topics):
+        try:
+            await bot.delete_forum_topic(chat_id, topic)
+        except TelegramAPIError as exc:
+            logger.warning("gdpr: a topic in the agents' group was not deleted: {}", exc.message)
+    ordered = sorted(messages)
+    for start in range(0, len(ordered), 100):  # deleteMessages takes at most 100 ids
+        try:
+            await bot.delete_messages(chat_id, ordered[start : start + 100])
+        except TelegramAPIError as exc:
+            logger.warning("gdpr: copies in the agents' group were not deleted: {}", exc.message)

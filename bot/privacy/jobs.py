@@ -1,0 +1,35 @@
+"""Retention and GDPR erasure, run by bot/scheduler.py from its persistent job store."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from redis.asyncio import Redis
+
+from bot.files.store import FileStore
+from bot.kernel.kv import forget_person
+from bot.privacy.gdpr import erase_due
+from bot.privacy.retention import run_retention
+from bot.scheduler import JobContext
+
+
+async def retention_job(context: JobContext) -> None:
+    await run_retention(context.sessionmaker, context.settings)
+
+
+async def erasure_job(context: JobContext) -> None:
+    settings = context.settings
+    store = FileStore(settings.files)
+    redis = Redis.from_url(settings.redis.url) if settings.redis.url else None
+    try:
+        await erase_due(
+            context.sessionmaker,
+            store,
+            settings.privacy.gdpr_grace_days,
+            bot=context.bot,
+            agent_chat_id=settings.telegram.agent_chat_id,
+            forget_elsewhere=partial(forget_person, redis) if redis is not None else None,
+        )
+    finally:
+        if redis is not None:
+            await redis.aclose()

@@ -1,0 +1,136 @@
+"""Retention: what the bot keeps, and for how long.
+
+- conversations without a message for RETENTION_ARCHIVE_DAYS are archived;
+- files are deleted (row and disk) RETENTION_ATTACHMENT_DAYS after they arrived;
+- message texts (and summaries) of archived conversations are deleted RETENTION_TEXT_DAYS after
+  the conversation's last message: the metadata stays for statistics, the words go;
+- (users who asked to be forgotten are erased by the hourly GDPR job: bot/privacy/jobs.py).
+
+Each step is one short transaction (attachments in batches), logs counts only and counts in
+Prometheus. Running a step twice does nothing more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from loguru import logger
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.files.store import FileStore
+from bot.kernel.metrics import RETENTION
+from db.base import utcnow
+from db.models import Attachment, Conversation, ConversationStatus, Message
+
+ATTACHMENT_BATCH = 500
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    archived: int
+    attachments_deleted: int
+    texts_deleted: int
+
+
+async def archive_inactive(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(
+        update(Conversation)
+        .where(
+            Conversation.status != ConversationStatus.ARCHIVED,
+            Conversation.last_message_at < before,
+        )
+        .values(status=ConversationStatus.ARCHIVED)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def delete_archived_texts(session: AsyncSession, before: datetime) -> int:
+    archived = select(Conversation.id).where(
+        Conversation.status == ConversationStatus.ARCHIVED,
+        Conversation.last_message_at < before,
+    )
+    result = await session.execute(
+        update(Message)
+        .where(Message.conversation_id.in_(archived), Message.text.is_not(None))
+        .values(text=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id.in_(archived), Conversation.summary.is_not(None))
+        .values(summary=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def delete_old_attachments(
+    sessionmaker: async_sessionmaker[AsyncSession], store: FileStore, before: datetime
+) -> int:
+    """Delete attachments older than `before`: the rows in batches, each batch's files once
+    its transaction has committed (a crash in between leaves files without rows, never rows
+    pointing at missing files)."""
+    deleted = 0
+    while True:
+        async with sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    select(Attachment.id, Attachment.storage_path)
+                    .where(Attachment.created_at < before)
+                    .order_by(Attachment.id)
+                    .limit(ATTACHMENT_BATCH)
+                )
+            ).all()
+            if not rows:
+                return deleted
+            ids = [attachment_id for attachment_id, _path in rows]
+            await session.execute(delete(Attachment).where(Attachment.id.in_(ids)))
+            await session.commit()
+        await asyncio.to_thread(_remove, store, [path for _id, path in rows])
+        deleted += len(rows)
+
+
+def _remove(store: FileStore, paths: list[str | None]) -> None:
+    for path in paths:
+        store.remove(path)
+
+
+async def run_retention(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, now: datetime | None = None
+) -> RetentionReport:
+    """Every retention step once; returns (and logs) what was done."""
+    now = now or utcnow()
+    policy = settings.privacy
+    async with sessionmaker() as session:
+        archived = await archive_inactive(
+            session, now - timedelta(days=policy.retention_archive_days)
+        )
+        texts = await delete_archived_texts(
+            session, now - timedelta(days=policy.retention_text_days)
+        )
+        await session.commit()
+    store = FileStore(settings.files)
+    attachments = await delete_old_attachments(
+        sessionmaker, store, now - timedelta(days=policy.retention_attachment_days)
+    )
+    # Erasing forgotten users is the GDPR job's (bot/privacy/jobs.py): it also clears their
+    # topics in the agents' group and their keys in Redis.
+    report = RetentionReport(archived, attachments, texts)
+    for action, count in (
+        ("archived", archived),
+        ("attachments_deleted", attachments),
+        ("texts_deleted", texts),
+    ):
+        RETENTION.labels(action).inc(count)
+    logger.info(
+        "retention: {} conversations archived, {} attachments deleted, {} message texts deleted",
+        archived,
+        attachments,
+        texts,
+    )
+    return report

@@ -1,0 +1,5 @@
+"""/admin commands."""
+
+from handlers.admin import agents, bans
+
+__all__ = ["agents", "bans"]

@@ -1,0 +1,173 @@
+"""The layout's rules, read from the imports (every import, in a function or not):
+handlers/dialogs -> bot features -> bot.kernel, bot.telegram -> db, llm; no cycles."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("bot", "handlers", "dialogs", "states", "db", "llm", "middlewares")
+# What runs the process, and may import anything: the composition root and what starts it.
+PROCESS = {"bot", "bot.__main__", "bot.app", "bot.runner", "bot.web", "bot.cli", "bot.demo"}
+MAX_TOP_LEVEL = 10
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(source: str, module: str, known: set[str]) -> set[str]:
+    """The project modules `source` imports (a `from package import module` counts the module)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in found if name in known and name != module}
+
+
+def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    files = {
+        module_name(path, root): path
+        for package in PACKAGES
+        for path in (root / package).rglob("*.py")
+    }
+    known = set(files)
+    return {name: imports_of(path.read_text(), name, known) for name, path in files.items()}
+
+
+def _within(module: str, *prefixes: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def violations(graph: dict[str, set[str]]) -> list[str]:
+    found = []
+    for module, deps in sorted(graph.items()):
+        for dep in sorted(deps):
+            if _within(module, "db") and not _within(dep, "db"):
+                found.append(f"{module} imports {dep}: db/ imports only db/")
+            if _within(module, "llm") and not (_within(dep, "llm") or dep == "bot.config"):
+                found.append(f"{module} imports {dep}: llm/ imports only llm/ and bot.config")
+            if _within(module, "bot.kernel", "bot.telegram") and _within(
+                dep, "handlers", "dialogs", "middlewares"
+            ):
+                found.append(f"{module} imports {dep}: plumbing imports no handler")
+            if _within(module, "bot.kernel", "bot.telegram") and not _within(
+                dep, "bot.kernel", "bot.telegram", "bot.config", "db", "llm"
+            ):
+                found.append(f"{module} imports {dep}: plumbing knows no feature")
+            if (
+                _within(module, "bot")
+                and not _within(module, *PROCESS)
+                and _within(dep, "handlers", "dialogs", "middlewares")
+            ):
+                found.append(f"{module} imports {dep}: features import no handler")
+            if _within(module, "dialogs") and _within(dep, "handlers"):
+                found.append(f"{module} imports {dep}: dialogs import no handler")
+    return found
+
+
+def third_party_violations(root: Path = ROOT) -> list[str]:
+    """aiogram stays out of db/, llm/ and bot/kernel/."""
+    found = []
+    for place in ("db", "llm", "bot/kernel"):
+        for path in (root / place).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = (
+                    [alias.name for alias in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else []
+                )
+                for name in names:
+                    if name.split(".")[0] in ("aiogram", "aiogram_dialog"):
+                        found.append(f"{path.relative_to(root)} imports {name}")
+    return found
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import cycle between modules (a package's __init__ importing its own modules is
+    how a package exposes them, not a cycle)."""
+    found: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(module: str) -> None:
+        state[module] = 1
+        stack.append(module)
+        for dep in graph.get(module, ()):
+            if module.startswith(dep + "."):  # a module importing its own package
+                continue
+            if state.get(dep) == 1:
+                found.append([*stack[stack.index(dep) :], dep])
+            elif dep not in state:
+                visit(dep)
+        stack.pop()
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module)
+    return found
+
+
+def test_dependencies_point_one_way() -> None:
+    assert violations(import_graph()) == []
+    assert third_party_violations() == []
+
+
+def test_there_is_no_import_cycle() -> None:
+    assert cycles(import_graph()) == []
+
+
+def test_bot_top_level_is_the_process_only() -> None:
+    modules = sorted(path.name for path in (ROOT / "bot").glob("*.py"))
+    assert len(modules) <= MAX_TOP_LEVEL, modules
+
+
+@pytest.mark.parametrize(
+    ("place", "line", "expected"),
+    [
+        ("db/models/extra.py", "import aiogram\n", "db/models/extra.py imports aiogram"),
+        ("llm/extra.py", "from aiogram import Bot\n", "llm/extra.py imports aiogram"),
+        (
+            "bot/kernel/extra.py",
+            "import aiogram.types\n",
+            "bot/kernel/extra.py imports aiogram.types",
+        ),
+    ],
+)
+def test_the_check_fails_when_aiogram_reaches_db_or_llm(
+    tmp_path: Path, place: str, line: str, expected: str
+) -> None:
+    for package in ("db/models", "llm", "bot/kernel"):
+        (tmp_path / package).mkdir(parents=True)
+    (tmp_path / place).write_text(line)
+    assert third_party_violations(tmp_path) == [expected]
+
+
+def test_the_check_fails_on_a_layer_broken_or_a_cycle(tmp_path: Path) -> None:
+    for package in PACKAGES:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "bot" / "config.py").write_text("")
+    (tmp_path / "llm" / "client.py").write_text("from bot.config import x\n")
+    (tmp_path / "db" / "models.py").write_text("def f():\n    from bot import config\n")
+    (tmp_path / "handlers" / "menu.py").write_text("")
+    (tmp_path / "dialogs" / "intake.py").write_text("from handlers.menu import x\n")
+    (tmp_path / "bot" / "a.py").write_text("def f():\n    from bot.b import x\n")
+    (tmp_path / "bot" / "b.py").write_text("from bot import a\n")
+    graph = import_graph(tmp_path)
+    assert violations(graph) == [
+        "db.models imports bot: db/ imports only db/",
+        "db.models imports bot.config: db/ imports only db/",
+        "dialogs.intake imports handlers.menu: dialogs import no handler",
+    ]
+    assert cycles(graph) == [["bot.a", "bot.b", "bot.a"]]
