@@ -17,7 +17,8 @@ from aiogram_dialog import DialogManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.desk.roles import allows, role_of
+from bot.desk.roles import role_of
+from bot.desk.rules import allows
 from bot.kernel.i18n import Translator
 from bot.privacy import gdpr as privacy
 from db.base import utcnow

@@ -16,11 +16,13 @@ from aiogram.types import User as TelegramUser
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desk import rules as desk_rules
 from bot.desk import texts as desk_texts
 from bot.desk.assistant import Line
 from bot.desk.keyboards import draft_keyboard, rating_keyboard
-from bot.desk.roles import allows, role_with
-from bot.desk.topics import ASSISTANT_HISTORY, Desk, seconds_since
+from bot.desk.roles import role_with
+from bot.desk.rules import seconds_since
+from bot.desk.topics import ASSISTANT_HISTORY, Desk
 from bot.kernel.i18n import Translator
 from bot.kernel.metrics import TICKET_TIME_TO_CLAIM, TICKET_TIME_TO_CLOSE
 from db.base import utcnow
@@ -33,7 +35,6 @@ from db.models import (
     DeskDraft,
     SenderType,
     Ticket,
-    TicketPriority,
     TicketStatus,
     User,
 )
@@ -88,11 +89,6 @@ def audit(
     )
 
 
-def may_act(ticket: Ticket, agent: Agent, role: AgentRole) -> bool:
-    """Whoever holds a ticket works on it; seniors and above may step in."""
-    return ticket.claimed_by in (None, agent.id) or allows(role, AgentRole.SENIOR)
-
-
 @dataclass(frozen=True)
 class Claimed:
     """What a claim came to: `key` is the answer's locale key; `holder` who has the ticket."""
@@ -120,20 +116,19 @@ async def taken_by(desk: Desk, session: AsyncSession, ticket: Ticket) -> str:
 async def claim(
     desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent, role: AgentRole
 ) -> Claimed:
-    if ticket.priority == TicketPriority.URGENT and not allows(role, AgentRole.SENIOR):
-        return Claimed("desk-claim-needs-senior")
+    if refusal := desk_rules.claim_refusal(ticket, role):
+        return Claimed(refusal)
     won = await TicketRepository(session).claim(ticket.id, agent.id, utcnow())
     if won:
         audit(session, agent, "ticket.claim", "ticket", ticket.id)
     await session.commit()
     await session.refresh(ticket)
     if not won:
-        if ticket.status == TicketStatus.CLOSED:
-            return Claimed("desk-ticket-closed")
+        key = desk_rules.lost_claim(ticket, agent.id)
+        if key != "desk-claim-taken":
+            return Claimed(key)
         holder = await desk.agent_of(session, ticket)
-        if holder is not None and holder.id == agent.id:
-            return Claimed("desk-claim-yours")
-        return Claimed("desk-claim-taken", holder.name if holder else "?")
+        return Claimed(key, holder.name if holder else "?")
     TICKET_TIME_TO_CLAIM.observe(seconds_since(ticket.opened_at, utcnow()))
     await desk.refresh_title(bot, session, ticket)
     await desk.note(bot, ticket, desk.t("desk-claimed-note", agent=html.escape(agent.name)))

@@ -44,7 +44,6 @@ PRIORITY = {
     Reason.LOW_CONFIDENCE: TicketPriority.NORMAL,
     Reason.REQUESTED: TicketPriority.NORMAL,
 }
-PRIORITY_RANK = {TicketPriority.NORMAL: 0, TicketPriority.HIGH: 1, TicketPriority.URGENT: 2}
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
 """Who may do what: the ranked agent roles, with ADMIN_IDS as superadmins.
 
 A person's role is the highest of: superadmin when their Telegram id is in ADMIN_IDS, and the
-role of their active row in `agents`. Roles are ranked (agent < senior < admin < superadmin);
-`allows(role, needed)` says whether a role covers what a command needs; `change_agent` is what
-`/admin agent` does.
+role of their active row in `agents`. The ranks and `allows` are in bot/desk/rules.py;
+`change_agent` is what `/admin agent` does.
 """
 
 from __future__ import annotations
@@ -14,17 +13,12 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desk.rules import outranks
 from bot.desk.texts import display_name
 from db.models import ActorType, Agent
 from db.models.enums import AgentRole
 from db.repositories import UserRepository, audit
 from db.repositories.tickets import AgentRepository
-
-RANK = {role: rank for rank, role in enumerate(AgentRole)}
-
-
-def allows(role: AgentRole | None, needed: AgentRole) -> bool:
-    return role is not None and RANK[role] >= RANK[needed]
 
 
 def role_with(
@@ -79,7 +73,7 @@ async def change_agent(
     telegram_id, name, username = person
     agent = await repo.by_telegram_id(telegram_id)
     current = agent.role if agent is not None and agent.is_active else None
-    if (current is not None and RANK[current] > RANK[admin_role]) or RANK[role] > RANK[admin_role]:
+    if outranks(current, admin_role) or outranks(role, admin_role):
         return Change.OUTRANKED
     if action != "add" and current is None:
         return Change.NOT_AGENT

@@ -21,17 +21,12 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.desk import rules as desk_rules
 from bot.desk import texts as desk_texts
 from bot.desk.assistant import DeskAssistant, Line
-from bot.desk.escalation import (
-    PRIORITY_RANK,
-    Trigger,
-    confidence_trigger,
-    recent_confidences,
-)
+from bot.desk.escalation import Trigger, confidence_trigger, recent_confidences
 from bot.desk.hours import BusinessHours, is_open, what_happens_next
 from bot.desk.keyboards import back_to_bot_keyboard, card_keyboard
-from bot.intake.rules import InputRejected, parse_email
 from bot.kernel.conversations import current_conversation
 from bot.kernel.i18n import I18n, Translator
 from bot.kernel.kv import Locks
@@ -43,7 +38,6 @@ from db.models import (
     ConversationStatus,
     SenderType,
     Ticket,
-    TicketPriority,
     TicketStatus,
     User,
 )
@@ -57,24 +51,6 @@ from db.repositories.tickets import AgentRepository, TicketRepository
 IN, OUT = "in", "out"
 CARD_HISTORY = 8
 ASSISTANT_HISTORY = 30
-
-
-def take_contact_email(ticket: Ticket, text: str | None) -> bool:
-    """A ticket opened out of hours asked for an e-mail: keep `text` when it is one."""
-    if not ticket.asked_email or not text:
-        return False
-    try:
-        email = parse_email(text)
-    except InputRejected:
-        return False
-    ticket.contact_email, ticket.asked_email = email[:255], False
-    return True
-
-
-def seconds_since(start: datetime | None, now: datetime) -> float:
-    if start is None:
-        return 0.0
-    return max((now - start).total_seconds(), 0.0)
 
 
 # Topic icons by ticket state, in order of preference, among Telegram's topic icon emoji.
@@ -145,7 +121,7 @@ class Desk:
                 )
             )
             logger.info("ticket {} opened ({}, {})", ticket.id, trigger.reason, trigger.priority)
-        elif PRIORITY_RANK[trigger.priority] > PRIORITY_RANK[TicketPriority(ticket.priority)]:
+        elif desk_rules.raises_priority(ticket, trigger.priority):
             ticket.priority, ticket.reason = trigger.priority, trigger.reason.value
             await self.refresh_title(bot, session, ticket)
         conversation.status = ConversationStatus.ESCALATED
@@ -180,12 +156,12 @@ class Desk:
     async def _what_next(self, session: AsyncSession, ticket: Ticket, t: Translator) -> str:
         now = datetime.now(UTC)
         staffed = self.chat_id is not None and (
-            bool(self.settings.telegram.admin_ids) or await AgentRepository(session).count_active()
+            bool(self.settings.telegram.admin_ids)
+            or await AgentRepository(session).count_active() > 0
         )
-        if staffed and is_open(now, self.hours):
-            return t("desk-opened", minutes=self.settings.desk.reply_within_minutes)
-        ticket.asked_email = ticket.contact_email is None
-        key = "desk-opened-offline" if ticket.asked_email else "desk-opened-offline-known"
+        key = desk_rules.opening_reply(ticket, answered_now=staffed and is_open(now, self.hours))
+        if key == "desk-opened":
+            return t(key, minutes=self.settings.desk.reply_within_minutes)
         return t(key, next=what_happens_next(now, self.hours, t))
 
     # The topic and its card
@@ -375,7 +351,7 @@ class Desk:
         now = utcnow()
         if ticket.first_reply_at is None:
             ticket.first_reply_at = now
-            TICKET_TIME_TO_FIRST_REPLY.observe(seconds_since(ticket.opened_at, now))
+            TICKET_TIME_TO_FIRST_REPLY.observe(desk_rules.seconds_since(ticket.opened_at, now))
         ticket.last_agent_activity_at = now
 
     async def record(

@@ -23,16 +23,15 @@ from aiogram_dialog.widgets.kbd import Button, Select
 
 from bot.desk.hours import what_happens_next
 from bot.intake.entities import extract_entities
-from bot.intake.leads import open_lead, save_lead
+from bot.intake.leads import open_lead
 from bot.intake.rules import InputRejected, build_form, suggest_budget, suggest_timeline
 from bot.intake.scoring import Budget, ProjectType, Timeline
+from bot.intake.submit import submit
 from bot.intake.tracking import intake_finished, intake_started, intake_step
 from bot.kernel.metrics import (
     INTAKE_ABANDONED,
-    INTAKE_COMPLETED,
     INTAKE_STARTED,
     INTAKE_STEP,
-    LEADS,
     source_label,
 )
 from bot.telegram.menu import back_to_menu
@@ -257,22 +256,18 @@ async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogMan
     manager.dialog_data["submitted"] = True
     data = manager.middleware_data
     session, user, i18n = data["session"], data["user"], data["i18n"]
-    source = _source(manager)
-    form = build_form(manager.dialog_data, source=source, language=i18n.language)
-    replace = None
-    if manager.dialog_data.get("existing") == "update":
-        replace = await open_lead(session, user.id)  # None if the team closed it meanwhile
-    lead = await save_lead(session, user.id, form, rule=data["scoring_rule"], replace=replace)
-    await intake_finished(session, user.id, completed=True)
-    # Stored before anyone hears of it: the agents must never get a card for a lead that a
-    # failed commit at the end of the update would lose.
-    await session.commit()
-    INTAKE_COMPLETED.labels(source_label(source)).inc()
-    LEADS.labels(str(lead.score)).inc()
-    await data["lead_handover"](lead=lead, user=user)
+    form = build_form(manager.dialog_data, source=_source(manager), language=i18n.language)
+    submitted = await submit(
+        session,
+        user,
+        form,
+        rule=data["scoring_rule"],
+        handover=data["lead_handover"],
+        update_open_lead=manager.dialog_data.get("existing") == "update",
+    )
     await manager.done()  # the summary stays in the chat, without its buttons
     text = i18n(
-        "intake-updated" if replace is not None else "intake-thanks",
+        "intake-updated" if submitted.updated else "intake-thanks",
         name=html.escape(form.name),
         next=what_happens_next(datetime.now(UTC), data["business_hours"], i18n),
     )

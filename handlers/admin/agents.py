@@ -17,7 +17,8 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.desk.roles import ACTIONS, allows, change_agent, role_of
+from bot.desk.roles import ACTIONS, change_agent, role_of
+from bot.desk.rules import allows
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
 from db.models import AgentRole

@@ -18,7 +18,8 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.desk.roles import allows, role_of
+from bot.desk.roles import role_of
+from bot.desk.rules import allows
 from bot.guard.bans import Ban, Bans
 from bot.kernel.i18n import Translator
 from db.base import utcnow

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.desk import actions as desk_actions
 from bot.desk import relay as desk_relay
+from bot.desk import rules as desk_rules
 from bot.desk.keyboards import DraftAction, DraftCallback, TicketAction, TicketCallback
 from bot.desk.texts import TEMPLATES
 from bot.desk.topics import Desk
@@ -82,7 +83,7 @@ async def holder_refusal(
     desk: Desk, session: AsyncSession, ticket: Ticket, agent: Agent, role: AgentRole
 ) -> str | None:
     """Why `agent` may not act on `ticket` (another agent holds it), or None."""
-    if desk_actions.may_act(ticket, agent, role):
+    if desk_rules.may_act(ticket, agent.id, role):
         return None
     return await desk_actions.taken_by(desk, session, ticket)
 

@@ -22,7 +22,8 @@ from bot.desk.actions import close, copilot
 from bot.desk.escalation import Reason, Trigger, message_trigger, previous_user_texts
 from bot.desk.keyboards import BackToBotCallback, RateCallback
 from bot.desk.relay import relay_from_user
-from bot.desk.topics import Desk, take_contact_email
+from bot.desk.rules import take_contact_email
+from bot.desk.topics import Desk
 from bot.faq.answers import CONFIDENT
 from bot.faq.intents import IntentDetector
 from bot.files.store import receive_file

@@ -1,15 +1,14 @@
-"""The desk's rules without Telegram: escalation triggers, the LLM-confidence rule on stored
-answers, the memory locks, and one topic for a user even when two updates race for it."""
+"""The desk's rules without Telegram or a database (bot/desk/rules.py, bot/desk/escalation.py):
+who may claim, answer, transfer and close; priority raises; when to ask for an e-mail; the
+escalation triggers."""
 
 from __future__ import annotations
 
-import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiogram import Bot
-from aiogram.methods import CreateForumTopic
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.desk import rules
 from bot.desk.escalation import (
     Reason,
     Trigger,
@@ -17,14 +16,10 @@ from bot.desk.escalation import (
     is_frustrated,
     is_shouting,
     message_trigger,
-    recent_confidences,
 )
-from bot.desk.topics import Desk
-from bot.kernel.kv import MemoryLocks
-from db.models import Conversation, Message, SenderType, Ticket, TicketPriority, User
-from tests.fakes.recording import RecordingSession
-from tests.unit.conftest import Knowledge
-from tests.unit.desk_harness import ALWAYS_OPEN, desk_settings, forum
+from db.models import AgentRole, Ticket, TicketPriority, TicketStatus
+
+ALICE, BOB = 1, 2  # agents' row ids
 
 
 @pytest.mark.parametrize(
@@ -88,77 +83,90 @@ def test_message_triggers_and_their_priorities() -> None:
     assert message_trigger("what do you cost?", "pricing.overview") is None
 
 
-async def test_confidences_are_read_from_llm_answers_and_the_hook_escalates(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+def ticket(**values: object) -> Ticket:
+    return Ticket(**({"user_id": 77, "status": TicketStatus.OPEN, "priority": "normal"} | values))
+
+
+@pytest.mark.parametrize(
+    ("priority", "role", "refusal"),
+    [
+        (TicketPriority.NORMAL, AgentRole.AGENT, None),
+        (TicketPriority.HIGH, AgentRole.AGENT, None),
+        (TicketPriority.URGENT, AgentRole.AGENT, "desk-claim-needs-senior"),
+        (TicketPriority.URGENT, AgentRole.SENIOR, None),
+        (TicketPriority.URGENT, AgentRole.SUPERADMIN, None),
+    ],
+)
+def test_an_urgent_ticket_is_claimed_by_a_senior_or_above(
+    priority: TicketPriority, role: AgentRole, refusal: str | None
 ) -> None:
-    recording = RecordingSession()
-    forum(recording)
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
-    desk = Desk(desk_settings(), knowledge.i18n, MemoryLocks(), ALWAYS_OPEN)
-    async with sessionmaker() as session:
-        user = User(id=77, first_name="Lee", language="en")
-        session.add(user)
-        await session.flush()
-        conversation = Conversation(user_id=77)
-        session.add(conversation)
-        await session.flush()
-        for value in (0.65, 0.95, 0.6, 0.62):
-            session.add(Message(conversation_id=conversation.id, sender_type=SenderType.BOT,
-                                text="...", answer_source="llm", confidence=value))  # fmt: skip
-        session.add(Message(conversation_id=conversation.id, sender_type=SenderType.BOT,
-                            text="kb", answer_source="kb", confidence=0.1))  # fmt: skip
-        await session.commit()
-        assert await recent_confidences(session, conversation.id) == [0.95, 0.6, 0.62]
-        assert await desk.after_llm_answer(bot, session, user, conversation.id) is None
-        session.add(Message(conversation_id=conversation.id, sender_type=SenderType.BOT,
-                            text="...", answer_source="llm", confidence=0.55))  # fmt: skip
-        await session.commit()
-        ticket = await desk.after_llm_answer(bot, session, user, conversation.id)
-        assert ticket is not None and ticket.reason == "low_confidence"
-        # An open ticket is not opened again.
-        assert await desk.after_llm_answer(bot, session, user, conversation.id) is None
-    assert len(recording.calls(CreateForumTopic)) == 1
+    assert rules.claim_refusal(ticket(priority=priority), role) == refusal
 
 
-async def test_memory_locks_serialise_holders_of_one_key() -> None:
-    locks = MemoryLocks()
-    inside: list[int] = []
-    overlap = False
-
-    async def hold(number: int) -> None:
-        nonlocal overlap
-        async with locks.hold("k"):
-            overlap = overlap or bool(inside)
-            inside.append(number)
-            await asyncio.sleep(0.01)
-            inside.remove(number)
-
-    await asyncio.gather(*(hold(n) for n in range(5)))
-    assert not overlap
-    async with locks.hold("other"), locks.hold("k"):  # different keys do not block each other
-        pass
+def test_a_lost_claim_says_why() -> None:
+    assert rules.lost_claim(ticket(status=TicketStatus.CLOSED), ALICE) == "desk-ticket-closed"
+    held = ticket(status=TicketStatus.CLAIMED, claimed_by=ALICE)
+    assert rules.lost_claim(held, ALICE) == "desk-claim-yours"
+    assert rules.lost_claim(held, BOB) == "desk-claim-taken"
 
 
-async def test_two_updates_racing_for_a_topic_create_one(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+@pytest.mark.parametrize(
+    ("claimed_by", "agent", "role", "allowed"),
+    [
+        (None, BOB, AgentRole.AGENT, True),  # nobody holds it: anyone answers
+        (ALICE, ALICE, AgentRole.AGENT, True),  # the holder
+        (ALICE, BOB, AgentRole.AGENT, False),  # another agent's ticket
+        (ALICE, BOB, AgentRole.SENIOR, True),  # seniors may step in
+        (ALICE, BOB, AgentRole.ADMIN, True),
+    ],
+)
+def test_who_may_answer_transfer_and_close(
+    claimed_by: int | None, agent: int, role: AgentRole, allowed: bool
 ) -> None:
-    recording = RecordingSession()
-    forum(recording)
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
-    desk = Desk(desk_settings(), knowledge.i18n, MemoryLocks(), ALWAYS_OPEN)
-    async with sessionmaker() as session:
-        session.add(User(id=78, first_name="Kim", language="en"))
-        await session.flush()
-        session.add(Ticket(user_id=78, reason="requested"))
-        await session.commit()
+    assert rules.may_act(ticket(claimed_by=claimed_by), agent, role) is allowed
 
-    async def ensure() -> int | None:
-        async with sessionmaker() as session:
-            ticket = await session.get(Ticket, 1)
-            user = await session.get(User, 78)
-            assert ticket is not None and user is not None
-            return await desk.ensure_topic(bot, session, ticket, user)
 
-    first, second = await asyncio.gather(ensure(), ensure())
-    assert first == second is not None
-    assert len(recording.calls(CreateForumTopic)) == 1
+def test_roles_are_ranked() -> None:
+    assert rules.allows(AgentRole.ADMIN, AgentRole.SENIOR)
+    assert not rules.allows(AgentRole.AGENT, AgentRole.SENIOR)
+    assert not rules.allows(None, AgentRole.AGENT)
+    assert rules.outranks(AgentRole.SUPERADMIN, AgentRole.ADMIN)
+    assert not rules.outranks(AgentRole.ADMIN, AgentRole.ADMIN)
+    assert not rules.outranks(None, AgentRole.AGENT)
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "raises"),
+    [
+        ("normal", TicketPriority.HIGH, True),
+        ("high", TicketPriority.URGENT, True),
+        ("urgent", TicketPriority.NORMAL, False),  # never lowered
+        ("high", TicketPriority.HIGH, False),
+    ],
+)
+def test_a_new_trigger_only_raises_the_priority(
+    current: str, new: TicketPriority, raises: bool
+) -> None:
+    assert rules.raises_priority(ticket(priority=current), new) is raises
+
+
+def test_out_of_hours_the_ticket_asks_for_an_email_once() -> None:
+    staffed = ticket()
+    assert rules.opening_reply(staffed, answered_now=True) == "desk-opened"
+    assert not staffed.asked_email
+    offline = ticket()
+    assert rules.opening_reply(offline, answered_now=False) == "desk-opened-offline"
+    assert offline.asked_email
+    assert not rules.take_contact_email(offline, "not an address")
+    assert rules.take_contact_email(offline, "lee@example.com")
+    assert offline.contact_email == "lee@example.com" and not offline.asked_email
+    assert not rules.take_contact_email(offline, "other@example.com")  # asked once
+    assert rules.opening_reply(offline, answered_now=False) == "desk-opened-offline-known"
+    assert not offline.asked_email
+
+
+def test_sla_seconds_are_never_negative() -> None:
+    now = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    assert rules.seconds_since(now - timedelta(minutes=2), now) == 120.0
+    assert rules.seconds_since(now + timedelta(seconds=5), now) == 0.0
+    assert rules.seconds_since(None, now) == 0.0

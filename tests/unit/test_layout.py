@@ -33,12 +33,16 @@ def imports_of(source: str, module: str, known: set[str]) -> set[str]:
     return {name for name in found if name in known and name != module}
 
 
-def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
-    files = {
+def project_files(root: Path) -> dict[str, Path]:
+    return {
         module_name(path, root): path
         for package in PACKAGES
         for path in (root / package).rglob("*.py")
     }
+
+
+def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    files = project_files(root)
     known = set(files)
     return {name: imports_of(path.read_text(), name, known) for name, path in files.items()}
 
@@ -75,22 +79,47 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
     return found
 
 
+def telegram_imports(path: Path) -> list[str]:
+    """The aiogram (or aiogram-dialog) modules a file imports."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        found += [name for name in names if name.split(".")[0] in ("aiogram", "aiogram_dialog")]
+    return found
+
+
 def third_party_violations(root: Path = ROOT) -> list[str]:
     """aiogram stays out of db/, llm/ and bot/kernel/."""
+    return [
+        f"{path.relative_to(root)} imports {name}"
+        for place in ("db", "llm", "bot/kernel")
+        for path in sorted((root / place).rglob("*.py"))
+        for name in telegram_imports(path)
+    ]
+
+
+def rules_violations(root: Path = ROOT) -> list[str]:
+    """A feature's rules module (`bot.<feature>.rules`) reaches no aiogram, directly or through
+    what it imports: tests call the rules without Telegram."""
+    files, graph = project_files(root), import_graph(root)
     found = []
-    for place in ("db", "llm", "bot/kernel"):
-        for path in (root / place).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text())):
-                names = (
-                    [alias.name for alias in node.names]
-                    if isinstance(node, ast.Import)
-                    else [node.module or ""]
-                    if isinstance(node, ast.ImportFrom)
-                    else []
-                )
-                for name in names:
-                    if name.split(".")[0] in ("aiogram", "aiogram_dialog"):
-                        found.append(f"{path.relative_to(root)} imports {name}")
+    for module in sorted(m for m in graph if _within(m, "bot") and m.endswith(".rules")):
+        reached, todo = set(), [module]
+        while todo:
+            current = todo.pop()
+            if current not in reached:
+                reached.add(current)
+                todo += graph.get(current, ())
+        found += [
+            f"{module} reaches {name} through {current}"
+            for current in sorted(reached)
+            for name in telegram_imports(files[current])
+        ]
     return found
 
 
@@ -123,6 +152,21 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_dependencies_point_one_way() -> None:
     assert violations(import_graph()) == []
     assert third_party_violations() == []
+
+
+def test_the_rules_of_a_feature_need_no_telegram() -> None:
+    assert {"bot.desk.rules", "bot.intake.rules"} <= set(import_graph())
+    assert rules_violations() == []
+
+
+def test_the_rules_check_fails_when_a_rule_reaches_telegram(tmp_path: Path) -> None:
+    for package in (*PACKAGES, "bot/desk"):
+        (tmp_path / package).mkdir()
+    (tmp_path / "bot" / "desk" / "rules.py").write_text("from bot.desk import cards\n")
+    (tmp_path / "bot" / "desk" / "cards.py").write_text("from aiogram.types import Message\n")
+    assert rules_violations(tmp_path) == [
+        "bot.desk.rules reaches aiogram.types through bot.desk.cards"
+    ]
 
 
 def test_there_is_no_import_cycle() -> None:

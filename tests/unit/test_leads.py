@@ -16,8 +16,18 @@ from bot.intake.entities import extract_entities
 from bot.intake.export import COLUMNS, export_csv
 from bot.intake.leads import LeadForm, lead_card, open_lead, save_lead
 from bot.intake.scoring import DEFAULT_RULE, Budget, ProjectType, Timeline
+from bot.intake.submit import submit
+from bot.intake.tracking import intake_started
 from bot.kernel.i18n import I18n
-from db.models import Conversation, ConversationStatus, Lead, LeadScore, LeadStatus, User
+from db.models import (
+    Conversation,
+    ConversationStatus,
+    IntakeProgress,
+    Lead,
+    LeadScore,
+    LeadStatus,
+    User,
+)
 from db.repositories.leads import LeadRepository
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
@@ -316,3 +326,39 @@ async def test_export_csv_without_leads(sessionmaker: async_sessionmaker[AsyncSe
     async with sessionmaker() as session:
         assert await export_csv(session, out) == 0
     assert out.getvalue().splitlines() == [",".join(COLUMNS)]
+
+
+async def test_submit_stores_the_lead_before_the_agents_hear_of_it(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The intake's Confirm without the dialog: stored, committed, intake closed, handed over."""
+    told: list[tuple[int, int]] = []
+
+    async def handover(*, lead: Lead, user: User) -> None:
+        async with sessionmaker() as other:  # what another connection sees at this moment
+            stored = await other.get(Lead, lead.id)
+            progress = await other.get(IntakeProgress, user.id)
+        assert stored is not None and stored.score == LeadScore.HOT
+        assert progress is not None and progress.completed and progress.finished_at is not None
+        told.append((lead.id, user.id))
+
+    async with sessionmaker() as session:
+        user = await add_user(session)
+        await intake_started(session, user.id, "site")
+        await session.commit()
+        first = await submit(session, user, make_form(), rule=DEFAULT_RULE, handover=handover)
+        again = await submit(
+            session,
+            user,
+            make_form(name="Ann B. Smith"),
+            rule=DEFAULT_RULE,
+            handover=handover,
+            update_open_lead=True,
+        )
+        fresh = await submit(session, user, make_form(), rule=DEFAULT_RULE, handover=handover)
+    assert not first.updated and again.updated and not fresh.updated
+    assert again.lead.id == first.lead.id and fresh.lead.id != first.lead.id
+    assert told == [(first.lead.id, 1001), (first.lead.id, 1001), (fresh.lead.id, 1001)]
+    async with sessionmaker() as session:
+        names = (await session.scalars(select(Lead.name).order_by(Lead.id))).all()
+    assert names == ["Ann B. Smith", "Ann Smith"]

@@ -1,6 +1,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.desk.roles import allows, role_of
+from bot.desk.roles import role_of
+from bot.desk.rules import allows
 from db.models import Agent
 from db.models.enums import AgentRole
 
