@@ -1,4 +1,6 @@
-"""Routers, one per feature, assembled in the order they must be tried.
+"""Routers, one per feature, under three parents that carry the audience: the admins' /admin,
+the agents' group (AGENT_CHAT_ID) and private chats (the people we talk to). No feature router
+repeats its chat filter. Inside a parent the routers are tried in order.
 
 Each module builds its router in `create_router()` so that every dispatcher (tests build many)
 gets fresh routers: an aiogram router can have only one parent.
@@ -6,7 +8,8 @@ gets fresh routers: an aiogram router can have only one parent.
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ChatType
 
 from dialogs.intake import intake_dialog
 from handlers import (
@@ -16,22 +19,21 @@ from handlers import (
     desk,
     errors,
     fallback,
-    faq,
     files,
     intake,
     language,
     privacy,
     start,
 )
+from handlers.faq import conversation as faq
 
 
-def get_routers() -> list[Router]:
-    return [
+def private_chats() -> Router:
+    router = Router(name="private-chats")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.include_routers(
         common.create_router(),
-        # The desk: the agents' group, /admin agent, and the user's side (with "Talk to a
-        # human"), before the intake and the FAQ: while a ticket is open, the agents answer.
-        admin.agents.create_router(),
-        desk.agents.create_router(),
+        # While a ticket is open, the agents answer: the desk's user side comes first.
         desk.user.create_router(),
         start.create_router(),
         language.create_router(),
@@ -39,14 +41,30 @@ def get_routers() -> list[Router]:
         # Files and GDPR commands before the wizard: they work in the middle of an intake too.
         privacy.create_router(),
         files.create_router(),
-        # Every /admin left over by the more specific admin routers (privacy: /admin gdpr).
-        admin.bans.create_router(),
         # The wizard before the FAQ: text typed into an intake step belongs to the wizard.
         intake_dialog(),
         consult.create_router(),
         faq.create_router(),
-        # Catch-all handlers: last, so that every feature router gets its chance first
-        # (for errors too: the generic apology only when no feature handled its own error).
+        # Last, so that every feature router gets its chance first.
         fallback.create_router(),
+    )
+    return router
+
+
+def agents_chat() -> Router:
+    router = Router(name="agents-chat")
+    for observer in (router.message, router.edited_message, router.callback_query):
+        observer.filter(desk.agents.InAgentChat())
+    router.include_router(desk.agents.create_router())
+    return router
+
+
+def get_routers() -> list[Router]:
+    return [
+        # /admin first: in the agents' group its subcommands are not notes between agents.
+        admin.create_router(),
+        agents_chat(),
+        private_chats(),
+        # The generic apology only when no feature handled its own error.
         errors.create_router(),
     ]

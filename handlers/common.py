@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -34,8 +34,6 @@ async def cancel(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    # The agents' group has commands of its own; these are for the people we talk to.
-    router.message.filter(F.chat.type == "private")
     router.message.register(help_command, Command("help"))
     router.message.register(cancel, Command("cancel"))
     return router

@@ -23,7 +23,7 @@ from bot.kernel.i18n import Translator
 from bot.telegram.streaming import AnswerStream
 from db.models import User
 from dialogs.intake import start_intake
-from handlers.faq_keyboards import actions_keyboard, topics_keyboard
+from handlers.faq.keyboards import actions_keyboard, topics_keyboard
 from llm.metrics import LLM_REFUSED
 from states.consult import Consult
 
@@ -152,7 +152,6 @@ async def on_consult_text(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
     router.message.register(on_ask, Command("ask"))
     router.message.register(
         on_consult_text, StateFilter(Consult.chatting), F.text, ~F.text.startswith("/")

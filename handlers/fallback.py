@@ -28,7 +28,6 @@ async def stale_button(query: CallbackQuery, i18n: Translator) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
     router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(free_text, F.text)
     router.message.register(other_content)

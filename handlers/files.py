@@ -125,7 +125,6 @@ async def on_file(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
     replies = AlbumReplies()
 
     async def inject_replies(

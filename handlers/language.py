@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
@@ -40,8 +40,6 @@ async def chosen(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    # The agents' group has commands of its own; these are for the people we talk to.
-    router.message.filter(F.chat.type == "private")
     router.message.register(choose, Command("language"))
     router.callback_query.register(chosen, LanguageCallback.filter())
     return router

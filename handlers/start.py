@@ -52,8 +52,6 @@ async def home(query: CallbackQuery, i18n: Translator) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    # The agents' group has commands of its own; these are for the people we talk to.
-    router.message.filter(F.chat.type == "private")
     router.message.register(start, CommandStart())
     router.callback_query.register(home, MenuCallback.filter(F.action == MenuAction.HOME))
     router.callback_query.register(

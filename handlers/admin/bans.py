@@ -1,8 +1,7 @@
-"""/admin in a private chat: the help, bans (`ban`, `unban`, `bans`) and a polite answer to an
-unknown subcommand. Other features' subcommands (`agent`, `gdpr`) live in their own routers,
-registered before this one; whatever they leave ends here.
+"""`/admin ban USER [DURATION] [reason]`, `/admin unban USER`, `/admin bans` (private chat).
 
-Only admins (role admin or superadmin, ADMIN_IDS included) may use any of it.
+USER is a numeric id or @username; someone who has not written yet can be banned in advance by
+id. Agents and admins cannot be banned. Every change goes to the audit log.
 """
 
 from __future__ import annotations
@@ -11,23 +10,19 @@ import html
 import re
 from datetime import datetime
 
-from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.desk.roles import role_of
-from bot.desk.rules import allows
 from bot.guard.bans import Ban, Bans
 from bot.kernel.i18n import Translator
 from db.base import utcnow
-from db.models import ActorType, AgentRole, User
+from db.models import ActorType, User
 from db.repositories import UserRepository
 from db.repositories.bans import banned_users
+from handlers.admin.command import AdminCall, Subcommand
 
-NEEDED_ROLE = AgentRole.ADMIN
 _DURATION = re.compile(r"^(\d{1,4})([mhdw])$", re.IGNORECASE)
 _HOURS_PER_UNIT = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 _PERMANENT_WORDS = {"perm", "permanent", "forever", "навсегда"}
@@ -54,34 +49,17 @@ def _until(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-async def admin_command(
-    message: Message,
-    command: CommandObject,
-    i18n: Translator,
-    session: AsyncSession,
-    settings: Settings,
-    bans: Bans,
-) -> None:
-    assert message.from_user is not None  # private chats always have a sender
-    admin_ids = settings.telegram.admin_ids
-    if not allows(await role_of(session, message.from_user.id, admin_ids), NEEDED_ROLE):
-        await message.answer(i18n("admin-denied"))
-        return
-    args = (command.args or "").split()
-    if not args:
-        await message.answer(i18n("admin-help"))
-        return
-    name, rest = args[0].lower(), args[1:]
-    if name == "ban":
-        await _ban(message, rest, i18n, session, admin_ids, bans)
-    elif name == "unban":
-        await _unban(message, rest, i18n, session, bans)
-    elif name == "bans":
-        await _list_bans(message, i18n, session)
-    elif name == "help":
-        await message.answer(i18n("admin-help"))
-    else:
-        await message.answer(i18n("admin-unknown", name=html.escape(args[0][:32])))
+async def ban(call: AdminCall) -> None:
+    await _ban(call.message, call.args, call.t, call.session, call.settings.telegram.admin_ids,
+               call.data["bans"])  # fmt: skip
+
+
+async def unban(call: AdminCall) -> None:
+    await _unban(call.message, call.args, call.t, call.session, call.data["bans"])
+
+
+async def list_bans(call: AdminCall) -> None:
+    await _list_bans(call.message, call.t, call.session)
 
 
 async def _target(session: AsyncSession, reference: str, *, create: bool) -> User | None:
@@ -188,9 +166,4 @@ def _chunks(lines: list[str]) -> list[str]:
     return [*chunks, current] if current else chunks
 
 
-def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    # Every /admin that the more specific admin routers (agents, GDPR) did not take.
-    router.message.register(admin_command, Command("admin"))
-    return router
+SUBCOMMANDS = [Subcommand("ban", ban), Subcommand("unban", unban), Subcommand("bans", list_bans)]

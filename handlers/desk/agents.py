@@ -267,9 +267,6 @@ async def on_agent_edit(message: Message, bot: Bot, session: AsyncSession, desk:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(InAgentChat())
-    router.edited_message.filter(InAgentChat())
-    router.callback_query.filter(InAgentChat())
     agent = AsAgent()
     commands = Command("t", "release", "transfer", "close")
     router.callback_query.register(on_ticket_button, TicketCallback.filter(), agent)

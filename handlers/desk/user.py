@@ -33,7 +33,7 @@ from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import Ticket, TicketStatus, User
 from db.repositories import ConversationRepository
 from db.repositories.tickets import TicketRepository
-from handlers.faq_keyboards import ActionCallback
+from handlers.faq.keyboards import ActionCallback
 from handlers.files import describe
 from handlers.intake import leave_intake
 
@@ -163,7 +163,6 @@ async def rate(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
     router.message.register(already_with_agents, Command("human"), OpenTicket())
     router.message.register(ask_for_human, Command("human"))
     router.message.register(back_to_bot, Command("bot"))

@@ -24,7 +24,7 @@ from bot.desk.keyboards import BackToBotCallback, RateCallback, TicketAction, Ti
 from bot.telegram.menu import MenuAction, MenuCallback
 from bot.telegram.offline_session import ApiCall, ApiError
 from db.models import Agent, AuditLog, RelayedMessage, Ticket, TicketPriority, TicketStatus, User
-from handlers.faq_keyboards import ActionCallback
+from handlers.faq.keyboards import ActionCallback
 from tests.fakes.recording import USER_ID
 from tests.fakes.uploads import JPG, file_update
 from tests.unit.conftest import Knowledge

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.faq.answers import Outcome, decide
 from bot.faq.intents import Detection, Match
 from db.models import Message, SenderType
-from handlers.faq_keyboards import SERVICE_TOPICS, ActionCallback, TopicCallback
+from handlers.faq.keyboards import SERVICE_TOPICS, ActionCallback, TopicCallback
 from tests.unit.conftest import BotHarness
 
 

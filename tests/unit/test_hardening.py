@@ -14,7 +14,7 @@ from bot.intake.leads import lead_card
 from bot.telegram.html import parse_html
 from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import Lead, LeadScore, User
-from handlers.faq_keyboards import ActionCallback, CategoryCallback, TopicCallback
+from handlers.faq.keyboards import ActionCallback, CategoryCallback, TopicCallback
 from tests.fakes.recording import USER_ID
 from tests.unit.conftest import BotHarness, Knowledge
 

@@ -22,7 +22,8 @@ from bot.intake.handover import LeadHandover
 from bot.privacy.gdpr import erase_due
 from db.base import utcnow
 from db.models import AuditLog, IntakeProgress, Lead, LeadScore, User
-from handlers.privacy import ForgetAction, ForgetCallback, GdprAdminAction, GdprAdminCallback
+from handlers.admin.gdpr import GdprAdminAction, GdprAdminCallback
+from handlers.privacy import ForgetAction, ForgetCallback
 from tests.fakes.recording import USER_ID
 from tests.fakes.user_data import TOPIC_BASE, UserData, give_user_data, traces_of
 from tests.unit.conftest import BotHarness

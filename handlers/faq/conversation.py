@@ -21,7 +21,7 @@ from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import User
 from dialogs.intake import start_intake
 from handlers.consult import consult
-from handlers.faq_keyboards import (
+from handlers.faq.keyboards import (
     ActionCallback,
     CategoryCallback,
     TopicCallback,
@@ -194,7 +194,6 @@ async def on_menu_services(query: CallbackQuery, i18n: Translator, kb: Knowledge
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
     router.message.register(on_topic_command, Command(*COMMAND_TOPICS))
     # Free text only when no flow (intake, escalation) owns the conversation.
     router.message.register(on_text, F.text, ~F.text.startswith("/"), StateFilter(None))
