@@ -1,7 +1,7 @@
 """An offline session for dispatcher tests: it records every call and builds incoming updates.
 
 session = RecordingSession()
-bot = Bot("42:OFFLINE", session=session, default=DefaultBotProperties(parse_mode="HTML"))
+bot = offline_bot(session)
 await dp.feed_update(bot, session.make_message_update("/start"))
 assert session.sent_texts() == [...]
 """
@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, overload
 
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Update, User
 
 from bot.telegram.offline_session import OfflineSession
 
+OFFLINE_TOKEN = "42:OFFLINE-test-token"
 USER_ID = 1001
 FIRST_NAME = "Tess"
 USERNAME = "tess_tester"
@@ -101,6 +104,16 @@ class RecordingSession(OfflineSession):
         return self.callback_update(
             data, user=user, message_id=message_id, chat_id=chat_id, update_id=update_id
         )
+
+
+def offline_bot(session: OfflineSession | None = None) -> Bot:
+    """A bot whose calls `session` answers (a new RecordingSession by default), with the bot's
+    default parse mode, HTML."""
+    return Bot(
+        OFFLINE_TOKEN,
+        session=session or RecordingSession(),
+        default=DefaultBotProperties(parse_mode="HTML"),
+    )
 
 
 def _user(user_id: int, first_name: str, username: str | None, language_code: str) -> User:

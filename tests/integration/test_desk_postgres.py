@@ -9,56 +9,51 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.kernel.kv import RedisLocks
-from db import migrate
 from db.base import utcnow
-from db.engine import create_engine, create_sessionmaker
 from db.models import Agent, DeskDraft, RelayedMessage, Ticket, TicketStatus, User
 from db.repositories.tickets import TicketRepository
 
 pytestmark = pytest.mark.integration
 
 
-async def test_of_many_simultaneous_claims_exactly_one_wins(postgres_url: str) -> None:
-    engine = create_engine(postgres_url)
-    await migrate.upgrade(engine)
-    sessionmaker = create_sessionmaker(engine)
-    try:
-        async with sessionmaker() as session:
-            session.add(User(id=1, first_name="Ann"))
-            session.add_all(Agent(telegram_id=100 + n, name=f"A{n}") for n in range(6))
-            await session.flush()
-            ticket = Ticket(user_id=1, reason="requested")
-            session.add(ticket)
-            await session.commit()
-            agent_ids = (await session.scalars(select(Agent.id))).all()
+async def test_of_many_simultaneous_claims_exactly_one_wins(
+    pg_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with pg_sessionmaker() as session:
+        session.add(User(id=1, first_name="Ann"))
+        session.add_all(Agent(telegram_id=100 + n, name=f"A{n}") for n in range(6))
+        await session.flush()
+        ticket = Ticket(user_id=1, reason="requested")
+        session.add(ticket)
+        await session.commit()
+        agent_ids = (await session.scalars(select(Agent.id))).all()
 
-        async def claim(agent_id: int) -> bool:
-            async with sessionmaker() as session:
-                won = await TicketRepository(session).claim(ticket.id, agent_id, utcnow())
-                await asyncio.sleep(0.05)  # hold the row a moment, as a handler would
-                await session.commit()
-                return won
-
-        results = await asyncio.gather(*(claim(agent_id) for agent_id in agent_ids))
-        assert sum(results) == 1
-        async with sessionmaker() as session:
-            stored = await session.get(Ticket, ticket.id)
-            assert stored is not None and stored.status == TicketStatus.CLAIMED
-            assert stored.claimed_by == agent_ids[results.index(True)]
-
-            # Deleting the user row removes the ticket and its relay pairs and drafts.
-            session.add(RelayedMessage(ticket_id=ticket.id, direction="in", user_message_id=1,
-                                       group_message_id=2))  # fmt: skip
-            session.add(DeskDraft(ticket_id=ticket.id, text="draft"))
+    async def claim(agent_id: int) -> bool:
+        async with pg_sessionmaker() as session:
+            won = await TicketRepository(session).claim(ticket.id, agent_id, utcnow())
+            await asyncio.sleep(0.05)  # hold the row a moment, as a handler would
             await session.commit()
-            await session.execute(delete(User).where(User.id == 1))
-            await session.commit()
-            for model in (Ticket, RelayedMessage, DeskDraft):
-                assert await session.scalar(select(func.count()).select_from(model)) == 0
-    finally:
-        await engine.dispose()
+            return won
+
+    results = await asyncio.gather(*(claim(agent_id) for agent_id in agent_ids))
+    assert sum(results) == 1
+    async with pg_sessionmaker() as session:
+        stored = await session.get(Ticket, ticket.id)
+        assert stored is not None and stored.status == TicketStatus.CLAIMED
+        assert stored.claimed_by == agent_ids[results.index(True)]
+
+        # Deleting the user row removes the ticket and its relay pairs and drafts.
+        session.add(RelayedMessage(ticket_id=ticket.id, direction="in", user_message_id=1,
+                                   group_message_id=2))  # fmt: skip
+        session.add(DeskDraft(ticket_id=ticket.id, text="draft"))
+        await session.commit()
+        await session.execute(delete(User).where(User.id == 1))
+        await session.commit()
+        for model in (Ticket, RelayedMessage, DeskDraft):
+            assert await session.scalar(select(func.count()).select_from(model)) == 0
 
 
 async def test_redis_locks_hold_across_instances(redis_url: str) -> None:

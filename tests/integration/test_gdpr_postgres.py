@@ -3,30 +3,24 @@ or one of their texts, their files are gone, and other users keep theirs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 import pytest
-from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.fsm.storage.memory import MemoryStorage
 from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_dispatcher, load_knowledge
 from bot.config import load_settings
 from bot.files.store import FileStore
 from bot.kernel.kv import RedisCache, forget_person
 from bot.privacy.gdpr import erase_due
-from db import migrate
 from db.base import utcnow
-from db.engine import create_engine, create_sessionmaker
 from db.models import AuditLog
 from handlers.privacy import ForgetAction, ForgetCallback
-from tests.fakes.recording import RecordingSession
+from tests.conftest import Knowledge
+from tests.dispatcher.harness import Harness
 from tests.fakes.uploads import stored_files
 from tests.fakes.user_data import give_user_data, traces_of
 
@@ -36,63 +30,42 @@ USER_ID = 735_000_111
 OTHER_ID = 735_000_222
 
 
-@pytest.fixture
-async def pg_sessionmaker(postgres_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(postgres_url)
-    await migrate.upgrade(engine)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
-
-
 async def test_erasure_leaves_no_trace_in_any_table(
     pg_sessionmaker: async_sessionmaker[AsyncSession],
-    redis_url: str,
+    knowledge: Knowledge,
+    redis: Redis,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     files_dir = tmp_path / "files"
     monkeypatch.setenv("FILES_DIR", str(files_dir))
     settings = load_settings()
-    i18n, kb, detector = load_knowledge(settings)
-    dp = create_dispatcher(
-        settings,
-        storage=MemoryStorage(),
-        sessionmaker=pg_sessionmaker,
-        i18n=i18n,
-        kb=kb,
-        detector=detector,
+    harness = Harness(pg_sessionmaker, knowledge, settings)
+    data = await give_user_data(
+        harness.dp, harness.bot, harness.session, pg_sessionmaker, USER_ID, "GONE"
     )
-    session = RecordingSession()
-    bot = Bot(
-        "42:OFFLINE-gdpr-test", session=session, default=DefaultBotProperties(parse_mode="HTML")
+    other = await give_user_data(
+        harness.dp, harness.bot, harness.session, pg_sessionmaker, OTHER_ID, "STAYS"
     )
-    data = await give_user_data(dp, bot, session, pg_sessionmaker, USER_ID, "GONE")
-    other = await give_user_data(dp, bot, session, pg_sessionmaker, OTHER_ID, "STAYS")
 
-    await dp.feed_update(bot, session.make_message_update("/forgetme", user_id=USER_ID))
-    prompt = session.latest_message(USER_ID, with_keyboard=True)
+    await harness.send("/forgetme", user_id=USER_ID)
+    prompt = harness.session.latest_message(USER_ID, with_keyboard=True)
     assert prompt is not None
     confirm = ForgetCallback(action=ForgetAction.CONFIRM).pack()
-    await dp.feed_update(
-        bot, session.make_callback_update(confirm, message_id=prompt.message_id, user_id=USER_ID)
-    )
+    await harness.press(confirm, prompt.message_id, user_id=USER_ID)
     assert await traces_of(pg_sessionmaker, data)  # hidden, not yet erased
 
     store = FileStore(settings.files)
     later = utcnow() + timedelta(days=settings.privacy.gdpr_grace_days, minutes=1)
-    redis = Redis.from_url(redis_url)
     await RedisCache(redis).set(f"ban:{USER_ID}", "0", 600)  # what Redis held about them
     await RedisCache(redis).set(f"ban:{OTHER_ID}", "0", 600)
-    try:
-        erased = await erase_due(
-            pg_sessionmaker, store, settings.privacy.gdpr_grace_days, later,
-            forget_elsewhere=partial(forget_person, redis),
-        )  # fmt: skip
-        assert erased == 1
-        assert await RedisCache(redis).get(f"ban:{USER_ID}") is None
-        assert await RedisCache(redis).get(f"ban:{OTHER_ID}") == "0"
-    finally:
-        await redis.aclose()
+    erased = await erase_due(
+        pg_sessionmaker, store, settings.privacy.gdpr_grace_days, later,
+        forget_elsewhere=partial(forget_person, redis),
+    )  # fmt: skip
+    assert erased == 1
+    assert await RedisCache(redis).get(f"ban:{USER_ID}") is None
+    assert await RedisCache(redis).get(f"ban:{OTHER_ID}") == "0"
 
     assert await traces_of(pg_sessionmaker, data) == []
     assert stored_files(files_dir / str(USER_ID)) == []

@@ -5,25 +5,20 @@ reason that holds it, all with DEBUG logs from every library: no log line holds 
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 
 import pytest
-from aiogram import Bot, Router
-from aiogram.client.default import DefaultBotProperties
+from aiogram import Router
 from aiogram.filters import Command
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Message
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_dispatcher, load_knowledge
 from bot.config import load_settings
 from bot.logging import setup_logging
-from db import migrate
-from db.engine import create_engine, create_sessionmaker
 from db.models import AppState
 from handlers import get_routers
-from tests.fakes.recording import RecordingSession
+from tests.conftest import Knowledge
+from tests.dispatcher.harness import Harness
 
 pytestmark = pytest.mark.integration
 
@@ -39,18 +34,9 @@ RAW = {
 }
 
 
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-async def test_pii_scan_on_postgresql_leaves_no_raw_value(postgres_url: str, redis: Redis) -> None:
-    engine = create_engine(postgres_url)
-    await migrate.upgrade(engine)
-    settings = load_settings(telegram={"admin_ids": [ADMIN_ID]})
-    i18n, kb, detector = load_knowledge(settings)
+async def test_pii_scan_on_postgresql_leaves_no_raw_value(
+    pg_sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, redis: Redis
+) -> None:
     router = Router()
 
     @router.message(Command("boom"))
@@ -65,24 +51,16 @@ async def test_pii_scan_on_postgresql_leaves_no_raw_value(postgres_url: str, red
         session.add(AppState(key=f"mail {RAW['email']}", value="2"))
         await session.commit()
 
-    dp = create_dispatcher(
-        settings,
-        storage=MemoryStorage(),
-        sessionmaker=create_sessionmaker(engine),
-        i18n=i18n,
-        kb=kb,
-        detector=detector,
+    harness = Harness(
+        pg_sessionmaker,
+        knowledge,
+        load_settings(telegram={"admin_ids": [ADMIN_ID]}),
         redis=redis,
         routers=[router, *get_routers()],
     )
-    recording = RecordingSession()
-    bot = Bot("42:OFFLINE-test-token-for-pii-scan", session=recording,
-              default=DefaultBotProperties(parse_mode="HTML"))  # fmt: skip
     stream = io.StringIO()
     setup_logging("DEBUG", "json", stream=stream)
-
-    async def send(text: str, **kwargs: object) -> None:
-        await dp.feed_update(bot, recording.make_message_update(text, **kwargs))
+    send = harness.send
 
     try:
         await send(f"Hi, I'm Maria, mail {RAW['email']}, phone {RAW['phone']}")
@@ -96,7 +74,6 @@ async def test_pii_scan_on_postgresql_leaves_no_raw_value(postgres_url: str, red
         await send(f"still here {RAW['email']}")
     finally:
         setup_logging("WARNING", "pretty")
-        await engine.dispose()
     log = stream.getvalue()
     lines = log.splitlines()
     assert "RuntimeError" in log and "IntegrityError" in log  # the failures were logged
@@ -104,6 +81,6 @@ async def test_pii_scan_on_postgresql_leaves_no_raw_value(postgres_url: str, red
     assert "m***@example.ru" in log  # the values did reach the logs, masked
     hits = [(name, line) for line in lines for name, value in RAW.items() if value in line]
     assert hits == []
-    replies = recording.sent_texts()
+    replies = harness.session.sent_texts()
     assert any("looks like spam" in text for text in replies)
     assert any("You are blocked until" in text for text in replies)

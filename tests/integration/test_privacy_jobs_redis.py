@@ -10,7 +10,6 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from aiogram import Bot
 from apscheduler.jobstores.redis import RedisJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -30,14 +29,14 @@ from bot.scheduler import (
     create_scheduler,
 )
 from db.engine import create_engine, create_sessionmaker
-from tests.fakes.recording import RecordingSession
+from tests.fakes.recording import offline_bot
 
 pytestmark = pytest.mark.integration
 
 
 def _scheduler(redis_url: str, tmp_db: str) -> AsyncIOScheduler:
     settings = load_settings(redis={"url": redis_url})
-    bot = Bot("42:OFFLINE-jobs-test", session=RecordingSession())
+    bot = offline_bot()
     sessionmaker = create_sessionmaker(create_engine(tmp_db))
     i18n = I18n(settings.locales_dir)
     desk = Desk(settings, i18n, MemoryLocks(), business_hours(settings))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiogram import Bot
 from aiogram.methods import SendMessage
 
 from bot.config import load_settings
@@ -14,9 +13,9 @@ from bot.consult.consultant import Consultant
 from bot.desk.assistant import Line
 from bot.desk.copilot import LlmDeskAssistant
 from bot.kernel.kv import MemoryCounters
+from tests.conftest import Knowledge
 from tests.fakes.longcat_server import DEFAULT_API_KEY, FakeLongCat
-from tests.fakes.recording import RecordingSession
-from tests.unit.conftest import Knowledge
+from tests.fakes.recording import RecordingSession, offline_bot
 
 LINES = [
     Line("user", "We need Kubernetes for our shop, mail me at olga.k@example.org"),
@@ -80,7 +79,7 @@ async def test_a_draft_that_crosses_the_alert_ratio_tells_the_admins(
     )
     consultant = Consultant.from_settings(settings, MemoryCounters())
     session = RecordingSession()
-    await consultant.start(Bot("42:OFFLINE-alert-test", session=session), knowledge.i18n)
+    await consultant.start(offline_bot(session), knowledge.i18n)
     # 2000 input and 100 output tokens at list price: $0.0018, 90% of the budget.
     fake.reply(
         "We could start next week.", usage={"prompt_tokens": 2000, "completion_tokens": 100}

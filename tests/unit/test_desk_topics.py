@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-from aiogram import Bot
 from aiogram.methods import CreateForumTopic
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,9 +12,9 @@ from bot.desk.escalation import recent_confidences
 from bot.desk.topics import Desk
 from bot.kernel.kv import MemoryLocks
 from db.models import Conversation, Message, SenderType, Ticket, User
-from tests.fakes.recording import RecordingSession
-from tests.unit.conftest import Knowledge
-from tests.unit.desk_harness import ALWAYS_OPEN, desk_settings, forum
+from tests.conftest import Knowledge
+from tests.fakes.desk import ALWAYS_OPEN, desk_settings, forum
+from tests.fakes.recording import RecordingSession, offline_bot
 
 
 async def test_confidences_are_read_from_llm_answers_and_the_hook_escalates(
@@ -23,7 +22,7 @@ async def test_confidences_are_read_from_llm_answers_and_the_hook_escalates(
 ) -> None:
     recording = RecordingSession()
     forum(recording)
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
+    bot = offline_bot(recording)
     desk = Desk(desk_settings(), knowledge.i18n, MemoryLocks(), ALWAYS_OPEN)
     async with sessionmaker() as session:
         user = User(id=77, first_name="Lee", language="en")
@@ -74,7 +73,7 @@ async def test_two_updates_racing_for_a_topic_create_one(
 ) -> None:
     recording = RecordingSession()
     forum(recording)
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
+    bot = offline_bot(recording)
     desk = Desk(desk_settings(), knowledge.i18n, MemoryLocks(), ALWAYS_OPEN)
     async with sessionmaker() as session:
         session.add(User(id=78, first_name="Kim", language="en"))

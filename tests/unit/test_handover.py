@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot
 from aiogram.methods import CreateForumTopic, SendMessage
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,8 +13,9 @@ from bot.config import Settings, load_settings
 from bot.intake.handover import LeadHandover
 from bot.telegram.offline_session import ApiCall, ApiError
 from db.models import Lead, LeadScore, User
-from tests.fakes.recording import RecordingSession
-from tests.unit.conftest import Knowledge
+from tests.conftest import Knowledge
+from tests.fakes.desk import forum
+from tests.fakes.recording import RecordingSession, offline_bot
 
 GROUP = -1001234567890
 
@@ -36,21 +36,12 @@ def lead(number: int, score: LeadScore) -> Lead:
 USER = User(id=7, first_name="Ann", username="ann", language="en")
 
 
-def forum(session: RecordingSession, *, is_forum: bool = True) -> None:
-    original = session.responders["getChat"]
-
-    def get_chat(call: ApiCall) -> Any:
-        return {**original(call), "is_forum": is_forum}
-
-    session.responders["getChat"] = get_chat
-
-
 async def test_forum_group_gets_one_leads_topic_and_hot_leads_mention_sales(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:
     recording = RecordingSession()
     forum(recording)
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
+    bot = offline_bot(recording)
     handover = LeadHandover(settings(GROUP, ["@sales_ann"]), sessionmaker, knowledge.i18n)
     await handover.deliver(bot, lead=lead(1, LeadScore.HOT), user=USER)
     await handover.deliver(bot, lead=lead(2, LeadScore.COLD), user=USER)
@@ -68,7 +59,7 @@ async def test_a_deleted_topic_is_created_again(
 ) -> None:
     recording = RecordingSession()
     forum(recording)
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
+    bot = offline_bot(recording)
     handover = LeadHandover(settings(GROUP), sessionmaker, knowledge.i18n)
     await handover.deliver(bot, lead=lead(1, LeadScore.WARM), user=USER)
     deleted = recording.calls(SendMessage)[0].message_thread_id
@@ -91,7 +82,7 @@ async def test_a_plain_group_gets_the_card_without_a_topic(
 ) -> None:
     recording = RecordingSession()
     forum(recording, is_forum=False)
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
+    bot = offline_bot(recording)
     await LeadHandover(settings(GROUP), sessionmaker, knowledge.i18n).deliver(
         bot, lead=lead(1, LeadScore.WARM), user=USER
     )
@@ -103,7 +94,7 @@ async def test_no_group_configured_logs_once_and_sends_nothing(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:
     recording = RecordingSession()
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
+    bot = offline_bot(recording)
     handover = LeadHandover(settings(None), sessionmaker, knowledge.i18n)
     logged: list[str] = []
     sink = logger.add(lambda m: logged.append(m.record["message"]), level="WARNING")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.faq.answers import CONFIDENT
-from tests.unit.conftest import Knowledge
+from tests.conftest import Knowledge
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 # Reached when tuning: 97.3% on the test set, 97.5% on the dev set; minus two points.

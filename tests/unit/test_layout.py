@@ -1,5 +1,6 @@
 """The layout's rules, read from the imports (every import, in a function or not):
-handlers/dialogs -> bot features -> bot.kernel, bot.telegram -> db, llm; no cycles."""
+handlers/dialogs -> bot features -> bot.kernel, bot.telegram -> db, llm; no cycles; unit tests
+drive no dispatcher."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ PACKAGES = ("bot", "handlers", "dialogs", "states", "db", "llm", "middlewares")
 PROCESS_MODULES = {"bot", "bot.__main__", "bot.app", "bot.runner", "bot.web"}
 PROCESS_PACKAGES = ("bot.cli", "bot.demo")
 MAX_TOP_LEVEL = 10
+# The bot's dispatcher: where a test reaches for one, it belongs in tests/dispatcher.
+DISPATCHER = {"bot.app", "create_dispatcher", "feed_update"}
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -143,6 +146,30 @@ def rules_violations(root: Path = ROOT) -> list[str]:
     return found
 
 
+def dispatcher_uses(root: Path = ROOT / "tests" / "unit") -> list[str]:
+    """Where a file under `root` imports `bot.app` or `create_dispatcher`, or calls
+    `feed_update`."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+                for alias in node.names:
+                    names += [alias.name, f"{node.module}.{alias.name}"]
+            elif isinstance(node, ast.Call):
+                names = [ast.unparse(node.func).rsplit(".", 1)[-1]]
+            else:
+                continue
+            found += [
+                f"{path.relative_to(root)}:{node.lineno} {name}"
+                for name in names
+                if name in DISPATCHER
+            ]
+    return found
+
+
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Every import cycle between modules (a package's __init__ importing its own modules is
     how a package exposes them, not a cycle)."""
@@ -255,4 +282,24 @@ def test_the_cycle_check_sees_a_package_that_imports_its_modules(tmp_path: Path)
     assert cycles(graph) == []  # module by module there is none
     assert cycles(with_packages(graph)) == [
         ["handlers.consult", "handlers.faq", "handlers.faq.talk", "handlers.consult"]
+    ]
+
+
+def test_unit_tests_drive_no_dispatcher() -> None:
+    assert dispatcher_uses() == []
+
+
+def test_the_unit_check_fails_on_a_dispatcher(tmp_path: Path) -> None:
+    (tmp_path / "test_bot.py").write_text(
+        "from bot import app\n"
+        "from bot.app import create_dispatcher\n"
+        "\n"
+        "async def test_start(dp, bot, update):\n"
+        "    await dp.feed_update(bot, update)\n"
+    )
+    assert dispatcher_uses(tmp_path) == [
+        "test_bot.py:1 bot.app",
+        "test_bot.py:2 bot.app",
+        "test_bot.py:2 create_dispatcher",
+        "test_bot.py:5 feed_update",
     ]

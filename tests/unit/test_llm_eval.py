@@ -23,8 +23,8 @@ from bot.consult.eval import (
     run_checks,
     script_share,
 )
+from tests.conftest import Knowledge
 from tests.fakes.longcat_server import DEFAULT_API_KEY, FakeLongCat
-from tests.unit.conftest import Knowledge
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from aiogram import Bot
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import business_hours
 from bot.config import load_settings
 from bot.desk.topics import Desk
 from bot.intake.jobs import ResumeIntakeCallback, remind_abandoned_intakes
@@ -22,8 +20,9 @@ from bot.kernel.kv import MemoryLocks
 from bot.scheduler import JobContext
 from bot.telegram.offline_session import ApiCall, ApiError
 from db.models import IntakeProgress, User
-from tests.fakes.recording import RecordingSession
-from tests.unit.conftest import Knowledge
+from tests.conftest import Knowledge
+from tests.fakes.desk import ALWAYS_OPEN
+from tests.fakes.recording import RecordingSession, offline_bot
 
 DELAY, WINDOW = timedelta(hours=3), timedelta(hours=48)
 
@@ -114,9 +113,9 @@ async def test_the_job_sends_the_reminder_in_the_users_language(
 
     original = recording.responders["sendMessage"]
     recording.responders["sendMessage"] = blocked
-    bot = Bot("42:OFFLINE-test-token-for-dispatcher-tests", session=recording)
+    bot = offline_bot(recording)
     settings = load_settings()
-    desk = Desk(settings, knowledge.i18n, MemoryLocks(), business_hours(settings))
+    desk = Desk(settings, knowledge.i18n, MemoryLocks(), ALWAYS_OPEN)
     context = JobContext(bot, settings, sessionmaker, knowledge.i18n, desk)
     assert await remind_abandoned_intakes(context) == 1
     sent = [call for call in recording.calls(SendMessage) if str(call.chat_id) == "10"]

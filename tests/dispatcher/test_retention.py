@@ -21,10 +21,10 @@ from bot.scheduler import (
 )
 from db.base import utcnow
 from db.models import Attachment, Conversation, ConversationStatus, Message
+from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
 from tests.fakes.uploads import stored_files
 from tests.fakes.user_data import give_user_data
-from tests.unit.conftest import BotHarness
 
 OTHER_ID = 2002
 
@@ -36,7 +36,7 @@ def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return directory
 
 
-async def test_each_step_waits_for_its_own_period(harness: BotHarness, files_dir: Path) -> None:
+async def test_each_step_waits_for_its_own_period(harness: Harness, files_dir: Path) -> None:
     await give_user_data(
         harness.dp, harness.bot, harness.session, harness.sessionmaker, USER_ID, "MARK"
     )
@@ -68,7 +68,7 @@ async def test_each_step_waits_for_its_own_period(harness: BotHarness, files_dir
     assert again == type(again)(0, 0, 0)
 
 
-async def test_an_active_conversation_is_kept(harness: BotHarness) -> None:
+async def test_an_active_conversation_is_kept(harness: Harness) -> None:
     await give_user_data(
         harness.dp, harness.bot, harness.session, harness.sessionmaker, USER_ID, "MARK"
     )
@@ -83,7 +83,7 @@ async def test_an_active_conversation_is_kept(harness: BotHarness) -> None:
 
 
 async def test_jobs_are_in_their_own_store_and_store_only_the_context_placeholder(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     context = JobContext(
         harness.bot,

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram import Router
 from aiogram.methods import AnswerCallbackQuery, DeleteForumTopic, SendDocument, SendMessage
 from aiogram.types import BufferedInputFile
 from sqlalchemy import select
@@ -24,9 +23,9 @@ from db.base import utcnow
 from db.models import AuditLog, IntakeProgress, Lead, LeadScore, User
 from handlers.admin.gdpr import GdprAdminAction, GdprAdminCallback
 from handlers.privacy import ForgetAction, ForgetCallback
+from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
 from tests.fakes.user_data import TOPIC_BASE, UserData, give_user_data, traces_of
-from tests.unit.conftest import BotHarness
 
 ADMIN_ID = 5005
 OTHER_ID = 2002
@@ -41,7 +40,7 @@ def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-async def data(harness: BotHarness) -> UserData:
+async def data(harness: Harness) -> UserData:
     result = await give_user_data(
         harness.dp, harness.bot, harness.session, harness.sessionmaker, USER_ID, "MARK"
     )
@@ -49,7 +48,7 @@ async def data(harness: BotHarness) -> UserData:
     return result
 
 
-def _document(harness: BotHarness) -> dict[str, Any]:
+def _document(harness: Harness) -> dict[str, Any]:
     (call,) = harness.session.calls(SendDocument)
     assert isinstance(call.document, BufferedInputFile)
     assert call.document.filename is not None and call.document.filename.endswith(".json")
@@ -57,12 +56,12 @@ def _document(harness: BotHarness) -> dict[str, Any]:
     return document
 
 
-async def _actions(harness: BotHarness) -> list[str]:
+async def _actions(harness: Harness) -> list[str]:
     async with harness.sessionmaker() as session:
         return list((await session.scalars(select(AuditLog.action).order_by(AuditLog.id))).all())
 
 
-async def _user(harness: BotHarness, user_id: int = USER_ID) -> User:
+async def _user(harness: Harness, user_id: int = USER_ID) -> User:
     async with harness.sessionmaker() as session:
         user = await session.get(User, user_id)
     assert user is not None
@@ -74,7 +73,7 @@ def test_the_commands_are_in_the_menu() -> None:
     assert ("forgetme", "privacy-cmd-forgetme") in COMMANDS
 
 
-async def test_mydata_sends_everything_held(harness: BotHarness, data: UserData) -> None:
+async def test_mydata_sends_everything_held(harness: Harness, data: UserData) -> None:
     await harness.send("/mydata")
 
     document = _document(harness)
@@ -90,7 +89,7 @@ async def test_mydata_sends_everything_held(harness: BotHarness, data: UserData)
     assert await _actions(harness) == ["test.note", "gdpr.export"]
 
 
-async def test_mydata_holds_nobody_elses_data(harness: BotHarness, data: UserData) -> None:
+async def test_mydata_holds_nobody_elses_data(harness: Harness, data: UserData) -> None:
     await give_user_data(
         harness.dp, harness.bot, harness.session, harness.sessionmaker, OTHER_ID, "OTHER"
     )
@@ -100,7 +99,7 @@ async def test_mydata_holds_nobody_elses_data(harness: BotHarness, data: UserDat
 
 
 async def test_forgetme_asks_then_hides_and_cancel_restores(
-    harness: BotHarness, data: UserData
+    harness: Harness, data: UserData
 ) -> None:
     await harness.send("/forgetme")
     assert "Delete all your data?" in harness.session.sent_texts()[-1]
@@ -123,7 +122,7 @@ async def test_forgetme_asks_then_hides_and_cancel_restores(
     assert await _actions(harness) == ["test.note", "gdpr.forget", "gdpr.cancel"]
 
 
-async def test_forgetme_keep_changes_nothing(harness: BotHarness, data: UserData) -> None:
+async def test_forgetme_keep_changes_nothing(harness: Harness, data: UserData) -> None:
     await harness.send("/forgetme", language_code="ru")
     prompt = harness.session.latest_message(with_keyboard=True)
     assert prompt is not None
@@ -136,9 +135,7 @@ async def test_forgetme_keep_changes_nothing(harness: BotHarness, data: UserData
     assert "/forgetme cancel" in harness.session.sent_texts()[-1]
 
 
-async def test_a_forgotten_users_leads_leave_the_export(
-    harness: BotHarness, data: UserData
-) -> None:
+async def test_a_forgotten_users_leads_leave_the_export(harness: Harness, data: UserData) -> None:
     await give_user_data(
         harness.dp, harness.bot, harness.session, harness.sessionmaker, OTHER_ID, "OTHER"
     )
@@ -154,7 +151,7 @@ async def test_a_forgotten_users_leads_leave_the_export(
 
 
 async def test_erasure_after_the_grace_period_leaves_no_trace(
-    harness: BotHarness, data: UserData, files_dir: Path
+    harness: Harness, data: UserData, files_dir: Path
 ) -> None:
     await harness.send("/forgetme")
     prompt = harness.session.latest_message(with_keyboard=True)
@@ -177,17 +174,17 @@ async def test_erasure_after_the_grace_period_leaves_no_trace(
     assert (await _actions(harness))[-1] == "gdpr.erase"
 
 
-async def test_admin_gdpr_is_for_admins_only(harness: BotHarness, data: UserData) -> None:
+async def test_admin_gdpr_is_for_admins_only(harness: Harness, data: UserData) -> None:
     await harness.send(f"/admin gdpr export {USER_ID}", user_id=OTHER_ID)
     assert harness.session.sent_texts()[-1] == "Sorry, this command is for admins only."
     assert harness.session.calls(SendDocument) == []
 
 
 async def test_admin_gdpr_export_delete_cancel(
-    harness: BotHarness, data: UserData, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, data: UserData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ADMIN_IDS", str(ADMIN_ID))
-    harness.add_router_first(Router(name="empty"))  # rebuild with the admin configured
+    harness.rebuild(load_settings())  # with the admin configured
 
     await harness.send("/admin gdpr export @TESS_tester", user_id=ADMIN_ID, username="admin_ann")
     assert _document(harness)["user_id"] == USER_ID
@@ -228,7 +225,7 @@ async def test_admin_gdpr_export_delete_cancel(
 
 
 async def test_an_admin_button_pressed_by_someone_else_does_nothing(
-    harness: BotHarness, data: UserData
+    harness: Harness, data: UserData
 ) -> None:
     message = await harness.bot.send_message(OTHER_ID, "forged")
     data_ = GdprAdminCallback(action=GdprAdminAction.DELETE, user_id=USER_ID).pack()
@@ -239,7 +236,7 @@ async def test_an_admin_button_pressed_by_someone_else_does_nothing(
 
 
 async def test_no_lead_card_for_a_user_who_asked_to_be_forgotten(
-    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AGENT_CHAT_ID", "-1001234567890")
     handover = LeadHandover(load_settings(), harness.sessionmaker, harness.knowledge.i18n)
@@ -252,7 +249,7 @@ async def test_no_lead_card_for_a_user_who_asked_to_be_forgotten(
     assert len(harness.session.calls(SendMessage)) == 1  # the same lead, shown once restored
 
 
-async def test_forgetting_drops_an_unfinished_intake_at_once(harness: BotHarness) -> None:
+async def test_forgetting_drops_an_unfinished_intake_at_once(harness: Harness) -> None:
     await harness.send("/start intake")
     await harness.send("/forgetme")
     prompt = harness.session.latest_message(with_keyboard=True)

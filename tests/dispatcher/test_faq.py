@@ -11,17 +11,17 @@ from bot.faq.answers import Outcome, decide
 from bot.faq.intents import Detection, Match
 from db.models import Message, SenderType
 from handlers.faq.keyboards import SERVICE_TOPICS, ActionCallback, TopicCallback
-from tests.unit.conftest import BotHarness
+from tests.dispatcher.harness import Harness
 
 
-def answer_of(harness: BotHarness, language: str, intent: str) -> str:
+def answer_of(harness: Harness, language: str, intent: str) -> str:
     answer = harness.knowledge.kb.entry(language, intent).answer
     assert answer
     return answer
 
 
 async def test_an_english_question_gets_its_canned_answer_and_is_stored(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     await harness.send("Hi, what's your hourly rate for a senior DevOps engineer?")
     (reply,) = harness.session.calls(SendMessage)
@@ -35,20 +35,20 @@ async def test_an_english_question_gets_its_canned_answer_and_is_stored(
     assert rows[1].intent_confidence is not None and rows[1].intent_confidence >= 0.55
 
 
-async def test_a_russian_question_gets_the_russian_answer(harness: BotHarness) -> None:
+async def test_a_russian_question_gets_the_russian_answer(harness: Harness) -> None:
     await harness.send("Подпишете с нами NDA перед обсуждением проекта?", language_code="ru")
     assert harness.session.sent_texts() == [answer_of(harness, "ru", "process.nda_contract")]
 
 
 async def test_a_russian_question_in_an_english_chat_is_answered_in_english(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     await harness.send("Сколько стоит ваш час работы?", language_code="en")
     assert harness.session.sent_texts() == [answer_of(harness, "en", "pricing.hourly_rate")]
 
 
 async def test_pricing_answers_offer_an_estimate_that_opens_the_intake(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     await harness.send("/pricing")
     buttons = [data for row in harness.session.last_keyboard() for _, data in row]
@@ -58,7 +58,7 @@ async def test_pricing_answers_offer_an_estimate_that_opens_the_intake(
     assert "Start a project" in harness.session.sent_texts()[-1]
 
 
-async def test_services_command_lists_the_services_as_buttons(harness: BotHarness) -> None:
+async def test_services_command_lists_the_services_as_buttons(harness: Harness) -> None:
     await harness.send("/services")
     buttons = [data for row in harness.session.last_keyboard() for _, data in row]
     for intent in SERVICE_TOPICS:
@@ -68,12 +68,12 @@ async def test_services_command_lists_the_services_as_buttons(harness: BotHarnes
     assert harness.session.sent_texts()[-1] == answer_of(harness, "en", "devops.kubernetes")
 
 
-async def test_contact_command(harness: BotHarness) -> None:
+async def test_contact_command(harness: Harness) -> None:
     await harness.send("/contact", language_code="ru")
     assert harness.session.sent_texts() == [answer_of(harness, "ru", "general.contact")]
 
 
-async def test_greeting_and_thanks_get_short_answers(harness: BotHarness) -> None:
+async def test_greeting_and_thanks_get_short_answers(harness: Harness) -> None:
     await harness.send("hello!")
     await harness.send("thanks a lot, bye")
     assert harness.session.sent_texts() == [
@@ -82,7 +82,7 @@ async def test_greeting_and_thanks_get_short_answers(harness: BotHarness) -> Non
     ]
 
 
-async def test_out_of_scope_is_declined_politely(harness: BotHarness) -> None:
+async def test_out_of_scope_is_declined_politely(harness: Harness) -> None:
     await harness.send("who won the football match yesterday?")
     assert harness.session.sent_texts() == [answer_of(harness, "en", "chat.out_of_scope")]
 
@@ -110,9 +110,9 @@ MIDDLING = Detection(
 
 
 async def test_a_vague_question_offers_topics_and_a_pressed_topic_is_answered(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
-    harness.use_detector(PinnedDetector(MIDDLING))
+    harness.rebuild(detector=PinnedDetector(MIDDLING))
     await harness.send("our infrastructure")
     assert harness.session.sent_texts() == [
         "I'm not quite sure what you mean. Is it one of these?"
@@ -128,12 +128,12 @@ async def test_a_vague_question_offers_topics_and_a_pressed_topic_is_answered(
     assert harness.session.sent_texts()[-1] == answer_of(harness, "en", "devops.cloud_migration")
 
 
-def test_the_real_detector_is_unsure_about_vague_messages(harness: BotHarness) -> None:
+def test_the_real_detector_is_unsure_about_vague_messages(harness: Harness) -> None:
     detection = harness.knowledge.detector.detect("our infrastructure")
     assert decide(detection, harness.knowledge.kb).outcome in (Outcome.SUGGEST, Outcome.UNSURE)
 
 
-def test_middling_and_low_confidence_rules(harness: BotHarness) -> None:
+def test_middling_and_low_confidence_rules(harness: Harness) -> None:
     kb = harness.knowledge.kb
     ranking = (
         Match("pricing.overview", 0.4),
@@ -150,10 +150,10 @@ def test_middling_and_low_confidence_rules(harness: BotHarness) -> None:
 
 
 async def test_a_low_match_says_not_sure_and_offers_topics_and_a_human(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     low = Detection("devops.iac", 0.1, (Match("devops.iac", 0.1), Match("tech.stack", 0.08)))
-    harness.use_detector(PinnedDetector(low))
+    harness.rebuild(detector=PinnedDetector(low))
     await harness.send("zzz", language_code="ru")
     assert "не уверен" in harness.session.sent_texts()[0]
     buttons = [data for row in harness.session.last_keyboard() for _, data in row]
@@ -164,7 +164,7 @@ async def test_a_low_match_says_not_sure_and_offers_topics_and_a_human(
     assert sources == [None, "unsure"]
 
 
-async def test_language_command_switches_and_is_stored(harness: BotHarness) -> None:
+async def test_language_command_switches_and_is_stored(harness: Harness) -> None:
     await harness.send("/language")
     message_id = harness.session.latest_message(with_keyboard=True).message_id
     await harness.press("lang:ru", message_id)
@@ -172,7 +172,7 @@ async def test_language_command_switches_and_is_stored(harness: BotHarness) -> N
     assert harness.session.sent_texts()[-1] == answer_of(harness, "ru", "general.services")
 
 
-async def test_free_text_inside_a_flow_is_not_taken_by_the_faq(harness: BotHarness) -> None:
+async def test_free_text_inside_a_flow_is_not_taken_by_the_faq(harness: Harness) -> None:
     class Flow(StatesGroup):
         step = State()
 
@@ -183,7 +183,7 @@ async def test_free_text_inside_a_flow_is_not_taken_by_the_faq(harness: BotHarne
 
 
 async def test_a_message_is_classified_once_though_two_handlers_look_at_it(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     detector = harness.knowledge.detector
     texts: list[str] = []

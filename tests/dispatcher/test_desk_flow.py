@@ -18,28 +18,19 @@ from aiogram.methods import (
     ReopenForumTopic,
 )
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.desk.keyboards import BackToBotCallback, RateCallback, TicketAction, TicketCallback
 from bot.telegram.menu import MenuAction, MenuCallback
 from bot.telegram.offline_session import ApiCall, ApiError
 from db.models import Agent, AuditLog, RelayedMessage, Ticket, TicketPriority, TicketStatus, User
 from handlers.faq.keyboards import ActionCallback
+from tests.dispatcher.harness import Harness
+from tests.fakes.desk import ALICE, BOB, GROUP, NEVER_OPEN, SENIOR, desk_settings, forum
 from tests.fakes.recording import USER_ID
 from tests.fakes.uploads import JPG, file_update
-from tests.unit.conftest import Knowledge
-from tests.unit.desk_harness import (
-    ALICE,
-    BOB,
-    GROUP,
-    NEVER_OPEN,
-    SENIOR,
-    DeskHarness,
-    make_desk,
-)
 
 
-async def ticket_of(desk: DeskHarness) -> Ticket:
+async def ticket_of(desk: Harness) -> Ticket:
     async with desk.sessionmaker() as session:
         ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
     assert ticket is not None
@@ -50,26 +41,23 @@ def claim_data(ticket: Ticket, action: TicketAction = TicketAction.CLAIM) -> str
     return TicketCallback(action=action, ticket_id=ticket.id).pack()
 
 
-async def escalated(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, **kwargs: Any
-) -> tuple[DeskHarness, Ticket, int]:
-    desk = await make_desk(sessionmaker, knowledge, **kwargs)
-    await desk.user("hello")
-    await desk.user("/human")
+async def escalated(desk: Harness) -> tuple[Ticket, int]:
+    await desk.send("hello")
+    await desk.send("/human")
     ticket = await ticket_of(desk)
     card = desk.session.latest_message(GROUP, with_keyboard=True)
     assert card is not None
-    return desk, ticket, card.message_id
+    return ticket, card.message_id
 
 
 async def test_the_whole_way_human_topic_claim_relay_edit_close_rate(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    knowledge: Knowledge,
+    desk: Harness,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
-    desk, ticket, card_id = await escalated(sessionmaker, knowledge)
+    desk.rebuild(desk_settings())
+    ticket, card_id = await escalated(desk)
     (topic,) = desk.session.calls(CreateForumTopic)
     assert str(topic.chat_id) == str(GROUP)
     assert "Tess" in topic.name and "normal" in topic.name and "asked for a person" in topic.name
@@ -87,7 +75,7 @@ async def test_the_whole_way_human_topic_claim_relay_edit_close_rate(
 
     # The user's text, photo and album reach the topic as copies, and the FAQ stays silent.
     desk.session.clear()
-    await desk.user("my cluster is slow")
+    await desk.send("my cluster is slow")
     await desk.feed(file_update(desk.session, JPG, photo=True, caption="see this"))
     await desk.feed(file_update(desk.session, JPG, photo=True, media_group_id="album-1"))
     await desk.feed(file_update(desk.session, JPG, photo=True, media_group_id="album-1"))
@@ -127,14 +115,12 @@ async def test_the_whole_way_human_topic_claim_relay_edit_close_rate(
 
     # Back with the bot: the FAQ answers again.
     desk.session.clear()
-    await desk.user("How much does Kubernetes cost?")
+    await desk.send("How much does Kubernetes cost?")
     assert desk.to_user() and not desk.copies(GROUP)
 
 
-async def test_two_agents_pressing_claim_at_once_one_gets_it(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await escalated(sessionmaker, knowledge)
+async def test_two_agents_pressing_claim_at_once_one_gets_it(desk: Harness) -> None:
+    ticket, card_id = await escalated(desk)
     desk.session.clear()
     await asyncio.gather(
         desk.press(claim_data(ticket), card_id, who=ALICE),
@@ -160,9 +146,9 @@ async def test_two_agents_pressing_claim_at_once_one_gets_it(
 
 
 async def test_notes_and_commands_stay_in_the_group_and_strangers_get_a_notice(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+    desk: Harness,
 ) -> None:
-    desk, ticket, _ = await escalated(sessionmaker, knowledge)
+    ticket, _ = await escalated(desk)
     desk.session.clear()
     await desk.agent("// I think this is a billing question", thread=ticket.topic_id)
     await desk.agent("/whatever", thread=ticket.topic_id)
@@ -175,10 +161,8 @@ async def test_notes_and_commands_stay_in_the_group_and_strangers_get_a_notice(
     ]
 
 
-async def test_a_deleted_topic_is_recreated_and_the_relay_goes_on(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, _ = await escalated(sessionmaker, knowledge)
+async def test_a_deleted_topic_is_recreated_and_the_relay_goes_on(desk: Harness) -> None:
+    ticket, _ = await escalated(desk)
     deleted = ticket.topic_id
     original = desk.session.responders["copyMessage"]
 
@@ -188,20 +172,19 @@ async def test_a_deleted_topic_is_recreated_and_the_relay_goes_on(
         return original(call)
 
     desk.session.responders["copyMessage"] = copy
-    await desk.user("are you there?")
+    await desk.send("are you there?")
     assert len(desk.session.calls(CreateForumTopic)) == 2
     recreated = await ticket_of(desk)
     assert recreated.topic_id not in (None, deleted)
     assert desk.copies(GROUP)[-1].message_thread_id == recreated.topic_id
 
 
-async def test_a_plain_group_gets_card_and_copies_and_agents_reply_to_them(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await escalated(sessionmaker, knowledge, is_forum=False)
+async def test_a_plain_group_gets_card_and_copies_and_agents_reply_to_them(desk: Harness) -> None:
+    forum(desk.session, is_forum=False)
+    ticket, card_id = await escalated(desk)
     assert not desk.session.calls(CreateForumTopic)
     assert ticket.topic_id is None and desk.card().message_thread_id is None
-    await desk.user("help me please")
+    await desk.send("help me please")
     copy = desk.copies(GROUP)[-1]
     assert copy.reply_parameters is not None and copy.reply_parameters.message_id == card_id
     copied = desk.session.latest_message(GROUP)
@@ -210,10 +193,8 @@ async def test_a_plain_group_gets_card_and_copies_and_agents_reply_to_them(
     assert desk.copies(USER_ID)
 
 
-async def test_a_user_who_blocked_the_bot_is_marked_once_and_not_retried(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await escalated(sessionmaker, knowledge)
+async def test_a_user_who_blocked_the_bot_is_marked_once_and_not_retried(desk: Harness) -> None:
+    ticket, card_id = await escalated(desk)
     await desk.press(claim_data(ticket), card_id, who=ALICE)
     original = desk.session.responders["copyMessage"]
 
@@ -234,17 +215,15 @@ async def test_a_user_who_blocked_the_bot_is_marked_once_and_not_retried(
     assert user is not None and user.is_blocked
 
 
-async def test_back_to_the_bot_with_the_command_or_the_button(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, _ = await escalated(sessionmaker, knowledge)
-    await desk.user("/bot")
+async def test_back_to_the_bot_with_the_command_or_the_button(desk: Harness) -> None:
+    ticket, _ = await escalated(desk)
+    await desk.send("/bot")
     assert "back with the bot" in desk.to_user()[-1]
     assert (await ticket_of(desk)).status == TicketStatus.CLOSED
     assert "went back to the bot" in desk.to_group()[-1]
     # The menu button opens a new ticket; its button brings the user back again.
     menu = MenuCallback(action=MenuAction.HUMAN).pack()
-    await desk.user("/start")
+    await desk.send("/start")
     start = desk.session.latest_message(USER_ID, with_keyboard=True)
     assert start is not None
     await desk.press(menu, start.message_id)
@@ -258,28 +237,24 @@ async def test_back_to_the_bot_with_the_command_or_the_button(
     assert notice is not None
     await desk.press(BackToBotCallback().pack(), notice.message_id)
     assert (await ticket_of(desk)).status == TicketStatus.CLOSED
-    await desk.user("/bot")
+    await desk.send("/bot")
     assert "talking to the bot already" in desk.to_user()[-1]
 
 
-async def test_out_of_hours_the_bot_says_when_and_asks_for_an_email(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, _, _ = await escalated(sessionmaker, knowledge, hours=NEVER_OPEN)
+async def test_out_of_hours_the_bot_says_when_and_asks_for_an_email(desk: Harness) -> None:
+    desk.rebuild(business_hours=NEVER_OPEN)
+    await escalated(desk)
     notice = desk.to_user()[-1]
     assert "Our team is off now" in notice and "e-mail" in notice
-    await desk.user("tess@example.com")
+    await desk.send("tess@example.com")
     assert desk.to_user()[-1].startswith("Thank you, we will write")
     stored = await ticket_of(desk)
     assert stored.contact_email == "tess@example.com" and not stored.asked_email
     assert desk.copies(GROUP)  # the agents see it too
 
 
-async def test_russian_user_in_russian_and_the_faq_button_escalates(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk = await make_desk(sessionmaker, knowledge)
-    await desk.user("/start", language_code="ru")
+async def test_russian_user_in_russian_and_the_faq_button_escalates(desk: Harness) -> None:
+    await desk.send("/start", language_code="ru")
     menu = desk.session.latest_message(USER_ID, with_keyboard=True)
     assert menu is not None
     await desk.press(ActionCallback(action="human").pack(), menu.message_id, language_code="ru")
@@ -287,26 +262,20 @@ async def test_russian_user_in_russian_and_the_faq_button_escalates(
     assert (await ticket_of(desk)).status == TicketStatus.OPEN
 
 
-async def test_frustration_and_incidents_escalate_before_the_faq(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk = await make_desk(sessionmaker, knowledge)
-    await desk.user("Our production is down!")
+async def test_frustration_and_incidents_escalate_before_the_faq(desk: Harness) -> None:
+    await desk.send("Our production is down!")
     ticket = await ticket_of(desk)
     assert ticket.priority == TicketPriority.URGENT and ticket.reason == "incident"
     assert "Our production is down!" in desk.card().text
-    await desk.user("THIS BOT IS COMPLETELY USELESS", user_id=555, first_name="Ann")
+    await desk.send("THIS BOT IS COMPLETELY USELESS", user_id=555, first_name="Ann")
     async with desk.sessionmaker() as session:
         frustrated = await session.scalar(select(Ticket).where(Ticket.user_id == 555))
     assert frustrated is not None and frustrated.reason == "frustration"
     assert frustrated.priority == TicketPriority.HIGH
 
 
-async def test_urgent_tickets_need_a_senior(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk = await make_desk(sessionmaker, knowledge)
-    await desk.user("Our production is down!")
+async def test_urgent_tickets_need_a_senior(desk: Harness) -> None:
+    await desk.send("Our production is down!")
     ticket = await ticket_of(desk)
     card = desk.session.latest_message(GROUP, with_keyboard=True)
     assert card is not None
@@ -319,22 +288,20 @@ async def test_urgent_tickets_need_a_senior(
 
 
 async def test_without_an_agents_group_the_ticket_is_kept_and_the_user_asked_for_an_email(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+    desk: Harness,
 ) -> None:
-    desk = await make_desk(sessionmaker, knowledge, chat_id=None)
-    await desk.user("/human")
-    await desk.user("tess@example.com")
+    desk.rebuild(desk_settings(None))
+    await desk.send("/human")
+    await desk.send("tess@example.com")
     assert "e-mail" in desk.to_user()[0]
     assert desk.to_user()[1].startswith("Thank you, we will write")
     assert (await ticket_of(desk)).contact_email == "tess@example.com"
     assert not desk.session.calls(CopyMessage) and not desk.session.calls(CreateForumTopic)
 
 
-async def test_a_new_ticket_whose_old_topic_was_deleted_gets_a_new_topic(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, _ = await escalated(sessionmaker, knowledge)
-    await desk.user("/bot")
+async def test_a_new_ticket_whose_old_topic_was_deleted_gets_a_new_topic(desk: Harness) -> None:
+    ticket, _ = await escalated(desk)
+    await desk.send("/bot")
     deleted = ticket.topic_id
     original = desk.session.responders["sendMessage"]
 
@@ -344,22 +311,19 @@ async def test_a_new_ticket_whose_old_topic_was_deleted_gets_a_new_topic(
         return original(call)
 
     desk.session.responders["sendMessage"] = send
-    await desk.user("/human")
+    await desk.send("/human")
     second = await ticket_of(desk)
     assert len(desk.session.calls(CreateForumTopic)) == 2
     assert second.topic_id not in (None, deleted) and second.card_message_id is not None
 
 
-async def test_asking_for_a_human_mid_intake_leaves_the_intake(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk = await make_desk(sessionmaker, knowledge)
-    await desk.user("/start intake")
+async def test_asking_for_a_human_mid_intake_leaves_the_intake(desk: Harness) -> None:
+    await desk.send("/start intake")
     assert desk.to_user()  # the wizard's first step
-    await desk.user("/human")
+    await desk.send("/human")
     desk.session.clear()
-    await desk.user("Kubernetes on AWS, about 50k")
+    await desk.send("Kubernetes on AWS, about 50k")
     assert len(desk.copies(GROUP)) == 1 and desk.to_user() == []
-    await desk.user("/bot")
-    await desk.user("/cancel")
+    await desk.send("/bot")
+    await desk.send("/cancel")
     assert desk.to_user()[-1].startswith("There's nothing to cancel")  # no intake left behind

@@ -5,15 +5,13 @@ everything user-supplied escaped, and polite answers to mistakes."""
 from __future__ import annotations
 
 import pytest
-from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
 from bot.config import load_settings
 from db.models import Agent, AgentRole, AuditLog, User
 from handlers.admin.bans import parse_duration
+from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
-from tests.unit.conftest import BotHarness
 
 ADMIN_ID = 5005
 COMMANDS = ("/admin", "/admin help", "/admin ban 1001 1h", "/admin unban 1001", "/admin bans",
@@ -21,26 +19,18 @@ COMMANDS = ("/admin", "/admin help", "/admin ban 1001 1h", "/admin unban 1001", 
 
 
 @pytest.fixture
-def admin(harness: BotHarness) -> BotHarness:
-    knowledge = harness.knowledge
-    harness.dp = create_dispatcher(
-        load_settings(telegram={"admin_ids": [ADMIN_ID]}),
-        storage=MemoryStorage(),
-        sessionmaker=harness.sessionmaker,
-        i18n=knowledge.i18n,
-        kb=knowledge.kb,
-        detector=knowledge.detector,
-    )
+def admin(harness: Harness) -> Harness:
+    harness.rebuild(load_settings(telegram={"admin_ids": [ADMIN_ID]}))
     return harness
 
 
-async def add_agent(harness: BotHarness, telegram_id: int, role: AgentRole) -> None:
+async def add_agent(harness: Harness, telegram_id: int, role: AgentRole) -> None:
     async with harness.sessionmaker() as session:
         session.add(Agent(telegram_id=telegram_id, name=f"agent {telegram_id}", role=role))
         await session.commit()
 
 
-async def as_admin(harness: BotHarness, text: str, user_id: int = ADMIN_ID) -> str:
+async def as_admin(harness: Harness, text: str, user_id: int = ADMIN_ID) -> str:
     await harness.send(text, user_id=user_id, username="boss")
     return harness.session.sent_texts(user_id)[-1]
 
@@ -48,7 +38,7 @@ async def as_admin(harness: BotHarness, text: str, user_id: int = ADMIN_ID) -> s
 @pytest.mark.parametrize("role", [None, AgentRole.AGENT, AgentRole.SENIOR])
 @pytest.mark.parametrize("command", COMMANDS)
 async def test_everyone_without_the_admin_role_is_refused(
-    admin: BotHarness, command: str, role: AgentRole | None
+    admin: Harness, command: str, role: AgentRole | None
 ) -> None:
     await admin.send("hello", user_id=2002, username="mallory")  # someone to ban
     if role is not None:
@@ -63,14 +53,14 @@ async def test_everyone_without_the_admin_role_is_refused(
         assert (await session.scalars(select(AuditLog))).all() == []
 
 
-async def test_an_agent_with_the_admin_role_may(admin: BotHarness) -> None:
+async def test_an_agent_with_the_admin_role_may(admin: Harness) -> None:
     await add_agent(admin, 3003, AgentRole.ADMIN)
     help_text = await as_admin(admin, "/admin", user_id=3003)
     for subcommand in ("ban", "unban", "bans", "agent add|remove|role", "gdpr export|delete"):
         assert f"/admin {subcommand}" in help_text
 
 
-async def test_ban_by_username_with_a_reason_and_the_list_escapes_it(admin: BotHarness) -> None:
+async def test_ban_by_username_with_a_reason_and_the_list_escapes_it(admin: Harness) -> None:
     await admin.send("hi", user_id=2002, username="Mallory_X")
     reply = await as_admin(admin, "/admin ban @mallory_x 7d posts <b>ads</b> & </i>links")
     assert reply.startswith("🚫 @Mallory_X (2002) is blocked until")
@@ -83,7 +73,7 @@ async def test_ban_by_username_with_a_reason_and_the_list_escapes_it(admin: BotH
 
 
 async def test_ban_an_id_that_never_wrote_then_unban_takes_effect_at_once(
-    admin: BotHarness,
+    admin: Harness,
 ) -> None:
     assert (await as_admin(admin, "/admin ban 1001 forever spam")).endswith(
         "is blocked permanently."
@@ -110,13 +100,11 @@ async def test_ban_an_id_that_never_wrote_then_unban_takes_effect_at_once(
         ("/admin unban 99999999999999999999999", "I don't know the user 9999"),
     ],
 )
-async def test_mistakes_get_a_polite_answer(
-    admin: BotHarness, command: str, expected: str
-) -> None:
+async def test_mistakes_get_a_polite_answer(admin: Harness, command: str, expected: str) -> None:
     assert expected in await as_admin(admin, command)
 
 
-async def test_agents_cannot_be_banned(admin: BotHarness) -> None:
+async def test_agents_cannot_be_banned(admin: Harness) -> None:
     await admin.send("hi", user_id=4004, username="agent_ann")
     await add_agent(admin, 4004, AgentRole.AGENT)
     assert "cannot be banned" in await as_admin(admin, "/admin ban @agent_ann")

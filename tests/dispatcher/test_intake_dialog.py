@@ -7,21 +7,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Message
 from aiogram_dialog import DialogManager
 from prometheus_client import Counter
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
-from bot.config import load_settings
-from bot.desk.hours import BusinessHours
 from bot.intake.rules import (
     InputRejected,
     parse_description,
@@ -38,8 +34,9 @@ from db.models import IntakeProgress, Lead, LeadScore, User
 from dialogs.intake import is_confirm_press, start_intake
 from dialogs.intake.handlers import is_expired
 from handlers import get_routers
+from tests.dispatcher.harness import Harness
+from tests.fakes.desk import ALWAYS_OPEN
 from tests.fakes.recording import USER_ID
-from tests.unit.conftest import BotHarness
 
 # Urgent ("ASAP") and $60K (the $50K–$150K bracket), 88 characters: not a "detailed" one.
 DESCRIPTION = (
@@ -51,7 +48,7 @@ DESCRIPTION = (
 class Wizard:
     """The harness with the intake reachable by /begin [source], and a recording handover."""
 
-    harness: BotHarness
+    harness: Harness
     language: str = "en"
     handovers: list[tuple[int, int]] = field(default_factory=list)
 
@@ -114,32 +111,26 @@ def _begin_router() -> Router:
 
 
 @pytest.fixture
-def wizard(harness: BotHarness) -> Wizard:
+def wizard(harness: Harness) -> Wizard:
     wizard = Wizard(harness)
 
     async def lead_handover(*, lead: Lead, user: User) -> None:
         wizard.handovers.append((lead.id, user.id))
 
-    harness.dp = create_dispatcher(
-        load_settings(),
-        storage=MemoryStorage(),
-        sessionmaker=harness.sessionmaker,
-        i18n=harness.knowledge.i18n,
-        kb=harness.knowledge.kb,
-        detector=harness.knowledge.detector,
+    harness.rebuild(
         routers=[_begin_router(), *get_routers()],
         lead_handover=lead_handover,
-        business_hours=BusinessHours("UTC", time(0, 0), time(23, 59), frozenset(range(7))),
+        business_hours=ALWAYS_OPEN,
     )
     return wizard
 
 
-async def leads(harness: BotHarness) -> list[Lead]:
+async def leads(harness: Harness) -> list[Lead]:
     async with harness.sessionmaker() as session:
         return list((await session.scalars(select(Lead).order_by(Lead.id))).all())
 
 
-async def progress(harness: BotHarness) -> IntakeProgress | None:
+async def progress(harness: Harness) -> IntakeProgress | None:
     async with harness.sessionmaker() as session:
         return await session.get(IntakeProgress, USER_ID)
 

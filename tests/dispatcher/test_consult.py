@@ -16,8 +16,8 @@ from bot.faq.intents import Detection, Match
 from bot.kernel.kv import MemoryCounters
 from db.models import Conversation, Message, SenderType, Ticket, User
 from llm.client import Completion, Usage
+from tests.dispatcher.harness import Harness, llm_settings
 from tests.fakes.longcat_server import FakeLongCat
-from tests.unit.conftest import BotHarness
 
 ADMIN = 777
 
@@ -42,7 +42,7 @@ def system_prompt(request: dict[str, object]) -> str:
     return str(messages[0]["content"])
 
 
-async def llm_rows(harness: BotHarness) -> list[Message]:
+async def llm_rows(harness: Harness) -> list[Message]:
     async with harness.sessionmaker() as session:
         rows = await session.scalars(
             select(Message).where(Message.answer_source == "llm").order_by(Message.id)
@@ -51,12 +51,12 @@ async def llm_rows(harness: BotHarness) -> list[Message]:
 
 
 async def test_ask_streams_a_grounded_answer_and_stores_its_metadata(
-    harness: BotHarness, fake: FakeLongCat
+    harness: Harness, fake: FakeLongCat
 ) -> None:
     fake.reply(
         "We run **managed Kubernetes** upgrades:\n\n- one node pool at a time\n- <no downtime>"
     )
-    harness.use_llm(fake.base_url)
+    harness.rebuild(llm_settings(fake.base_url))
 
     await harness.send("/ask")
     await harness.send("How would you upgrade our Kubernetes cluster?")
@@ -87,10 +87,10 @@ async def test_ask_streams_a_grounded_answer_and_stores_its_metadata(
 
 
 async def test_russian_user_gets_the_prompt_in_russian(
-    harness: BotHarness, fake: FakeLongCat
+    harness: Harness, fake: FakeLongCat
 ) -> None:
     fake.reply("Да, мы поможем с миграцией.")
-    harness.use_llm(fake.base_url)
+    harness.rebuild(llm_settings(fake.base_url))
 
     await harness.send("/ask", language_code="ru")
     await harness.send("Сможете перенести наш монолит в облако?", language_code="ru")
@@ -99,11 +99,9 @@ async def test_russian_user_gets_the_prompt_in_russian(
     assert "Да, мы поможем" in harness.session.calls(SendMessage)[-1].text
 
 
-async def test_an_unsure_faq_question_goes_to_the_llm(
-    harness: BotHarness, fake: FakeLongCat
-) -> None:
+async def test_an_unsure_faq_question_goes_to_the_llm(harness: Harness, fake: FakeLongCat) -> None:
     fake.reply("Here is what I can tell you.")
-    harness.use_llm(fake.base_url, detector=PinnedDetector())
+    harness.rebuild(llm_settings(fake.base_url), detector=PinnedDetector())
 
     await harness.send("something the knowledge base does not cover")
 
@@ -112,7 +110,7 @@ async def test_an_unsure_faq_question_goes_to_the_llm(
 
 
 async def test_without_a_key_the_consultation_answers_from_the_knowledge_base(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     refused = REGISTRY.get_sample_value("devbot_llm_refused_total", {"reason": "not_configured"})
     await harness.send("/ask")
@@ -127,10 +125,10 @@ async def test_without_a_key_the_consultation_answers_from_the_knowledge_base(
 
 
 async def test_an_llm_outage_gets_the_fallback_not_an_error(
-    harness: BotHarness, fake: FakeLongCat
+    harness: Harness, fake: FakeLongCat
 ) -> None:
     fake.fail_next(500, times=3)
-    harness.use_llm(fake.base_url, longcat={"deadline": 5})
+    harness.rebuild(llm_settings(fake.base_url, longcat={"deadline": 5}))
 
     await harness.send("/ask")
     await harness.send("How would you upgrade our Kubernetes cluster?")
@@ -142,9 +140,9 @@ async def test_an_llm_outage_gets_the_fallback_not_an_error(
 
 
 async def test_session_budget_refuses_kindly_with_the_human_option(
-    harness: BotHarness, fake: FakeLongCat
+    harness: Harness, fake: FakeLongCat
 ) -> None:
-    harness.use_llm(fake.base_url, llm={"session_calls": 2})
+    harness.rebuild(llm_settings(fake.base_url, llm={"session_calls": 2}))
     await harness.send("/ask")
     for question in ("What is GitOps?", "What is Argo CD?", "What is Flux?"):
         await harness.send(question)
@@ -155,8 +153,8 @@ async def test_session_budget_refuses_kindly_with_the_human_option(
     )
 
 
-async def test_user_daily_budget(harness: BotHarness, fake: FakeLongCat) -> None:
-    harness.use_llm(fake.base_url, llm={"user_daily_calls": 1})
+async def test_user_daily_budget(harness: Harness, fake: FakeLongCat) -> None:
+    harness.rebuild(llm_settings(fake.base_url, llm={"user_daily_calls": 1}))
     await harness.send("/ask", language_code="ru")
     await harness.send("Что такое GitOps?", language_code="ru")
     await harness.send("А Argo CD?", language_code="ru")
@@ -166,12 +164,12 @@ async def test_user_daily_budget(harness: BotHarness, fake: FakeLongCat) -> None
 
 
 async def test_system_budget_alerts_admins_once_and_then_refuses(
-    harness: BotHarness, fake: FakeLongCat
+    harness: Harness, fake: FakeLongCat
 ) -> None:
-    harness.use_llm(
-        fake.base_url,
-        llm={"daily_budget_usd": 0.002},
-        telegram={"admin_ids": [ADMIN]},
+    harness.rebuild(
+        llm_settings(
+            fake.base_url, llm={"daily_budget_usd": 0.002}, telegram={"admin_ids": [ADMIN]}
+        )
     )
     # At start the consultant learns where alerts go (the bot, the admins' language).
     await harness.dp.emit_startup(bot=harness.bot, **harness.dp.workflow_data)
@@ -212,9 +210,9 @@ async def test_system_budget_alerts_admins_once_and_then_refuses(
     ],
 )
 async def test_personal_data_never_reaches_the_llm(
-    harness: BotHarness, fake: FakeLongCat, language: str, question: str, raw: list[str]
+    harness: Harness, fake: FakeLongCat, language: str, question: str, raw: list[str]
 ) -> None:
-    harness.use_llm(fake.base_url)
+    harness.rebuild(llm_settings(fake.base_url))
     await harness.send("/ask", language_code=language)
     await harness.send(question, language_code=language)
     await harness.send("And what next?", language_code=language)  # the question is history now
@@ -228,9 +226,11 @@ async def test_personal_data_never_reaches_the_llm(
 
 
 async def test_a_long_conversation_is_summarised_and_prompts_stay_flat(
-    harness: BotHarness, fake: FakeLongCat
+    harness: Harness, fake: FakeLongCat
 ) -> None:
-    harness.use_llm(fake.base_url, longcat={"history_tokens": 300}, llm={"session_calls": 100})
+    harness.rebuild(
+        llm_settings(fake.base_url, longcat={"history_tokens": 300}, llm={"session_calls": 100})
+    )
     await harness.send("/ask")
     for turn in range(24):
         await harness.send(f"Question {turn}: tell me about CI/CD pipelines for service {turn}.")
@@ -249,13 +249,13 @@ async def test_a_long_conversation_is_summarised_and_prompts_stay_flat(
 
 
 async def test_user_messages_and_answers_are_history_in_order(
-    harness: BotHarness, fake: FakeLongCat
+    harness: Harness, fake: FakeLongCat
 ) -> None:
     # Answers long and plain enough to be confident: an unsure one would bring in a person.
     first = "We set up CI/CD pipelines with automated tests and reviewed deployments."
     fake.reply(first)
     fake.reply("Monitoring comes with every pipeline we build, from the first release.")
-    harness.use_llm(fake.base_url)
+    harness.rebuild(llm_settings(fake.base_url))
     await harness.send("/ask")
     await harness.send("First question?")
     await harness.send("Second question?")
@@ -272,10 +272,10 @@ async def test_user_messages_and_answers_are_history_in_order(
 
 
 async def test_an_unsure_answer_hands_the_conversation_to_the_agents(
-    harness: BotHarness, fake: FakeLongCat
+    harness: Harness, fake: FakeLongCat
 ) -> None:
     fake.reply("I don't know, sorry.")  # a refusal: confidence far below 0.5
-    harness.use_llm(fake.base_url)
+    harness.rebuild(llm_settings(fake.base_url))
     await harness.send("/ask")
     await harness.send("Can you guarantee 99.99% uptime for our payments platform?")
 
@@ -288,7 +288,7 @@ async def test_an_unsure_answer_hands_the_conversation_to_the_agents(
     assert len(fake.requests) == 1  # with a ticket open, the agents answer, not the LLM
 
 
-async def test_no_transaction_is_held_while_the_llm_writes(harness: BotHarness) -> None:
+async def test_no_transaction_is_held_while_the_llm_writes(harness: Harness) -> None:
     class Model:
         model = "LongCat-2.0"
         available = True

@@ -5,18 +5,17 @@ never a traceback; every callback data the keyboards build fits Telegram's 64 by
 from __future__ import annotations
 
 import pytest
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import AnswerCallbackQuery
 
-from bot.app import create_dispatcher
 from bot.config import load_settings
 from bot.intake.leads import lead_card
 from bot.telegram.html import parse_html
 from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import Lead, LeadScore, User
 from handlers.faq.keyboards import ActionCallback, CategoryCallback, TopicCallback
+from tests.conftest import Knowledge
+from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
-from tests.unit.conftest import BotHarness, Knowledge
 
 ADMIN_ID = 5005
 # Markup, entities that do not close, quotes and ampersands: what breaks a careless bot.
@@ -29,20 +28,12 @@ def literal(markup: str) -> str:
 
 
 @pytest.fixture
-def admin(harness: BotHarness) -> BotHarness:
-    knowledge = harness.knowledge
-    harness.dp = create_dispatcher(
-        load_settings(telegram={"admin_ids": [ADMIN_ID]}),
-        storage=MemoryStorage(),
-        sessionmaker=harness.sessionmaker,
-        i18n=knowledge.i18n,
-        kb=knowledge.kb,
-        detector=knowledge.detector,
-    )
+def admin(harness: Harness) -> Harness:
+    harness.rebuild(load_settings(telegram={"admin_ids": [ADMIN_ID]}))
     return harness
 
 
-async def test_the_welcome_shows_a_hostile_name_literally(harness: BotHarness) -> None:
+async def test_the_welcome_shows_a_hostile_name_literally(harness: Harness) -> None:
     await harness.send("/start", first_name=HOSTILE)
     assert HOSTILE in literal(harness.session.sent_texts()[-1])
 
@@ -56,7 +47,7 @@ async def test_the_welcome_shows_a_hostile_name_literally(harness: BotHarness) -
         f"/admin unban {HOSTILE.replace(' ', '')}",
     ],
 )
-async def test_admin_replies_show_hostile_text_literally(admin: BotHarness, command: str) -> None:
+async def test_admin_replies_show_hostile_text_literally(admin: Harness, command: str) -> None:
     await admin.send("hi")  # user 1001 exists
     await admin.send(command, user_id=ADMIN_ID)
     await admin.send("/admin bans", user_id=ADMIN_ID)
@@ -96,7 +87,7 @@ FORGED = [
 
 
 @pytest.mark.parametrize("data", FORGED)
-async def test_forged_callback_data_gets_a_polite_answer(harness: BotHarness, data: str) -> None:
+async def test_forged_callback_data_gets_a_polite_answer(harness: Harness, data: str) -> None:
     await harness.send("/start")
     await harness.press(data, message_id=1)
     answers = harness.session.calls(AnswerCallbackQuery)
@@ -105,7 +96,7 @@ async def test_forged_callback_data_gets_a_polite_answer(harness: BotHarness, da
     assert not any("went wrong" in text for text in harness.session.sent_texts(USER_ID))
 
 
-def test_every_callback_data_fits_telegram(harness: BotHarness) -> None:
+def test_every_callback_data_fits_telegram(harness: Harness) -> None:
     kb = harness.knowledge.kb
     packed = [TopicCallback(intent=intent).pack() for intent in kb.catalog]
     packed += [CategoryCallback(category=category).pack() for category in kb.categories()]

@@ -8,14 +8,15 @@ from aiogram.filters import Command
 from aiogram.types import ErrorEvent, Message
 from prometheus_client import REGISTRY, generate_latest
 
+from handlers import get_routers
 from middlewares.pii import mask_exception
-from tests.unit.conftest import BotHarness
+from tests.dispatcher.harness import Harness
 
 EMAIL, PHONE = "maria.ivanova@example.ru", "+7 (912) 345-67-89"
 CARD = "4111 1111 1111 1111"
 
 
-async def test_errors_leave_handlers_masked(harness: BotHarness) -> None:
+async def test_errors_leave_handlers_masked(harness: Harness) -> None:
     seen: list[str] = []
     router = Router()
 
@@ -31,7 +32,7 @@ async def test_errors_leave_handlers_masked(harness: BotHarness) -> None:
         cause = event.exception.__cause__
         seen.append(f"{event.exception} / {cause}")
 
-    harness.add_router_first(router)
+    harness.rebuild(routers=[router, *get_routers()])
     await harness.send(f"/boom card {CARD} mail {EMAIL}")
     assert "cannot process /boom card [CARD] mail m***@example.ru" in seen[0]
     assert "no account for /boom card [CARD]" in seen[0]
@@ -51,7 +52,7 @@ def test_exception_attributes_and_notes_are_masked() -> None:
     assert error.__notes__ == ["while writing to m***@example.ru"]
 
 
-async def test_no_metric_label_carries_user_data(harness: BotHarness) -> None:
+async def test_no_metric_label_carries_user_data(harness: Harness) -> None:
     await harness.send("/start intake_79123456789")  # a deep link with a phone number in it
     await harness.send(f"my mail is {EMAIL}, call {PHONE}")
     exposition = generate_latest(REGISTRY).decode()

@@ -19,7 +19,6 @@ from aiogram.methods import (
     SendMessage,
 )
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.desk.assistant import Line
 from bot.desk.jobs import release_silent_tickets
@@ -39,38 +38,25 @@ from db.models import (
     Ticket,
     User,
 )
+from tests.dispatcher.harness import Harness
+from tests.fakes.desk import ADMIN, ALICE, BOB, GROUP, SENIOR, STRANGER, desk_settings
 from tests.fakes.recording import USER_ID
 from tests.fakes.uploads import EXE, PDF, file_update
-from tests.unit.conftest import Knowledge
-from tests.unit.desk_harness import (
-    ADMIN,
-    ALICE,
-    BOB,
-    GROUP,
-    SENIOR,
-    STRANGER,
-    DeskHarness,
-    desk_settings,
-    make_desk,
-)
 
 NASTY = "<b>Ann & </i>"
 
 
-async def open_ticket(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, **kwargs: Any
-) -> tuple[DeskHarness, Ticket, int]:
-    desk = await make_desk(sessionmaker, knowledge, **kwargs)
-    await desk.user("Do you do CI/CD?", first_name=NASTY, language_code="ru")
-    await desk.user("/human", first_name=NASTY, language_code="ru")
-    async with sessionmaker() as session:
+async def open_ticket(desk: Harness) -> tuple[Ticket, int]:
+    await desk.send("Do you do CI/CD?", first_name=NASTY, language_code="ru")
+    await desk.send("/human", first_name=NASTY, language_code="ru")
+    async with desk.sessionmaker() as session:
         ticket = await session.scalar(select(Ticket))
     card = desk.session.latest_message(GROUP, with_keyboard=True)
     assert ticket is not None and card is not None
-    return desk, ticket, card.message_id
+    return ticket, card.message_id
 
 
-async def reload(desk: DeskHarness, ticket: Ticket) -> Ticket:
+async def reload(desk: Harness, ticket: Ticket) -> Ticket:
     async with desk.sessionmaker() as session:
         fresh = await session.get(Ticket, ticket.id)
     assert fresh is not None
@@ -81,20 +67,16 @@ def press_data(ticket: Ticket, action: TicketAction) -> str:
     return TicketCallback(action=action, ticket_id=ticket.id).pack()
 
 
-async def test_card_and_title_escape_what_the_user_typed(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, _, card_id = await open_ticket(sessionmaker, knowledge)
+async def test_card_and_title_escape_what_the_user_typed(desk: Harness) -> None:
+    _, card_id = await open_ticket(desk)
     card = desk.card()
     assert "&lt;b&gt;Ann &amp; &lt;/i&gt;" in card.text
     stored = desk.session.message(GROUP, card_id)
     assert stored is not None and NASTY in (stored.text or "")  # parsed back to the plain name
 
 
-async def test_templates_list_and_send_in_the_users_language_escaped(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+async def test_templates_list_and_send_in_the_users_language_escaped(desk: Harness) -> None:
+    ticket, card_id = await open_ticket(desk)
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
     await desk.agent("/t", thread=ticket.topic_id)
     listing = desk.to_group()[-1]
@@ -112,11 +94,9 @@ async def test_templates_list_and_send_in_the_users_language_escaped(
     assert (await reload(desk, ticket)).first_reply_at is not None
 
 
-async def test_release_transfer_and_history(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
-    await desk.user("my pipeline fails", first_name=NASTY, language_code="ru")
+async def test_release_transfer_and_history(desk: Harness) -> None:
+    ticket, card_id = await open_ticket(desk)
+    await desk.send("my pipeline fails", first_name=NASTY, language_code="ru")
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
     await desk.agent("/release", agent_id=ALICE, thread=ticket.topic_id)
     released = await reload(desk, ticket)
@@ -137,9 +117,9 @@ async def test_release_transfer_and_history(
 
 
 async def test_an_unclaimed_ticket_answered_is_claimed_and_others_cannot_answer(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+    desk: Harness,
 ) -> None:
-    desk, ticket, _ = await open_ticket(sessionmaker, knowledge)
+    ticket, _ = await open_ticket(desk)
     await desk.agent("Hi, Alice here", agent_id=ALICE, thread=ticket.topic_id)
     assert (await reload(desk, ticket)).status == "claimed"
     desk.session.clear()
@@ -171,11 +151,11 @@ class SlowAssistant(FakeAssistant):
 
 
 async def test_the_card_goes_out_at_once_and_gets_its_summary_when_the_llm_answers(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+    desk: Harness,
 ) -> None:
     assistant = SlowAssistant()
-    desk = await make_desk(sessionmaker, knowledge, assistant=assistant)
-    await desk.user("Do you do CI/CD?", first_name="Ann")
+    desk.rebuild(desk_assistant=assistant)
+    await desk.send("Do you do CI/CD?", first_name="Ann")
     update = desk.session.make_message_update("/human", first_name="Ann")
     await desk.dp.feed_update(desk.bot, update)  # no drain: the LLM has not answered yet
 
@@ -191,11 +171,10 @@ async def test_the_card_goes_out_at_once_and_gets_its_summary_when_the_llm_answe
     assert "Wants a Kubernetes cluster" in edit.text and "Ticket #1" in edit.text
 
 
-async def test_the_copilot_drafts_and_the_agent_sends_edits_or_discards(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
+async def test_the_copilot_drafts_and_the_agent_sends_edits_or_discards(desk: Harness) -> None:
     assistant = FakeAssistant()
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge, assistant=assistant)
+    desk.rebuild(desk_assistant=assistant)
+    ticket, card_id = await open_ticket(desk)
     (summarised,) = [e for e in desk.session.calls(EditMessageText) if e.message_id == card_id]
     assert "Wants &lt;help&gt; with CI &amp; CD" in summarised.text
     assert summarised.reply_markup == desk.card().reply_markup  # the card keeps its buttons
@@ -215,7 +194,7 @@ async def test_the_copilot_drafts_and_the_agent_sends_edits_or_discards(
     (sent,) = [c for c in desk.session.calls(SendMessage) if str(c.chat_id) == str(USER_ID)]
     assert sent.text == "Happy to help: &lt;script&gt; &amp; co"
     # Each new user message brings a new draft; Discard and Edit use them up.
-    await desk.user("and what about costs?", first_name=NASTY, language_code="ru")
+    await desk.send("and what about costs?", first_name=NASTY, language_code="ru")
     assert len(assistant.seen) == 2
     for action in (DraftAction.DISCARD, DraftAction.EDIT):
         note = desk.session.latest_message(GROUP, with_keyboard=True)
@@ -226,7 +205,7 @@ async def test_the_copilot_drafts_and_the_agent_sends_edits_or_discards(
             DraftCallback(action=action, draft_id=draft.id).pack(), note.message_id, who=ALICE
         )
         if action == DraftAction.DISCARD:
-            await desk.user("one more", first_name=NASTY, language_code="ru")
+            await desk.send("one more", first_name=NASTY, language_code="ru")
     assert "<code>" in desk.session.calls(SendMessage)[-1].text
     await desk.press(
         DraftCallback(action=DraftAction.SEND, draft_id=draft.id).pack(),
@@ -238,11 +217,8 @@ async def test_the_copilot_drafts_and_the_agent_sends_edits_or_discards(
     )
 
 
-async def test_admin_manages_agents_with_roles_and_audit(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk = await make_desk(sessionmaker, knowledge)
-    await desk.user("hi", user_id=4242, first_name="Nina", username="nina_ops")
+async def test_admin_manages_agents_with_roles_and_audit(desk: Harness) -> None:
+    await desk.send("hi", user_id=4242, first_name="Nina", username="nina_ops")
     await desk.agent("/admin agent add @nina_ops senior", agent_id=ADMIN)
     assert desk.to_group()[-1] == "@nina_ops is now an agent (senior agent)."
     await desk.agent("/admin agent role @nina_ops admin", agent_id=ADMIN)
@@ -282,9 +258,9 @@ async def test_admin_manages_agents_with_roles_and_audit(
     ],
 )
 async def test_every_desk_command_refuses_people_without_the_role(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, command: str
+    desk: Harness, command: str
 ) -> None:
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    ticket, card_id = await open_ticket(desk)
     before = await reload(desk, ticket)
     desk.session.clear()
     if command == "claim-button":
@@ -309,14 +285,14 @@ async def test_every_desk_command_refuses_people_without_the_role(
     assert desk.to_user() == []
 
 
-async def test_silent_agents_lose_their_tickets(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+async def test_silent_agents_lose_their_tickets(desk: Harness) -> None:
+    ticket, card_id = await open_ticket(desk)
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
-    context = JobContext(desk.bot, desk_settings(), sessionmaker, knowledge.i18n, desk.dp["desk"])
+    context = JobContext(
+        desk.bot, desk.settings, desk.sessionmaker, desk.knowledge.i18n, desk.dp["desk"]
+    )
     assert await release_silent_tickets(context) == 0
-    async with sessionmaker() as session:
+    async with desk.sessionmaker() as session:
         stored = await session.get(Ticket, ticket.id)
         assert stored is not None
         stored.last_agent_activity_at = utcnow() - timedelta(minutes=61)
@@ -327,12 +303,9 @@ async def test_silent_agents_lose_their_tickets(
     assert "Alice Agent" not in desk.session.calls(EditForumTopic)[-1].name  # type: ignore[operator]
 
 
-async def test_a_hot_lead_opens_a_ticket_through_the_lead_handover(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk = await make_desk(sessionmaker, knowledge)
-    await desk.user("hello")
-    async with sessionmaker() as session:
+async def test_a_hot_lead_opens_a_ticket_through_the_lead_handover(desk: Harness) -> None:
+    await desk.send("hello")
+    async with desk.sessionmaker() as session:
         user = await session.get(User, USER_ID)
         assert user is not None
         lead = Lead(
@@ -346,7 +319,7 @@ async def test_a_hot_lead_opens_a_ticket_through_the_lead_handover(
         session.add(lead)
         await session.commit()
         middleware = HandoverMiddleware(
-            LeadHandover(desk_settings(), sessionmaker, knowledge.i18n)
+            LeadHandover(desk.settings, desk.sessionmaker, desk.knowledge.i18n)
         )
         data: dict[str, Any] = {"bot": desk.bot, "session": session, "desk": desk.dp["desk"]}
 
@@ -360,10 +333,8 @@ async def test_a_hot_lead_opens_a_ticket_through_the_lead_handover(
     assert "Lead: hot · DevOps · $150K+ · Urgent" in card.text
 
 
-async def test_only_the_holder_or_a_senior_works_a_claimed_ticket(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+async def test_only_the_holder_or_a_senior_works_a_claimed_ticket(desk: Harness) -> None:
+    ticket, card_id = await open_ticket(desk)
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
     for command in ("/close", "/release", "/t greeting", "/transfer @bob_agent"):
         await desk.agent(command, agent_id=BOB, thread=ticket.topic_id)
@@ -375,11 +346,9 @@ async def test_only_the_holder_or_a_senior_works_a_claimed_ticket(
     assert (await reload(desk, ticket)).status == "closed"
 
 
-async def test_history_hides_a_user_who_asked_to_be_forgotten(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
-    await desk.user("my pipeline fails")
+async def test_history_hides_a_user_who_asked_to_be_forgotten(desk: Harness) -> None:
+    ticket, card_id = await open_ticket(desk)
+    await desk.send("my pipeline fails")
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
     async with desk.sessionmaker() as session:
         user = await session.get(User, USER_ID)
@@ -392,13 +361,13 @@ async def test_history_hides_a_user_who_asked_to_be_forgotten(
 
 
 async def test_files_in_a_ticket_are_checked_before_they_reach_the_agents(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    knowledge: Knowledge,
+    desk: Harness,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
-    desk, ticket, _card_id = await open_ticket(sessionmaker, knowledge)
+    desk.rebuild(desk_settings())
+    ticket, _card_id = await open_ticket(desk)
     desk.session.clear()
 
     bad = file_update(desk.session, EXE, name="invoice.pdf.exe", caption="see this")
@@ -419,11 +388,9 @@ async def test_files_in_a_ticket_are_checked_before_they_reach_the_agents(
     assert (tmp_path / "files" / attachment.storage_path).read_bytes() == PDF
 
 
-async def test_the_topic_icon_follows_the_ticket_state(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
+async def test_the_topic_icon_follows_the_ticket_state(desk: Harness) -> None:
     icons = {s["emoji"].replace("\ufe0f", ""): s["custom_emoji_id"] for s in topic_icon_stickers()}
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+    ticket, card_id = await open_ticket(desk)
     [created] = desk.session.calls(CreateForumTopic)
     assert created.icon_custom_emoji_id == icons["❗"]  # open
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
@@ -432,10 +399,8 @@ async def test_the_topic_icon_follows_the_ticket_state(
     assert desk.session.calls(EditForumTopic)[-1].icon_custom_emoji_id == icons["✅"]  # closed
 
 
-async def test_already_taken_names_the_holder_safely(
-    sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
-) -> None:
-    desk, ticket, card_id = await open_ticket(sessionmaker, knowledge)
+async def test_already_taken_names_the_holder_safely(desk: Harness) -> None:
+    ticket, card_id = await open_ticket(desk)
     await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
     async with desk.sessionmaker() as session:
         alice = await session.scalar(select(Agent).where(Agent.telegram_id == ALICE))

@@ -13,10 +13,11 @@ from loguru import logger
 
 from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import User
-from tests.unit.conftest import BotHarness
+from handlers import get_routers
+from tests.dispatcher.harness import Harness
 
 
-async def test_start_welcomes_with_four_buttons_and_stores_the_user(harness: BotHarness) -> None:
+async def test_start_welcomes_with_four_buttons_and_stores_the_user(harness: Harness) -> None:
     await harness.send("/start", first_name="Ann <admin>")
     (reply,) = harness.session.calls(SendMessage)
     assert "DevBot" in reply.text
@@ -35,13 +36,13 @@ async def test_start_welcomes_with_four_buttons_and_stores_the_user(harness: Bot
     assert user.language == "en"
 
 
-async def test_start_in_russian(harness: BotHarness) -> None:
+async def test_start_in_russian(harness: Harness) -> None:
     await harness.send("/start", language_code="ru")
     assert "Здравствуйте" in harness.session.sent_texts()[0]
     assert harness.session.last_keyboard()[0][0][0] == "🚀 Начать проект"
 
 
-async def test_deep_link_source_is_recorded_once(harness: BotHarness) -> None:
+async def test_deep_link_source_is_recorded_once(harness: Harness) -> None:
     await harness.send("/start ads_spring")
     await harness.send("/start other")
     async with harness.sessionmaker() as session:
@@ -59,7 +60,7 @@ async def test_deep_link_source_is_recorded_once(harness: BotHarness) -> None:
     ],
 )
 async def test_each_menu_button_opens_its_screen(
-    harness: BotHarness, action: MenuAction, marker: str
+    harness: Harness, action: MenuAction, marker: str
 ) -> None:
     await harness.send("/start")
     menu_id = harness.session.latest_message(with_keyboard=True).message_id
@@ -73,7 +74,7 @@ async def test_each_menu_button_opens_its_screen(
     assert len(harness.session.last_keyboard()) == 3
 
 
-async def test_help_and_cancel(harness: BotHarness) -> None:
+async def test_help_and_cancel(harness: Harness) -> None:
     await harness.send("/help")
     await harness.send("/cancel")
     texts = harness.session.sent_texts()
@@ -81,7 +82,7 @@ async def test_help_and_cancel(harness: BotHarness) -> None:
     assert "nothing to cancel" in texts[1]
 
 
-async def test_cancel_clears_a_flow(harness: BotHarness) -> None:
+async def test_cancel_clears_a_flow(harness: Harness) -> None:
     class Flow(StatesGroup):
         step = State()
 
@@ -91,7 +92,7 @@ async def test_cancel_clears_a_flow(harness: BotHarness) -> None:
     async def begin(message: Message, state: FSMContext) -> None:
         await state.set_state(Flow.step)
 
-    harness.add_router_first(router)
+    harness.rebuild(routers=[router, *get_routers()])
     await harness.send("/begin")
     await harness.send("/cancel")
     assert "Cancelled" in harness.session.sent_texts()[-1]
@@ -99,12 +100,12 @@ async def test_cancel_clears_a_flow(harness: BotHarness) -> None:
     assert "nothing to cancel" in harness.session.sent_texts()[-1]
 
 
-async def test_unknown_command_is_named_politely(harness: BotHarness) -> None:
+async def test_unknown_command_is_named_politely(harness: Harness) -> None:
     await harness.send("/frobnicate", language_code="ru")
     assert "не знаю такой команды" in harness.session.sent_texts()[0]
 
 
-async def test_stale_button_is_answered_not_crashed(harness: BotHarness) -> None:
+async def test_stale_button_is_answered_not_crashed(harness: Harness) -> None:
     await harness.send("/start")
     menu_id = harness.session.latest_message(with_keyboard=True).message_id
     await harness.press("intake:v0:gone", menu_id)
@@ -113,7 +114,7 @@ async def test_stale_button_is_answered_not_crashed(harness: BotHarness) -> None
 
 
 async def test_a_failing_handler_is_logged_and_the_user_told_politely(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     logged: list[str] = []
     sink = logger.add(lambda message: logged.append(message.record["message"]), level="ERROR")
@@ -123,7 +124,7 @@ async def test_a_failing_handler_is_logged_and_the_user_told_politely(
     async def boom(message: Message) -> None:
         raise RuntimeError("kaput")
 
-    harness.add_router_first(router)
+    harness.rebuild(routers=[router, *get_routers()])
     await harness.send("/boom", language_code="ru")
     (apology,) = harness.session.sent_texts()
     assert "Извините" in apology
@@ -132,7 +133,7 @@ async def test_a_failing_handler_is_logged_and_the_user_told_politely(
     assert any("failed: RuntimeError" in line for line in logged)
 
 
-async def test_startup_sets_commands_in_both_languages(harness: BotHarness) -> None:
+async def test_startup_sets_commands_in_both_languages(harness: Harness) -> None:
     await harness.dp.emit_startup(bot=harness.bot, **harness.dp.workflow_data)
     calls = harness.session.calls(SetMyCommands)
     by_language = {call.language_code: [c.command for c in call.commands] for call in calls}
@@ -143,13 +144,13 @@ async def test_startup_sets_commands_in_both_languages(harness: BotHarness) -> N
     assert ru.commands[0].description == "Главное меню"
 
 
-async def test_group_chats_get_no_user_commands(harness: BotHarness) -> None:
+async def test_group_chats_get_no_user_commands(harness: Harness) -> None:
     for command in ("/start", "/help", "/cancel", "/language"):
         await harness.send(command, chat_id=-1001234567890)
     assert harness.session.sent_texts() == []
 
 
-async def test_a_user_who_writes_again_is_no_longer_marked_blocked(harness: BotHarness) -> None:
+async def test_a_user_who_writes_again_is_no_longer_marked_blocked(harness: Harness) -> None:
     await harness.send("/start")
     async with harness.sessionmaker() as session:
         user = await session.get(User, 1001)
@@ -162,7 +163,7 @@ async def test_a_user_who_writes_again_is_no_longer_marked_blocked(harness: BotH
         assert user is not None and not user.is_blocked
 
 
-def test_shutdown_drains_updates_before_it_closes_the_storage(harness: BotHarness) -> None:
+def test_shutdown_drains_updates_before_it_closes_the_storage(harness: Harness) -> None:
     callbacks = [handler.callback for handler in harness.dp.shutdown.handlers]
     assert callbacks[0].__name__ == "_drain"  # updates in flight finish first...
     assert callbacks[-1] == harness.dp.fsm.close  # ...the FSM storage they use closes last

@@ -7,38 +7,27 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import AnswerCallbackQuery
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
 from bot.config import load_settings
 from bot.kernel.kv import MemoryCache
 from bot.telegram.menu import MenuAction, MenuCallback
 from db.base import utcnow
 from db.models import Agent, AgentRole, AuditLog, User
+from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
-from tests.unit.conftest import BotHarness
 
 ADMIN_ID = 5005
 SPAM = "WIN BIG at the casino!!! https://a.test https://b.test https://c.test https://d.test"
 
 
-def rebuild(harness: BotHarness, **sections: Any) -> MemoryCache:
+def rebuild(harness: Harness, **sections: Any) -> MemoryCache:
     """The real dispatcher with ADMIN_ID as admin and a cache the test can look into."""
     sections.setdefault("telegram", {"admin_ids": [ADMIN_ID]})
     cache = MemoryCache()
-    knowledge = harness.knowledge
-    harness.dp = create_dispatcher(
-        load_settings(**sections),
-        storage=MemoryStorage(),
-        sessionmaker=harness.sessionmaker,
-        i18n=knowledge.i18n,
-        kb=knowledge.kb,
-        detector=knowledge.detector,
-        cache=cache,
-    )
+    harness.rebuild(load_settings(**sections), cache=cache)
     return cache
 
 
@@ -46,14 +35,14 @@ def metric(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-async def user_row(harness: BotHarness, user_id: int = USER_ID) -> User:
+async def user_row(harness: Harness, user_id: int = USER_ID) -> User:
     async with harness.sessionmaker() as session:
         user = await session.get(User, user_id)
         assert user is not None
         return user
 
 
-async def expire_ban(harness: BotHarness, cache: MemoryCache, user_id: int = USER_ID) -> None:
+async def expire_ban(harness: Harness, cache: MemoryCache, user_id: int = USER_ID) -> None:
     """Move the user's ban into the past (as if its hour were over)."""
     async with harness.sessionmaker() as session:
         user = await session.get(User, user_id)
@@ -64,7 +53,7 @@ async def expire_ban(harness: BotHarness, cache: MemoryCache, user_id: int = USE
 
 
 async def test_spam_progression_warning_then_bans_with_one_notice_each(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     cache = rebuild(harness)
     bans_before = metric("devbot_bans_total", kind="temporary", actor="system")
@@ -116,7 +105,7 @@ async def test_spam_progression_warning_then_bans_with_one_notice_each(
     assert all("casino" not in str(row.details) for row in audit)  # never the message text
 
 
-async def test_banned_user_is_told_in_their_language_once(harness: BotHarness) -> None:
+async def test_banned_user_is_told_in_their_language_once(harness: Harness) -> None:
     rebuild(harness)
     await harness.send("/admin ban 1001 2h", user_id=ADMIN_ID)
     for _ in range(3):
@@ -129,7 +118,7 @@ async def test_banned_user_is_told_in_their_language_once(harness: BotHarness) -
     assert len(harness.session.sent_texts(USER_ID)) == 1
 
 
-async def test_staff_are_never_auto_banned(harness: BotHarness) -> None:
+async def test_staff_are_never_auto_banned(harness: Harness) -> None:
     rebuild(harness)
     async with harness.sessionmaker() as session:
         session.add(Agent(telegram_id=USER_ID, name="Tess", role=AgentRole.AGENT))
@@ -140,14 +129,14 @@ async def test_staff_are_never_auto_banned(harness: BotHarness) -> None:
     assert not any("spam" in text for text in harness.session.sent_texts())
 
 
-async def test_spam_checks_can_be_switched_off(harness: BotHarness) -> None:
+async def test_spam_checks_can_be_switched_off(harness: Harness) -> None:
     rebuild(harness, spam={"enabled": False})
     for _ in range(3):
         await harness.send(SPAM)
     assert not (await user_row(harness)).is_banned
 
 
-async def test_retyping_a_refused_answer_in_a_form_is_not_spam(harness: BotHarness) -> None:
+async def test_retyping_a_refused_answer_in_a_form_is_not_spam(harness: Harness) -> None:
     rebuild(harness)
     await harness.send("/start intake")
     for _ in range(4):

@@ -8,17 +8,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from aiogram import Router
 from sqlalchemy import select
 
+from bot.config import load_settings
 from bot.files import clamd
 from bot.files.store import FileKind, FileRejected, Rejection, check, sanitize_name, sniff
 from db.models import Attachment
 from db.models import Message as MessageRow
 from handlers.files import AlbumReplies
+from tests.dispatcher.harness import Harness
 from tests.fakes.clamd import FakeClamd
 from tests.fakes.uploads import EICAR, EXE, JPG, PDF, PNG, file_update, stored_files
-from tests.unit.conftest import BotHarness
 
 MB = 1024 * 1024
 
@@ -113,13 +113,13 @@ def test_sanitize_name(raw: str | None, safe: str) -> None:
     assert sanitize_name(raw) == safe
 
 
-async def _attachments(harness: BotHarness) -> list[Attachment]:
+async def _attachments(harness: Harness) -> list[Attachment]:
     async with harness.sessionmaker() as session:
         return list((await session.scalars(select(Attachment).order_by(Attachment.id))).all())
 
 
 async def test_a_pdf_is_stored_with_its_row_and_the_user_told(
-    harness: BotHarness, files_dir: Path
+    harness: Harness, files_dir: Path
 ) -> None:
     update = file_update(harness.session, PDF, name="Brief <v2>.pdf", caption="our brief")
     await harness.dp.feed_update(harness.bot, update)
@@ -136,7 +136,7 @@ async def test_a_pdf_is_stored_with_its_row_and_the_user_told(
     assert row is not None and row.text == "our brief"
 
 
-async def test_a_photo_is_stored_as_jpeg(harness: BotHarness) -> None:
+async def test_a_photo_is_stored_as_jpeg(harness: Harness) -> None:
     await harness.dp.feed_update(harness.bot, file_update(harness.session, JPG, photo=True))
     (attachment,) = await _attachments(harness)
     assert attachment.mime_type == "image/jpeg"
@@ -153,7 +153,7 @@ async def test_a_photo_is_stored_as_jpeg(harness: BotHarness) -> None:
     ids=["mismatch", "type", "too-big"],
 )
 async def test_a_refused_file_says_why_and_stores_nothing(
-    harness: BotHarness, files_dir: Path, name: str, content: bytes, size: int | None, said: str
+    harness: Harness, files_dir: Path, name: str, content: bytes, size: int | None, said: str
 ) -> None:
     update = file_update(harness.session, content, name=name, size=size)
     await harness.dp.feed_update(harness.bot, update)
@@ -164,14 +164,14 @@ async def test_a_refused_file_says_why_and_stores_nothing(
     assert stored_files(files_dir) == []
 
 
-async def test_refusal_in_russian(harness: BotHarness) -> None:
+async def test_refusal_in_russian(harness: Harness) -> None:
     update = file_update(harness.session, EXE, name="cv.pdf", language_code="ru")
     await harness.dp.feed_update(harness.bot, update)
     (text,) = harness.session.sent_texts()
     assert "Не принят" in text and "не соответствует" in text
 
 
-async def test_an_album_gets_one_answer_for_all_its_files(harness: BotHarness) -> None:
+async def test_an_album_gets_one_answer_for_all_its_files(harness: Harness) -> None:
     replies = AlbumReplies()  # the production quiet time: items fed one by one stay well inside it
     harness.dp["album_replies"] = replies
     for content, name in ((PDF, "a.pdf"), (PNG, "b.png"), (EXE, "c.pdf")):
@@ -186,11 +186,11 @@ async def test_an_album_gets_one_answer_for_all_its_files(harness: BotHarness) -
 
 
 async def test_clamd_refuses_an_infected_file_and_passes_a_clean_one(
-    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with FakeClamd() as fake:
         monkeypatch.setenv("CLAMAV_SOCKET", fake.socket)
-        harness.add_router_first(_no_router())  # rebuild: settings are read at build time
+        harness.rebuild(load_settings())
         infected = file_update(harness.session, EICAR, name="readme.txt")
         await harness.dp.feed_update(harness.bot, infected)
         await harness.dp.feed_update(harness.bot, file_update(harness.session, PDF))
@@ -203,10 +203,10 @@ async def test_clamd_refuses_an_infected_file_and_passes_a_clean_one(
 
 
 async def test_a_configured_clamd_that_is_down_refuses_the_file(
-    harness: BotHarness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("CLAMAV_SOCKET", str(tmp_path / "no-clamd.ctl"))
-    harness.add_router_first(_no_router())
+    harness.rebuild(load_settings())
     await harness.dp.feed_update(harness.bot, file_update(harness.session, PDF))
     (text,) = harness.session.sent_texts()
     assert "could not check it for viruses" in text
@@ -227,7 +227,3 @@ async def test_clamd_over_a_unix_socket(tmp_path: Path) -> None:
     server = await asyncio.start_unix_server(answer, path)
     async with server:
         assert await clamd.scan(path, PDF * 5000) is None
-
-
-def _no_router() -> Router:
-    return Router(name="empty")

@@ -5,18 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiogram import Dispatcher
-from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
-from bot.config import Settings, ThrottleSettings, load_settings
+from bot.config import ThrottleSettings, load_settings
 from bot.guard.throttling import Throttle
 from bot.kernel.kv import MemoryCounters
 from db.models import AuditLog
 from handlers.files import AlbumReplies
+from tests.dispatcher.harness import Harness
 from tests.fakes.uploads import JPG, file_update
-from tests.unit.conftest import BotHarness
 
 
 class Clock:
@@ -65,21 +62,9 @@ async def test_hourly_limit_and_the_trusted_factor() -> None:
     assert results == [True] * 6 + [False] * 2  # burst 3 x factor 2 within one window
 
 
-def dispatcher(harness: BotHarness, settings: Settings) -> Dispatcher:
-    knowledge = harness.knowledge
-    return create_dispatcher(
-        settings,
-        storage=MemoryStorage(),
-        sessionmaker=harness.sessionmaker,
-        i18n=knowledge.i18n,
-        kb=knowledge.kb,
-        detector=knowledge.detector,
-    )
-
-
-async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: BotHarness) -> None:
+async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: Harness) -> None:
     settings = load_settings(throttle={"burst": 3, "burst_seconds": 60})
-    harness.dp = dispatcher(harness, settings)
+    harness.rebuild(settings)
     for _ in range(5):
         await harness.send("/help", language_code="ru")
     texts = harness.session.sent_texts()
@@ -95,11 +80,11 @@ async def test_the_bot_answers_within_the_limit_and_says_so_once(harness: BotHar
 
 
 async def test_an_album_counts_once_against_the_limits(
-    harness: BotHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
     settings = load_settings(throttle={"burst": 2, "burst_seconds": 60})
-    harness.dp = dispatcher(harness, settings)
+    harness.rebuild(settings)
     replies = AlbumReplies()  # the production quiet time: items fed one by one stay well inside it
     harness.dp["album_replies"] = replies
     for _ in range(8):  # an album of eight photos: one message as far as limits go

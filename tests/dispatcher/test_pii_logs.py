@@ -10,7 +10,8 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.logging import setup_logging
-from tests.unit.conftest import BotHarness
+from handlers import get_routers
+from tests.dispatcher.harness import Harness
 
 RAW = {
     "email": "maria.ivanova@example.ru",
@@ -23,7 +24,7 @@ RAW = {
 
 
 async def test_a_pii_laden_conversation_leaves_no_raw_value_in_the_logs(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     router = Router()
 
@@ -31,7 +32,7 @@ async def test_a_pii_laden_conversation_leaves_no_raw_value_in_the_logs(
     async def boom(message: Message) -> None:
         raise RuntimeError(f"cannot process {message.text}")
 
-    harness.add_router_first(router)
+    harness.rebuild(routers=[router, *get_routers()])
     stream = io.StringIO()
     setup_logging("DEBUG", "json", stream=stream)
     try:

@@ -6,8 +6,7 @@ import io
 import logging
 
 import pytest
-from aiogram import Bot, Dispatcher, F, Router
-from aiogram.client.default import DefaultBotProperties
+from aiogram import Dispatcher, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandStart
 from aiogram.methods import EditMessageText, GetChatAdministrators, SendMessage
@@ -21,7 +20,7 @@ from aiogram.types import (
 
 from bot.demo.terminal import TerminalSession, TerminalTexts, run_terminal_chat
 from bot.telegram.offline_session import OfflineSession
-from tests.fakes.recording import USER_ID, RecordingSession
+from tests.fakes.recording import USER_ID, RecordingSession, offline_bot
 
 SITE = "https://dev2production.tech"
 INTRO = "DevBot demo. #N presses a button, /quit leaves."
@@ -74,7 +73,7 @@ async def chat(lines: str, **kwargs: object) -> str:
     """Run the terminal chat on piped ``lines`` and return the transcript."""
     output = io.StringIO()
     session = TerminalSession(output)
-    bot = Bot("42:OFFLINE", session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    bot = offline_bot(session)
     await run_terminal_chat(
         make_dispatcher(),
         bot,
@@ -84,14 +83,6 @@ async def chat(lines: str, **kwargs: object) -> str:
         **kwargs,  # type: ignore[arg-type]
     )
     return output.getvalue()
-
-
-def offline_bot(session: OfflineSession | None = None) -> Bot:
-    return Bot(
-        "42:OFFLINE",
-        session=session or OfflineSession(),
-        default=DefaultBotProperties(parse_mode="HTML"),
-    )
 
 
 async def test_piped_transcript() -> None:

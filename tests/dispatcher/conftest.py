@@ -1,0 +1,29 @@
+"""The harness over this test's SQLite database: plain, or the agents' desk (agents in the
+database, AGENT_CHAT_ID a forum group, always open; other variants through `rebuild` and
+`tests.fakes.desk.forum`)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import Agent
+from tests.conftest import Knowledge
+from tests.dispatcher.harness import Harness
+from tests.fakes.desk import AGENTS, ALWAYS_OPEN, desk_settings, forum
+
+
+@pytest.fixture
+async def harness(sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge) -> Harness:
+    return Harness(sessionmaker, knowledge)
+
+
+@pytest.fixture
+async def desk(sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge) -> Harness:
+    async with sessionmaker() as session:
+        for telegram_id, (name, username, role) in AGENTS.items():
+            session.add(Agent(telegram_id=telegram_id, name=name, username=username, role=role))
+        await session.commit()
+    desk = Harness(sessionmaker, knowledge, desk_settings(), business_hours=ALWAYS_OPEN)
+    forum(desk.session)
+    return desk
