@@ -16,8 +16,6 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import AnswerCallbackQuery
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
-from bot.config import load_settings
 from bot.desk.keyboards import BackToBotCallback, DraftCallback, RateCallback, TicketCallback
 from bot.intake.jobs import ResumeIntakeCallback
 from bot.telegram.menu import MenuCallback
@@ -26,8 +24,8 @@ from handlers.admin.gdpr import GdprAdminCallback
 from handlers.faq.keyboards import ActionCallback, CategoryCallback, TopicCallback
 from handlers.language import LanguageCallback
 from handlers.privacy import ForgetCallback
+from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
-from tests.unit.conftest import BotHarness
 
 BEFORE = json.loads(
     (Path(__file__).parents[1] / "data" / "upgrade" / "before-layout.json").read_text()
@@ -49,7 +47,7 @@ CALLBACKS: dict[str, type[CallbackData]] = {
 DESCRIPTION = "We need CI/CD for 12 services on AWS EKS within a month, budget around $60k."
 
 
-async def upgraded(harness: BotHarness, *, storage_left: bool = True) -> MemoryStorage:
+async def upgraded(harness: Harness, *, storage_left: bool = True) -> MemoryStorage:
     """The new dispatcher, on the FSM storage the old bot left behind (`storage_left`)."""
     storage = MemoryStorage()
     bot_id = harness.bot.id
@@ -57,14 +55,7 @@ async def upgraded(harness: BotHarness, *, storage_left: bool = True) -> MemoryS
         key = StorageKey(bot_id=bot_id, **record["key"])
         await storage.set_state(key, record["state"])
         await storage.set_data(key, record["data"])
-    harness.dp = create_dispatcher(
-        load_settings(),
-        storage=storage,
-        sessionmaker=harness.sessionmaker,
-        i18n=harness.knowledge.i18n,
-        kb=harness.knowledge.kb,
-        detector=harness.knowledge.detector,
-    )
+    harness.rebuild(storage=storage)
     return storage
 
 
@@ -83,7 +74,7 @@ def test_the_recorded_intake_is_mid_step_under_the_same_state_name() -> None:
     assert context["dialog_data"] == {"project_type": "devops"}
 
 
-def tap(harness: BotHarness, label: str) -> tuple[str, int]:
+def tap(harness: Harness, label: str) -> tuple[str, int]:
     message = harness.session.latest_message(with_keyboard=True)
     assert message is not None
     found = [data for row in harness.session.last_keyboard() for text, data in row
@@ -93,7 +84,7 @@ def tap(harness: BotHarness, label: str) -> tuple[str, int]:
 
 
 async def test_a_user_mid_intake_before_the_upgrade_finishes_it_after(
-    harness: BotHarness,
+    harness: Harness,
 ) -> None:
     await upgraded(harness)
     await harness.send(DESCRIPTION)
@@ -124,7 +115,7 @@ async def test_a_user_mid_intake_before_the_upgrade_finishes_it_after(
     ],
 )
 async def test_an_old_button_pressed_after_the_upgrade_does_what_it_did(
-    harness: BotHarness, data: str, expected: str | None
+    harness: Harness, data: str, expected: str | None
 ) -> None:
     await harness.send("/start")
     menu = harness.session.latest_message(with_keyboard=True)
