@@ -615,10 +615,10 @@ class FakeTelegram(FakeServer):
                     "Conflict: terminated by other getUpdates request; "
                     "make sure that only one bot instance is running",
                 )
-            ready = [copy.deepcopy(u) for u in self._updates if self._is_allowed(u)]
+            ready = [u for u in self._updates if self._is_allowed(u)][:limit]
             remaining = deadline - asyncio.get_running_loop().time()
             if ready or remaining <= 0 or self._stopping.is_set():
-                return ready[:limit]
+                return [copy.deepcopy(u) for u in ready]
             await wait_event(self._new_update, remaining)
 
     def _confirm(self, offset: int | None) -> None:
