@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
+from aiogram import Bot
+
 from bot.config import Settings, load_settings
 from bot.desk.hours import BusinessHours
 from bot.telegram.offline_session import ApiCall, OfflineSession
 from db.models import AgentRole
+from tests.fakes.recording import RecordingSession, offline_bot
 
 GROUP = -1009876543210
 ADMIN = 9001
@@ -39,3 +42,10 @@ def forum(session: OfflineSession, *, is_forum: bool = True) -> None:
         return {**original(call), "is_forum": is_forum}
 
     session.responders["getChat"] = get_chat
+
+
+def forum_bot(*, is_forum: bool = True) -> tuple[RecordingSession, Bot]:
+    """An offline Bot whose agents' group is a forum (or a plain group), and its recording."""
+    recording = RecordingSession()
+    forum(recording, is_forum=is_forum)
+    return recording, offline_bot(recording)

@@ -13,16 +13,13 @@ from bot.desk.topics import Desk
 from bot.kernel.kv import MemoryLocks
 from db.models import Conversation, Message, SenderType, Ticket, User
 from tests.conftest import Knowledge
-from tests.fakes.desk import ALWAYS_OPEN, desk_settings, forum
-from tests.fakes.recording import RecordingSession, offline_bot
+from tests.fakes.desk import ALWAYS_OPEN, desk_settings, forum_bot
 
 
 async def test_confidences_are_read_from_llm_answers_and_the_hook_escalates(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:
-    recording = RecordingSession()
-    forum(recording)
-    bot = offline_bot(recording)
+    recording, bot = forum_bot()
     desk = Desk(desk_settings(), knowledge.i18n, MemoryLocks(), ALWAYS_OPEN)
     async with sessionmaker() as session:
         user = User(id=77, first_name="Lee", language="en")
@@ -71,9 +68,7 @@ async def test_memory_locks_serialise_holders_of_one_key() -> None:
 async def test_two_updates_racing_for_a_topic_create_one(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:
-    recording = RecordingSession()
-    forum(recording)
-    bot = offline_bot(recording)
+    recording, bot = forum_bot()
     desk = Desk(desk_settings(), knowledge.i18n, MemoryLocks(), ALWAYS_OPEN)
     async with sessionmaker() as session:
         session.add(User(id=78, first_name="Kim", language="en"))

@@ -14,7 +14,7 @@ from bot.intake.handover import LeadHandover
 from bot.telegram.offline_session import ApiCall, ApiError
 from db.models import Lead, LeadScore, User
 from tests.conftest import Knowledge
-from tests.fakes.desk import forum
+from tests.fakes.desk import forum_bot
 from tests.fakes.recording import RecordingSession, offline_bot
 
 GROUP = -1001234567890
@@ -39,9 +39,7 @@ USER = User(id=7, first_name="Ann", username="ann", language="en")
 async def test_forum_group_gets_one_leads_topic_and_hot_leads_mention_sales(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:
-    recording = RecordingSession()
-    forum(recording)
-    bot = offline_bot(recording)
+    recording, bot = forum_bot()
     handover = LeadHandover(settings(GROUP, ["@sales_ann"]), sessionmaker, knowledge.i18n)
     await handover.deliver(bot, lead=lead(1, LeadScore.HOT), user=USER)
     await handover.deliver(bot, lead=lead(2, LeadScore.COLD), user=USER)
@@ -57,9 +55,7 @@ async def test_forum_group_gets_one_leads_topic_and_hot_leads_mention_sales(
 async def test_a_deleted_topic_is_created_again(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:
-    recording = RecordingSession()
-    forum(recording)
-    bot = offline_bot(recording)
+    recording, bot = forum_bot()
     handover = LeadHandover(settings(GROUP), sessionmaker, knowledge.i18n)
     await handover.deliver(bot, lead=lead(1, LeadScore.WARM), user=USER)
     deleted = recording.calls(SendMessage)[0].message_thread_id
@@ -80,9 +76,7 @@ async def test_a_deleted_topic_is_created_again(
 async def test_a_plain_group_gets_the_card_without_a_topic(
     sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
 ) -> None:
-    recording = RecordingSession()
-    forum(recording, is_forum=False)
-    bot = offline_bot(recording)
+    recording, bot = forum_bot(is_forum=False)
     await LeadHandover(settings(GROUP), sessionmaker, knowledge.i18n).deliver(
         bot, lead=lead(1, LeadScore.WARM), user=USER
     )
