@@ -284,6 +284,7 @@ class Run:
     peak: float
     errors: int
     failed_deliveries: int
+    log: Path
 
 
 async def measure(which: str, mode: str, store: str, env: dict[str, str], args: Any) -> Run:
@@ -313,7 +314,7 @@ async def measure(which: str, mode: str, store: str, env: dict[str, str], args: 
             await bot.stop()
     errors = sum('"level": "ERROR"' in line or "| ERROR" in line
                  for line in log.read_text(errors="replace").splitlines())  # fmt: skip
-    return Run(which, mode, store, phases, rss_start, rss_end, peak, errors, failed)
+    return Run(which, mode, store, phases, rss_start, rss_end, peak, errors, failed, log)
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -407,7 +408,7 @@ async def main() -> None:
                 for which in args.bots.split(","):
                     env = fresh(store) if which == "devbot" else {}
                     runs.append(await measure(which, mode, store, env, args))
-                    print(f"done: {store} {mode} {which}", file=sys.stderr)
+                    print(f"done: {store} {mode} {which} (log: {runs[-1].log})", file=sys.stderr)
     report(runs)
 
 

@@ -39,7 +39,9 @@ from bot.kernel.kv import (
     RedisCache,
     RedisCounters,
     RedisLocks,
+    redis_client,
 )
+from bot.telegram.delivery import DeliveringDispatcher
 from bot.telegram.isolation import LayeredEventIsolation, LocalEventIsolation
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
@@ -132,7 +134,7 @@ async def open_resources(settings: Settings, *, run_migrations: bool = True) -> 
         await engine.dispose()
         raise StartupError(f"DATABASE_URL: cannot connect ({type(exc).__name__})") from exc
     if settings.redis.url:
-        resources.redis = Redis.from_url(settings.redis.url)
+        resources.redis = redis_client(settings.redis)
         try:
             await resources.check_redis()
         except Exception as exc:
@@ -181,7 +183,12 @@ def create_dispatcher(
         if redis is not None
         else LocalEventIsolation()
     )
-    dp = Dispatcher(storage=storage, events_isolation=isolation)
+    dp = DeliveringDispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        in_flight=settings.telegram.updates_in_flight,
+        retry_seconds=settings.telegram.update_retry_seconds,
+    )
     # Defaults are built only when the caller (a test) did not bring its own.
     if "scoring_rule" not in extra:
         extra["scoring_rule"] = scoring_rule(settings)

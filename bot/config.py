@@ -49,6 +49,10 @@ class TelegramSettings(BaseSettings):
     telegram_api_url: str | None = Field(default=None, description="another Bot API server")
     agent_chat_id: int | None = None
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    updates_in_flight: int = Field(default=64, ge=1, description="handled at once; more wait")
+    update_retry_seconds: float = Field(
+        default=60, ge=0, description="how long an update failing on a transient error is retried"
+    )
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -109,6 +113,10 @@ class RedisSettings(BaseSettings):
     model_config = _section("REDIS_")
 
     url: str | None = None
+    max_connections: int = Field(default=32, ge=2, description="per process; more callers wait")
+    timeout: float = Field(
+        default=5, gt=0, description="seconds: connect, each command, and a wait for the pool"
+    )
 
     @field_validator("url", mode="before")
     @classmethod

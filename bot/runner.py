@@ -17,6 +17,8 @@ from bot.scheduler import JobContext, create_scheduler
 from bot.telegram.client import create_bot
 from bot.web import create_web_app
 
+BACKLOG_PER_SLOT = 16
+
 
 async def _start_http(app: web.Application, sites: list[tuple[str, int]]) -> web.AppRunner:
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -60,7 +62,12 @@ async def _run_polling(resources: Resources, dp: Dispatcher, bot: Bot) -> None:
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         # aiogram handles SIGTERM/SIGINT: polling stops, shutdown hooks drain in-flight updates.
-        await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+        # Updates taken from Telegram but not yet handled are bounded too: past this many the
+        # bot stops fetching and they wait at Telegram (UPDATES_IN_FLIGHT run at once).
+        backlog = resources.settings.telegram.updates_in_flight * BACKLOG_PER_SLOT
+        await dp.start_polling(
+            bot, handle_signals=True, close_bot_session=False, tasks_concurrency_limit=backlog
+        )
     finally:
         await runner.cleanup()
 

@@ -10,8 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import LockError
+
+from bot.config import RedisSettings
 
 # INCRBY and, on the first hit of a window, EXPIRE, in one atomic step.
 _HIT = """
@@ -19,6 +21,22 @@ local count = redis.call('INCRBY', KEYS[1], ARGV[2])
 if count == tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
+
+
+def redis_client(settings: RedisSettings) -> Redis:
+    """The asyncio client of REDIS_URL over a bounded pool: under a burst, callers wait for a
+    free connection (up to REDIS_TIMEOUT) instead of failing; every connect and command has
+    the same timeout, so a hung Redis fails an update instead of freezing the bot."""
+    assert settings.url is not None
+    pool = BlockingConnectionPool.from_url(
+        settings.url,
+        max_connections=settings.max_connections,
+        timeout=settings.timeout,
+        socket_timeout=settings.timeout,
+        socket_connect_timeout=settings.timeout,
+        health_check_interval=30,
+    )
+    return Redis(connection_pool=pool)
 
 
 class Counters(Protocol):

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from redis.asyncio import Redis
-
 from bot.files.store import FileStore
-from bot.kernel.kv import forget_person
+from bot.kernel.kv import forget_person, redis_client
 from bot.privacy.gdpr import erase_due
 from bot.privacy.retention import run_retention
 from bot.scheduler import JobContext
@@ -20,7 +18,7 @@ async def retention_job(context: JobContext) -> None:
 async def erasure_job(context: JobContext) -> None:
     settings = context.settings
     store = FileStore(settings.files)
-    redis = Redis.from_url(settings.redis.url) if settings.redis.url else None
+    redis = redis_client(settings.redis) if settings.redis.url else None
     try:
         await erase_due(
             context.sessionmaker,

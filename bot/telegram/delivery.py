@@ -1,0 +1,161 @@
+"""Every update handled, in order per chat, within bounds, and not lost to a passing fault.
+
+`DeliveringDispatcher.feed_update` is the one door for updates (polling, webhook, tests):
+- the updates of one chat (and person) go one after the other, through a local FIFO lock that
+  is held across retries, so a retried update is never overtaken by the next one;
+- at most UPDATES_IN_FLIGHT are handled at once; the others wait their turn (a waiting update
+  holds no database or Redis connection);
+- an update that fails on a transient error (Redis, the database, the network, Telegram 5xx or
+  flood control) is handled again, with backoff, until UPDATE_RETRY_SECONDS have passed; a
+  permanent error goes to the error handlers (a log line and a polite answer), as does a
+  transient one that outlived its deadline.
+
+Transient errors skip the error handlers while there is time left: `PassTransient` on
+`dp.errors` re-raises them before aiogram-dialog's error middleware, which would otherwise
+fail again on the same fault and hide it under `KeyError: 'aiogd_context'`. A failure inside
+the error handlers is logged with the error that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import asyncpg
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.types import ErrorEvent, TelegramObject, Update
+from loguru import logger
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from bot.telegram.isolation import LocalEventIsolation
+
+FIRST_BACKOFF = 0.2
+MAX_BACKOFF = 5.0
+_TRANSIENT: tuple[type[BaseException], ...] = (
+    RedisConnectionError,  # MaxConnectionsError too
+    RedisTimeoutError,
+    OperationalError,
+    InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+    ConnectionError,
+    TimeoutError,
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramRetryAfter,
+)
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def transient_cause(error: BaseException) -> BaseException | None:
+    """The transient fault behind `error` (itself, or what it was raised from), if any."""
+    for link in _chain(error):
+        if isinstance(link, DBAPIError) and link.connection_invalidated:
+            return link
+        if isinstance(link, _TRANSIENT):
+            return link
+    return None
+
+
+def backoff(attempt: int, error: BaseException) -> float:
+    if isinstance(error, TelegramRetryAfter):
+        return float(error.retry_after)
+    delay = min(FIRST_BACKOFF * 2**attempt, MAX_BACKOFF)
+    return delay * random.uniform(0.5, 1.0)
+
+
+class PassTransient(BaseMiddleware):
+    """Errors outer middleware: a transient error goes back to `feed_update` to be retried
+    (while its update has time left); a failure of the error handlers themselves is logged
+    with the error they were handling."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, ErrorEvent)
+        if data.get("retry_allowed") and transient_cause(event.exception) is not None:
+            raise event.exception
+        try:
+            return await handler(event, data)
+        except Exception as masked:
+            if masked is event.exception:
+                raise
+            logger.opt(exception=event.exception).error(
+                "update {} ({}) failed: {}; its error handling failed too: {}",
+                event.update.update_id,
+                event.update.event_type,
+                type(event.exception).__name__,
+                type(masked).__name__,
+            )
+            raise event.exception from masked
+
+
+class DeliveringDispatcher(Dispatcher):
+    def __init__(self, *, in_flight: int = 64, retry_seconds: float = 60.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_flight = in_flight
+        self.retry_seconds = retry_seconds
+        self._slots = asyncio.Semaphore(in_flight)
+        self._order = LocalEventIsolation()
+        self.errors.outer_middleware(PassTransient())
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        context = UserContextMiddleware.resolve_event_context(update)
+        if context.chat is None and context.user is None:
+            return await self._attempts(bot, update, kwargs)
+        key = StorageKey(
+            bot_id=bot.id,
+            chat_id=context.chat.id if context.chat else context.user.id,  # type: ignore[union-attr]
+            user_id=context.user.id if context.user else 0,
+            thread_id=context.thread_id,
+        )
+        async with self._order.lock(key):
+            return await self._attempts(bot, update, kwargs)
+
+    async def _attempts(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.retry_seconds
+        attempt = 0
+        while True:
+            delay = 0.0
+            async with self._slots:
+                time_left = loop.time() < deadline
+                try:
+                    return await super().feed_update(
+                        bot, update, **{**kwargs, "retry_allowed": time_left}
+                    )
+                except Exception as error:
+                    cause = transient_cause(error)
+                    if cause is None or not time_left:
+                        raise
+                    delay = backoff(attempt, cause)
+                    attempt += 1
+                    logger.warning(
+                        "update {} ({}): {} on attempt {}; again in {:.1f}s",
+                        update.update_id,
+                        update.event_type,
+                        type(cause).__name__,
+                        attempt,
+                        delay,
+                    )
+            # The slot is free while the update waits to try again; its chat stays in order.
+            await asyncio.sleep(min(delay, max(deadline - loop.time(), 0.0)))
