@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -270,6 +271,22 @@ async def distinct(
     return await steady(driver, bot, people, rate, count, count / rate)
 
 
+async def profile(
+    bot: Process, which: str, mode: str, store: str, directory: str | None
+) -> asyncio.subprocess.Process | None:
+    """py-spy sampling the bot through the phases (collapsed stacks, for flame graphs)."""
+    if directory is None:
+        return None
+    out = Path(directory) / f"{store}-{mode}-{which}.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = Path(sys.executable).with_name("py-spy")
+    return await asyncio.create_subprocess_exec(
+        str(spy), "record", "--format", "raw", "--rate", "200", "--nonblocking",
+        "-o", str(out), "-p", str(bot.process.pid),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 # -- one bot, one mode, one store -----------------------------------------------------------
 
 
@@ -299,6 +316,7 @@ async def measure(which: str, mode: str, store: str, env: dict[str, str], args: 
                 if warm.answered < warm.sent:
                     raise RuntimeError(f"{which}: warm-up unanswered:\n{tail(log)}")
                 rss_start = bot.memory_mb("VmRSS")
+                profiler = await profile(bot, which, mode, store, args.profile)
                 phases = []
                 if args.burst:
                     phases.append(await burst(driver, bot, people, args.burst))
@@ -309,6 +327,9 @@ async def measure(which: str, mode: str, store: str, env: dict[str, str], args: 
                 if args.distinct:
                     phases.append(await distinct(driver, bot, people, args.distinct, args.rate))
                 rss_end, peak = bot.memory_mb("VmRSS"), bot.memory_mb("VmHWM")
+                if profiler is not None:
+                    profiler.send_signal(signal.SIGINT)
+                    await profiler.wait()
                 failed = driver.failed_deliveries
         finally:
             await bot.stop()
@@ -400,6 +421,7 @@ async def main() -> None:
     parser.add_argument("--modes", default="polling,webhook")
     parser.add_argument("--stores", default="postgres,embedded")
     parser.add_argument("--bots", default="bare,devbot")
+    parser.add_argument("--profile", help="a directory for py-spy profiles (pip install py-spy)")
     args = parser.parse_args()
     runs = []
     with stores(args.stores.split(",")) as fresh:

@@ -42,6 +42,7 @@ from bot.kernel.kv import (
     redis_client,
 )
 from bot.telegram.delivery import DeliveringDispatcher
+from bot.telegram.inline_filters import run_filters_inline
 from bot.telegram.isolation import LayeredEventIsolation, LocalEventIsolation
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
@@ -234,6 +235,7 @@ def create_dispatcher(
     dp.update.outer_middleware(ThrottlingMiddleware(throttle, settings.telegram.admin_ids))
     dp.include_routers(*(routers if routers is not None else get_routers()))
     setup_dialogs(dp)
+    run_filters_inline(dp)
     # Spam is judged on what the rate limits let through, knowing whether a dialog is open.
     spam = SpamDetector(counters, settings.spam)
     dp.message.outer_middleware(
