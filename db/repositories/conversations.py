@@ -8,6 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Conversation, ConversationStatus, Message
 
 OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.ESCALATED)
+# The session remembers each user's current conversation: an update asks for it several times
+# (escalation, the answer, the log), and one session lives for one update.
+_CURRENT = "current_conversation"
 
 
 class ConversationRepository:
@@ -16,16 +19,24 @@ class ConversationRepository:
 
     async def current(self, user_id: int) -> Conversation | None:
         """The user's newest conversation that is still open."""
-        return await self.session.scalar(
+        known: dict[int, Conversation | None] = self.session.info.setdefault(_CURRENT, {})
+        if user_id in known:
+            cached = known[user_id]
+            if cached is None or (cached in self.session and cached.status in OPEN_STATUSES):
+                return cached
+        conversation = await self.session.scalar(
             select(Conversation)
             .where(Conversation.user_id == user_id, Conversation.status.in_(OPEN_STATUSES))
             .order_by(Conversation.id.desc())
             .limit(1)
         )
+        known[user_id] = conversation
+        return conversation
 
     async def add(self, conversation: Conversation) -> Conversation:
         self.session.add(conversation)
         await self.session.flush()
+        self.session.info.setdefault(_CURRENT, {})[conversation.user_id] = conversation
         return conversation
 
     async def add_message(self, message: Message) -> Message:

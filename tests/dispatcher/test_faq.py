@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.methods import SendMessage
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.faq.answers import Outcome, decide
 from bot.faq.intents import Detection, Match
@@ -201,3 +201,22 @@ async def test_a_message_is_classified_once_though_two_handlers_look_at_it(
         del detector.detect_many
     assert texts == [question]  # the desk's trigger filter and the FAQ share one detection
     assert harness.session.sent_texts() == [answer_of(harness, "en", "process.nda_contract")]
+
+
+async def test_an_faq_answer_costs_few_statements(harness: Harness) -> None:
+    """The update path asks the database only what it must: the user, an open ticket, the
+    conversation once, the previous texts (frustration), the two messages and the touch."""
+    statements: list[str] = []
+    engine = harness.sessionmaker.kw["bind"].sync_engine
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()[:4]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        await harness.send("How much does a Kubernetes setup cost?")
+        statements.clear()
+        await harness.send("Do you do CI/CD pipelines?")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 7, statements
