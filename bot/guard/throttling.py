@@ -40,10 +40,13 @@ class Throttle:
         self.factor = settings.trusted_factor
 
     async def check(self, user_id: int, is_trusted: Callable[[], Awaitable[bool]]) -> Verdict:
-        """Count one message; `is_trusted` is asked only when a normal limit is exceeded."""
+        """Count one message in every window at once; `is_trusted` is asked only when a normal
+        limit is exceeded."""
         trusted: bool | None = None
-        for limit in self.limits:
-            count = await self.counters.hit(f"rl:{limit.name}:{user_id}", limit.seconds)
+        counts = await self.counters.hit_many(
+            [(f"rl:{limit.name}:{user_id}", limit.seconds) for limit in self.limits]
+        )
+        for limit, count in zip(self.limits, counts, strict=True):
             if count <= limit.count:
                 continue
             if trusted is None:

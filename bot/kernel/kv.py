@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
@@ -20,6 +20,16 @@ _HIT = """
 local count = redis.call('INCRBY', KEYS[1], ARGV[2])
 if count == tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
+"""
+# The same for several keys, each with its window (ARGV: amount, then one window per key).
+_HIT_MANY = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCRBY', key, ARGV[1])
+  if count == tonumber(ARGV[1]) then redis.call('EXPIRE', key, ARGV[i + 1]) end
+  counts[i] = count
+end
+return counts
 """
 
 
@@ -47,16 +57,25 @@ class Counters(Protocol):
     async def peek(self, key: str) -> int:
         """The current total of `key` (0 when its window has passed)."""
 
+    async def hit_many(self, windows: Sequence[tuple[str, int]], amount: int = 1) -> list[int]:
+        """`hit` for several (key, window) pairs at once (one round trip in Redis)."""
+
 
 class RedisCounters:
     def __init__(self, redis: Redis, prefix: str = "devbot:") -> None:
         self.redis = redis
         self.prefix = prefix
         self._script = redis.register_script(_HIT)
+        self._many = redis.register_script(_HIT_MANY)
 
     async def hit(self, key: str, window_seconds: int, amount: int = 1) -> int:
         keys, args = [self.prefix + key], [window_seconds, amount]
         return int(await self._script(keys=keys, args=args))
+
+    async def hit_many(self, windows: Sequence[tuple[str, int]], amount: int = 1) -> list[int]:
+        keys = [self.prefix + key for key, _window in windows]
+        counts = await self._many(keys=keys, args=[amount, *(window for _key, window in windows)])
+        return [int(count) for count in counts]
 
     async def peek(self, key: str) -> int:
         return int(await self.redis.get(self.prefix + key) or 0)
@@ -81,6 +100,9 @@ class MemoryCounters:
         now: float = self._clock()  # type: ignore[operator]
         expires, count = self._counts.get(key, (0.0, 0))
         return count if expires > now else 0
+
+    async def hit_many(self, windows: Sequence[tuple[str, int]], amount: int = 1) -> list[int]:
+        return [await self.hit(key, window, amount) for key, window in windows]
 
 
 # --- Cache: small values with a time to live (ban lookups), shared by bot instances in Redis.

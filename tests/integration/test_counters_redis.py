@@ -37,3 +37,18 @@ async def test_the_window_expires(redis_url: str) -> None:
         assert await counters.hit("rl:burst:2", 1) == 1
     finally:
         await redis.aclose()
+
+
+async def test_several_windows_are_counted_in_one_step(redis_url: str) -> None:
+    redis = Redis.from_url(redis_url)
+    try:
+        counters = RedisCounters(redis)
+        windows = [("rl:burst:3", 1), ("rl:hour:3", 3600)]
+        assert await counters.hit_many(windows) == [1, 1]
+        assert await counters.hit_many(windows, amount=2) == [3, 3]
+        assert 0 < await redis.ttl("devbot:rl:hour:3") <= 3600
+        await asyncio.sleep(1.2)
+        assert await counters.hit_many(windows) == [1, 4]  # the short window started again
+        assert await counters.hit("rl:hour:3", 3600) == 5  # the same counters as hit()
+    finally:
+        await redis.aclose()
