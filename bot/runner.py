@@ -4,6 +4,7 @@ clean stop on SIGTERM/SIGINT (in-flight updates get DRAIN_TIMEOUT to finish)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from contextlib import suppress
 
@@ -44,6 +45,10 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         scheduler.start()
         me = await bot.get_me()
         logger.info("started as @{} (id {})", me.username, me.id)
+        # What start-up built (the knowledge base, the detector, the routers) lives as long as
+        # the process: keep it out of the collector's sweeps, which otherwise grow with it.
+        gc.collect()
+        gc.freeze()
         if webhook_target is None:
             await _run_polling(resources, dp, bot)
         else:
