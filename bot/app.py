@@ -54,6 +54,7 @@ from middlewares import (
     UserMiddleware,
 )
 from middlewares.guard import BanMiddleware, SpamMiddleware
+from middlewares.people import PeopleOnlyMiddleware
 from middlewares.pii import PiiMaskingMiddleware
 from middlewares.throttling import ThrottlingMiddleware
 
@@ -221,6 +222,7 @@ def create_dispatcher(
     dp["update_tracker"] = tracker
     dp.update.outer_middleware(tracker)
     dp.update.outer_middleware(PiiMaskingMiddleware())  # exceptions leave masked
+    dp.update.outer_middleware(PeopleOnlyMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(i18n))
     dp.update.outer_middleware(I18nMiddleware(i18n))

@@ -86,6 +86,8 @@ class SpamMiddleware(BaseMiddleware):
         text = (message.text or message.caption) if message is not None else None
         if not self.settings.enabled or message is None or user is None or not text:
             return await handler(event, data)
+        if data.get("attempt"):  # a retry: the first attempt judged (and counted) it already
+            return await handler(event, data)
         entities = message.entities or message.caption_entities or []
         links = sum(1 for entity in entities if entity.type in ("url", "text_link"))
         in_form = data.get("raw_state") is not None or data.get("aiogd_context") is not None

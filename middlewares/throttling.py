@@ -32,6 +32,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         message = event.message if isinstance(event, Update) else None
         if message is None or message.chat.type != "private" or message.from_user is None:
             return await handler(event, data)
+        if data.get("attempt"):  # a retry of an update that was counted already
+            return await handler(event, data)
         user_id = message.from_user.id
         # An album arrives as one message per item: it counts once, as the person sent it once.
         if message.media_group_id is not None:

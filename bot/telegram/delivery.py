@@ -8,7 +8,8 @@
 - an update that fails on a transient error (Redis, the database, the network, Telegram 5xx or
   flood control) is handled again, with backoff, until UPDATE_RETRY_SECONDS have passed; a
   permanent error goes to the error handlers (a log line and a polite answer), as does a
-  transient one that outlived its deadline.
+  transient one that outlived its deadline. Handlers see `attempt` (0 the first time): the
+  rate limits and the spam check count an update once, not once per attempt.
 
 Transient errors skip the error handlers while there is time left: `PassTransient` on
 `dp.errors` re-raises them before aiogram-dialog's error middleware, which would otherwise
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -36,6 +38,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.telegram.isolation import LocalEventIsolation
 
+# An escaped NUL in JSON text, not an escaped backslash followed by "u0000".
+_JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 FIRST_BACKOFF = 0.2
 MAX_BACKOFF = 5.0
 _TRANSIENT: tuple[type[BaseException], ...] = (
@@ -80,6 +84,16 @@ def backoff(attempt: int, error: BaseException) -> float:
     return delay * random.uniform(0.5, 1.0)
 
 
+def without_nul(update: Update, bot: Bot) -> Update:
+    """The update with every NUL character removed from its texts and names: PostgreSQL
+    refuses NUL in text, and nothing a person means is written with it."""
+    raw = update.model_dump_json(exclude_unset=True)
+    if "\\u0000" not in raw:
+        return update
+    cleaned = _JSON_NUL.sub(r"\1", raw)
+    return Update.model_validate_json(cleaned, context={"bot": bot})
+
+
 class PassTransient(BaseMiddleware):
     """Errors outer middleware: a transient error goes back to `feed_update` to be retried
     (while its update has time left); a failure of the error handlers themselves is logged
@@ -119,6 +133,7 @@ class DeliveringDispatcher(Dispatcher):
         self.errors.outer_middleware(PassTransient())
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        update = without_nul(update, bot)
         context = UserContextMiddleware.resolve_event_context(update)
         if context.chat is None and context.user is None:
             return await self._attempts(bot, update, kwargs)
@@ -141,7 +156,7 @@ class DeliveringDispatcher(Dispatcher):
                 time_left = loop.time() < deadline
                 try:
                     return await super().feed_update(
-                        bot, update, **{**kwargs, "retry_allowed": time_left}
+                        bot, update, **{**kwargs, "retry_allowed": time_left, "attempt": attempt}
                     )
                 except Exception as error:
                     cause = transient_cause(error)

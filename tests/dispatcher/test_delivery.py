@@ -1,0 +1,135 @@
+"""The dispatcher's door (bot/telegram/delivery.py): a transient failure is retried and the
+update answered once; a permanent one is apologised for at once; a chat's updates keep their
+order across retries; NUL characters never reach the database; updates no person sent are set
+aside with a log line."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiogram import F, Router
+from aiogram.types import Message, Update
+from loguru import logger
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from bot.config import load_settings
+from bot.telegram.delivery import transient_cause, without_nul
+from handlers import get_routers
+from tests.dispatcher.harness import Harness
+from tests.fakes.recording import USER_ID
+
+APOLOGY = "Sorry, something went wrong on my side"
+
+
+def flaky(failures: list[Exception], handled: list[str]) -> Router:
+    """A router ahead of the bot's that raises the next of `failures` for texts starting
+    with "flaky", then answers."""
+    router = Router(name="flaky")
+
+    @router.message(F.text.startswith("flaky"))
+    async def answer(message: Message) -> None:
+        if failures:
+            raise failures.pop(0)
+        handled.append(message.text or "")
+        await message.answer(f"done: {message.text}")
+
+    return router
+
+
+def logged(level: str = "WARNING") -> tuple[list[str], int]:
+    lines: list[str] = []
+    sink = logger.add(lambda m: lines.append(m.record["message"]), level=level)
+    return lines, sink
+
+
+async def test_a_transient_failure_is_retried_and_answered_once(harness: Harness) -> None:
+    handled: list[str] = []
+    failures: list[Exception] = [RedisConnectionError("gone"), TimeoutError()]
+    harness.rebuild(routers=[flaky(failures, handled), *get_routers()])
+    lines, sink = logged()
+    try:
+        await harness.send("flaky one")
+    finally:
+        logger.remove(sink)
+    assert handled == ["flaky one"]
+    assert harness.session.sent_texts() == ["done: flaky one"]
+    assert [line.split(":")[1].split(" on")[0].strip() for line in lines] == [
+        "ConnectionError",
+        "TimeoutError",
+    ]
+
+
+async def test_a_permanent_failure_is_not_retried(harness: Harness) -> None:
+    failures: list[Exception] = [ValueError("a bug"), ValueError("again")]
+    harness.rebuild(routers=[flaky(failures, []), *get_routers()])
+    await harness.send("flaky two")
+    assert len(failures) == 1  # tried once
+    assert APOLOGY in harness.session.sent_texts()[-1]
+
+
+async def test_past_the_deadline_the_user_hears_an_apology(harness: Harness) -> None:
+    failures: list[Exception] = [RedisConnectionError("down")] * 50
+    settings = load_settings(telegram={"update_retry_seconds": 0.5})
+    harness.rebuild(settings, routers=[flaky(failures, []), *get_routers()])
+    await harness.send("flaky three")
+    assert 1 < 50 - len(failures) < 50  # retried, then given up
+    assert APOLOGY in harness.session.sent_texts()[-1]
+
+
+async def test_a_chat_keeps_its_order_while_an_update_is_retried(harness: Harness) -> None:
+    handled: list[str] = []
+    harness.rebuild(routers=[flaky([RedisConnectionError("blip")], handled), *get_routers()])
+    first = harness.session.make_message_update("flaky first")
+    second = harness.session.make_message_update("flaky second")
+    other = harness.session.make_message_update("flaky other", user_id=USER_ID + 1)
+    await asyncio.gather(harness.feed(first), harness.feed(second), harness.feed(other))
+    mine = [text for text in handled if text != "flaky other"]
+    assert mine == ["flaky first", "flaky second"]
+    assert "flaky other" in handled
+
+
+def test_transient_faults_are_found_behind_what_hid_them() -> None:
+    try:
+        try:
+            raise RedisConnectionError("pool")
+        except RedisConnectionError:
+            raise KeyError("aiogd_context")  # noqa: B904 - what aiogram-dialog does
+    except KeyError as masked:
+        assert isinstance(transient_cause(masked), RedisConnectionError)
+    assert transient_cause(ValueError("a bug")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [("a\x00b", "ab"), ("a\\u0000b", "a\\u0000b"), ("\\\x00", "\\"), ("plain", "plain")],
+)
+def test_nul_characters_are_removed_and_nothing_else(
+    harness: Harness, text: str, stored: str
+) -> None:
+    update = harness.session.make_message_update(text, first_name="Ann\x00")
+    cleaned = without_nul(update, harness.bot)
+    assert cleaned.message is not None and cleaned.message.text == stored
+    assert cleaned.message.from_user is not None
+    assert "\x00" not in cleaned.message.from_user.first_name
+
+
+async def test_updates_no_person_sent_are_set_aside_with_a_reason(harness: Harness) -> None:
+    channel = Update.model_validate(
+        {"update_id": 77, "channel_post": {"message_id": 1, "date": 0, "text": "/start",
+                                           "chat": {"id": -100, "type": "channel", "title": "c"}}}
+    )  # fmt: skip
+    anonymous = harness.session.make_message_update("/start", chat_id=-1005)
+    assert anonymous.message is not None
+    anonymous = anonymous.model_copy(
+        update={"message": anonymous.message.model_copy(update={"from_user": None})}
+    )
+    lines, sink = logged("INFO")
+    try:
+        await harness.feed(channel)
+        await harness.feed(anonymous)
+    finally:
+        logger.remove(sink)
+    assert harness.session.sent_texts() == []
+    assert "update 77 (channel_post) ignored: no person sent it" in lines
+    assert any(line.endswith("(message) ignored: no person sent it") for line in lines)
