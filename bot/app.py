@@ -33,11 +33,14 @@ from bot.kernel.i18n import I18n
 from bot.kernel.kv import (
     Cache,
     Counters,
+    Ledger,
     MemoryCache,
     MemoryCounters,
+    MemoryLedger,
     MemoryLocks,
     RedisCache,
     RedisCounters,
+    RedisLedger,
     RedisLocks,
     redis_client,
 )
@@ -176,9 +179,11 @@ def create_dispatcher(
     counters: Counters | None = None,
     cache: Cache | None = None,
     routers: Sequence[Router] | None = None,
+    ledger: Ledger | None = None,
     **extra: Any,
 ) -> Dispatcher:
-    """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first)."""
+    """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first);
+    `ledger` makes an update delivered twice handled once (webhook mode, see `ledger_for`)."""
     # One update at a time per chat: a double-tapped button must not run twice in parallel.
     isolation: BaseEventIsolation = (
         LayeredEventIsolation(RedisEventIsolation(redis))
@@ -190,6 +195,7 @@ def create_dispatcher(
         events_isolation=isolation,
         in_flight=settings.telegram.updates_in_flight,
         retry_seconds=settings.telegram.update_retry_seconds,
+        ledger=ledger,
     )
     # Defaults are built only when the caller (a test) did not bring its own.
     if "scoring_rule" not in extra:
@@ -252,6 +258,13 @@ def create_dispatcher(
     # aiogram registers its storage's close first; in-flight updates still need the storage.
     dp.shutdown.handlers.append(dp.shutdown.handlers.pop(0))
     return dp
+
+
+def ledger_for(resources: Resources) -> Ledger:
+    """Which updates are taken, shared by the replicas when there is Redis. Webhook mode only:
+    with polling one process takes each update once (Telegram refuses a second poller), and
+    after a crash the updates it took come back and must be handled, not skipped."""
+    return RedisLedger(resources.redis) if resources.redis is not None else MemoryLedger()
 
 
 def dispatcher_for(resources: Resources, **extra: Any) -> Dispatcher:

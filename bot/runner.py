@@ -12,7 +12,7 @@ from aiogram import Bot, Dispatcher
 from aiohttp import web
 from loguru import logger
 
-from bot.app import Resources, dispatcher_for, open_resources
+from bot.app import Resources, dispatcher_for, ledger_for, open_resources
 from bot.config import Settings
 from bot.scheduler import JobContext, create_scheduler
 from bot.telegram.client import create_bot
@@ -37,7 +37,8 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     bot = create_bot(settings, token=token.get_secret_value())
     scheduler = None
     try:
-        dp = dispatcher_for(resources)  # may stop start-up on a bad lead setting
+        # May stop start-up on a bad lead setting.
+        dp = dispatcher_for(resources, ledger=ledger_for(resources) if webhook else None)
         # The jobs share the dispatcher's objects (the same Desk, with its locks).
         scheduler = create_scheduler(
             JobContext(bot, settings, resources.sessionmaker, resources.i18n, dp["desk"])

@@ -105,6 +105,56 @@ class MemoryCounters:
         return [await self.hit(key, window, amount) for key, window in windows]
 
 
+# --- Ledger: which updates are taken, so that a redelivered one is handled once.
+
+
+class Ledger(Protocol):
+    async def take(self, key: str, lease_seconds: int) -> bool:
+        """Take `key` for `lease_seconds`; False when it is taken (or done) already."""
+
+    async def done(self, key: str, keep_seconds: int) -> None:
+        """`key` is finished: it stays taken for `keep_seconds`."""
+
+
+class RedisLedger:
+    """Shared by every replica: Telegram redelivers an update that a slow replica has not
+    answered yet, maybe to another replica. A lease that runs out (a replica died) frees the
+    update for the next delivery."""
+
+    def __init__(self, redis: Redis, prefix: str = "devbot:update:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    async def take(self, key: str, lease_seconds: int) -> bool:
+        return bool(await self.redis.set(self.prefix + key, "taken", nx=True, ex=lease_seconds))
+
+    async def done(self, key: str, keep_seconds: int) -> None:
+        await self.redis.set(self.prefix + key, "done", ex=keep_seconds)
+
+
+class MemoryLedger:
+    def __init__(self, clock: object = time.monotonic, max_items: int = 100_000) -> None:
+        self._clock = clock
+        self._max = max_items
+        self._until: dict[str, float] = {}
+
+    async def take(self, key: str, lease_seconds: int) -> bool:
+        now: float = self._clock()  # type: ignore[operator]
+        if self._until.get(key, 0.0) > now:
+            return False
+        if len(self._until) >= self._max:
+            self._until = {k: until for k, until in self._until.items() if until > now}
+            while len(self._until) >= self._max:  # all still fresh: the oldest go first
+                self._until.pop(next(iter(self._until)))
+        self._until[key] = now + lease_seconds
+        return True
+
+    async def done(self, key: str, keep_seconds: int) -> None:
+        now: float = self._clock()  # type: ignore[operator]
+        self._until.pop(key, None)
+        self._until[key] = now + keep_seconds
+
+
 # --- Cache: small values with a time to live (ban lookups), shared by bot instances in Redis.
 
 

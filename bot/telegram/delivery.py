@@ -1,6 +1,8 @@
-"""Every update handled, in order per chat, within bounds, and not lost to a passing fault.
+"""Every update handled once, in order per chat, within bounds, and not lost to a passing fault.
 
 `DeliveringDispatcher.feed_update` is the one door for updates (polling, webhook, tests):
+- an update Telegram delivers again (to this replica or another: a ledger in Redis) is handled
+  once; a redelivery while the first is still being handled is skipped with a log line;
 - the updates of one chat (and person) go one after the other, through a local FIFO lock that
   is held across retries, so a retried update is never overtaken by the next one;
 - at most UPDATES_IN_FLIGHT are handled at once; the others wait their turn (a waiting update
@@ -20,6 +22,7 @@ the error handlers is logged with the error that caused it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import re
 from collections.abc import Awaitable, Callable, Iterator
@@ -31,15 +34,20 @@ from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import ErrorEvent, TelegramObject, Update
+from aiogram_dialog.api.entities import DialogUpdate
 from loguru import logger
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from bot.kernel.kv import Ledger
 from bot.telegram.isolation import LocalEventIsolation
 
 # An escaped NUL in JSON text, not an escaped backslash followed by "u0000".
 _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+# An update is remembered for a day (Telegram redelivers for about that long).
+KEEP_DONE = 86_400
+LEASE_MARGIN = 60
 FIRST_BACKOFF = 0.2
 MAX_BACKOFF = 5.0
 _TRANSIENT: tuple[type[BaseException], ...] = (
@@ -124,16 +132,51 @@ class PassTransient(BaseMiddleware):
 
 
 class DeliveringDispatcher(Dispatcher):
-    def __init__(self, *, in_flight: int = 64, retry_seconds: float = 60.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        in_flight: int = 64,
+        retry_seconds: float = 60.0,
+        ledger: Ledger | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.in_flight = in_flight
         self.retry_seconds = retry_seconds
+        self.ledger = ledger
         self._slots = asyncio.Semaphore(in_flight)
         self._order = LocalEventIsolation()
         self.errors.outer_middleware(PassTransient())
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
-        update = without_nul(update, bot)
+        if self.ledger is None or isinstance(update, DialogUpdate):
+            return await self._in_order(bot, without_nul(update, bot), kwargs)
+        key = f"{bot.id}:{update.update_id}"
+        # The lease outlives every retry; after it runs out (the process died) a redelivery
+        # is handled again.
+        if not await self._take(key, update):
+            logger.info("update {} ({}) skipped: delivered again, handled already or being "
+                        "handled", update.update_id, update.event_type)  # fmt: skip
+            return None
+        try:
+            return await self._in_order(bot, without_nul(update, bot), kwargs)
+        finally:
+            with contextlib.suppress(Exception):  # the lease runs out by itself
+                await self.ledger.done(key, KEEP_DONE)
+
+    async def _take(self, key: str, update: Update) -> bool:
+        assert self.ledger is not None
+        try:
+            return await self.ledger.take(key, int(self.retry_seconds) + LEASE_MARGIN)
+        except Exception as exc:
+            if transient_cause(exc) is None:
+                raise
+            # Better answered twice than not at all: handled without the ledger this time.
+            logger.warning("update {}: the ledger is unavailable ({}); handling it anyway",
+                           update.update_id, type(exc).__name__)  # fmt: skip
+            return True
+
+    async def _in_order(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
         context = UserContextMiddleware.resolve_event_context(update)
         if context.chat is None and context.user is None:
             return await self._attempts(bot, update, kwargs)

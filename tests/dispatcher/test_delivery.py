@@ -14,6 +14,7 @@ from loguru import logger
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.config import load_settings
+from bot.kernel.kv import MemoryLedger
 from bot.telegram.delivery import transient_cause, without_nul
 from handlers import get_routers
 from tests.dispatcher.harness import Harness
@@ -133,3 +134,18 @@ async def test_updates_no_person_sent_are_set_aside_with_a_reason(harness: Harne
     assert harness.session.sent_texts() == []
     assert "update 77 (channel_post) ignored: no person sent it" in lines
     assert any(line.endswith("(message) ignored: no person sent it") for line in lines)
+
+
+async def test_an_update_delivered_twice_is_answered_once(harness: Harness) -> None:
+    harness.rebuild(ledger=MemoryLedger())
+    update = harness.session.make_message_update("/start")
+    lines, sink = logged("INFO")
+    try:
+        await harness.feed(update)
+        await harness.feed(update)  # Telegram delivers it again (the answer was slow)
+    finally:
+        logger.remove(sink)
+    assert len(harness.session.sent_texts()) == 1
+    assert any("skipped: delivered again" in line for line in lines)
+    await harness.send("/start")  # the next update is handled as usual
+    assert len(harness.session.sent_texts()) == 2
