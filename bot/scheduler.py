@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from redis import ConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
+from bot.config import RedisSettings, Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import I18n
 
@@ -91,10 +91,14 @@ class ContextExecutor(AsyncIOExecutor):
         super()._do_submit_job(_RunWith(job, self.context), run_times)
 
 
-def job_store(redis_url: str | None) -> BaseJobStore:
-    if redis_url is None:
+def job_store(settings: RedisSettings) -> BaseJobStore:
+    if settings.url is None:
         return MemoryJobStore()
-    pool = ConnectionPool.from_url(redis_url)
+    # APScheduler's store is synchronous and runs on the event loop: a Redis that hangs must
+    # fail its call within REDIS_TIMEOUT rather than freeze the bot.
+    pool = ConnectionPool.from_url(
+        settings.url, socket_timeout=settings.timeout, socket_connect_timeout=settings.timeout
+    )
     return RedisJobStore(jobs_key=JOBS_KEY, run_times_key=RUN_TIMES_KEY, connection_pool=pool)
 
 
@@ -119,7 +123,7 @@ def create_scheduler(context: JobContext) -> AsyncIOScheduler:
             max_instances=1,
             coalesce=True,
         )
-    store = job_store(context.settings.redis.url)
+    store = job_store(context.settings.redis)
     scheduler.add_jobstore(store, JOBSTORE)
     for job_id, func, trigger in PERSISTENT_JOBS:
         extra = {}

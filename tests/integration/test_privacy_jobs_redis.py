@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest.mock import patch
@@ -14,9 +15,10 @@ from apscheduler.jobstores.redis import RedisJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from redis import Redis
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.app import business_hours
-from bot.config import load_settings
+from bot.config import RedisSettings, load_settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import I18n
 from bot.kernel.kv import MemoryLocks
@@ -27,6 +29,7 @@ from bot.scheduler import (
     RUN_TIMES_KEY,
     JobContext,
     create_scheduler,
+    job_store,
 )
 from db.engine import create_engine, create_sessionmaker
 from tests.fakes.recording import offline_bot
@@ -109,3 +112,19 @@ async def test_a_job_stored_under_its_old_reference_runs_after_the_upgrade(
     stored = pickle.loads(client.hget(JOBS_KEY, RETENTION_JOB))  # type: ignore[arg-type]
     assert stored["func"] == "bot.privacy.jobs:retention_job"
     client.close()
+
+
+async def test_a_hung_redis_fails_the_job_store_within_the_timeout(redis_url: str) -> None:
+    """APScheduler's store is synchronous, on the event loop: it must not wait forever."""
+    store = job_store(RedisSettings(url=redis_url, timeout=0.5))
+    store.start(None, "default")  # type: ignore[arg-type]
+    pauser = Redis.from_url(redis_url)
+    pauser.execute_command("CLIENT", "PAUSE", 3000, "ALL")
+    try:
+        started = time.monotonic()
+        with pytest.raises(RedisTimeoutError):
+            store.get_next_run_time()
+        assert time.monotonic() - started < 2.0
+    finally:
+        pauser.execute_command("CLIENT", "UNPAUSE")
+        pauser.close()
