@@ -4,10 +4,10 @@ another chat) is logged and set aside here, before any handler assumes a sender 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import NextMiddlewareType
 from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TelegramUser
 from loguru import logger
@@ -16,7 +16,7 @@ from loguru import logger
 class PeopleOnlyMiddleware(BaseMiddleware):
     async def __call__(
         self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        handler: NextMiddlewareType[TelegramObject],
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:

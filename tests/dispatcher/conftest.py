@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Agent
 from tests.conftest import Knowledge
 from tests.dispatcher.harness import Harness
-from tests.fakes.desk import AGENTS, ALWAYS_OPEN, desk_settings, forum
+from tests.fakes.desk import ALWAYS_OPEN, add_agents, desk_settings, forum
 
 
 @pytest.fixture
@@ -20,10 +19,7 @@ async def harness(sessionmaker: async_sessionmaker[AsyncSession], knowledge: Kno
 
 @pytest.fixture
 async def desk(sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge) -> Harness:
-    async with sessionmaker() as session:
-        for telegram_id, (name, username, role) in AGENTS.items():
-            session.add(Agent(telegram_id=telegram_id, name=name, username=username, role=role))
-        await session.commit()
+    await add_agents(sessionmaker)
     desk = Harness(sessionmaker, knowledge, desk_settings(), business_hours=ALWAYS_OPEN)
     forum(desk.session)
     return desk

@@ -7,11 +7,12 @@ from datetime import date, time
 from typing import Any
 
 from aiogram import Bot
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings, load_settings
 from bot.desk.hours import BusinessHours
 from bot.telegram.offline_session import ApiCall, OfflineSession
-from db.models import AgentRole
+from db.models import Agent, AgentRole
 from tests.fakes.recording import RecordingSession, offline_bot
 
 GROUP = -1009876543210
@@ -49,3 +50,11 @@ def forum_bot(*, is_forum: bool = True) -> tuple[RecordingSession, Bot]:
     recording = RecordingSession()
     forum(recording, is_forum=is_forum)
     return recording, offline_bot(recording)
+
+
+async def add_agents(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The three agents of AGENTS in the database."""
+    async with sessionmaker() as session:
+        for telegram_id, (name, username, role) in AGENTS.items():
+            session.add(Agent(telegram_id=telegram_id, name=name, username=username, role=role))
+        await session.commit()

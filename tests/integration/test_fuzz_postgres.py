@@ -9,10 +9,9 @@ import pytest
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Agent
 from tests.conftest import Knowledge
 from tests.dispatcher.harness import Harness
-from tests.fakes.desk import AGENTS, ALWAYS_OPEN, desk_settings, forum
+from tests.fakes.desk import ALWAYS_OPEN, add_agents, desk_settings, forum
 from tests.fakes.fuzz import Fuzz
 
 pytestmark = pytest.mark.integration
@@ -24,10 +23,7 @@ async def test_random_updates_raise_no_error(
     knowledge: Knowledge,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async with pg_sessionmaker() as session:
-        for telegram_id, (name, username, role) in AGENTS.items():
-            session.add(Agent(telegram_id=telegram_id, name=name, username=username, role=role))
-        await session.commit()
+    await add_agents(pg_sessionmaker)
     harness = Harness(pg_sessionmaker, knowledge, desk_settings(), business_hours=ALWAYS_OPEN)
     forum(harness.session)
     errors: list[str] = []
