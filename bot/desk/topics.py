@@ -108,7 +108,7 @@ class Desk:
         ticket = await repo.open_of(user.id)
         conversation = await current_conversation(session, user)
         if ticket is None:
-            ticket = await repo.add(
+            ticket = await repo.open_new(
                 Ticket(
                     user_id=user.id,
                     conversation_id=conversation.id,
@@ -120,7 +120,7 @@ class Desk:
                     topic_id=await repo.last_topic(user.id),
                 )
             )
-            logger.info("ticket {} opened ({}, {})", ticket.id, trigger.reason, trigger.priority)
+            logger.info("ticket {} open ({}, {})", ticket.id, trigger.reason, trigger.priority)
         elif desk_rules.raises_priority(ticket, trigger.priority):
             ticket.priority, ticket.reason = trigger.priority, trigger.reason.value
             await self.refresh_title(bot, session, ticket)

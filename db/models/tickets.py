@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, SmallInteger, String, false
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, BigIntPK, str_enum, utcnow
@@ -13,6 +22,16 @@ from db.models.enums import TicketPriority, TicketStatus
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # One open ticket per user, even when two updates race to open one (migration 006).
+    __table_args__ = (
+        Index(
+            "uq_tickets_one_open_per_user",
+            "user_id",
+            unique=True,
+            postgresql_where=text("status <> 'closed'"),
+            sqlite_where=text("status <> 'closed'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     user_id: Mapped[int] = mapped_column(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Agent, RelayedMessage, Ticket, TicketStatus
@@ -40,6 +41,19 @@ class TicketRepository:
     async def add(self, ticket: Ticket) -> Ticket:
         self.session.add(ticket)
         await self.session.flush()
+        return ticket
+
+    async def open_new(self, ticket: Ticket) -> Ticket:
+        """Store a new open `ticket`, or return the open ticket that another update stored for
+        the same user a moment earlier (one open ticket per user is a unique index)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(ticket)
+        except IntegrityError:
+            winner = await self.open_of(ticket.user_id)
+            if winner is None:  # closed again meanwhile: this one is the open one after all
+                return await self.add(ticket)
+            return winner
         return ticket
 
     async def by_topic(self, topic_id: int) -> Ticket | None:

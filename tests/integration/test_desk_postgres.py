@@ -77,3 +77,34 @@ async def test_redis_locks_hold_across_instances(redis_url: str) -> None:
     finally:
         await first.aclose()
         await second.aclose()
+
+
+async def test_two_updates_racing_to_open_a_ticket_open_one(
+    pg_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with pg_sessionmaker() as session:
+        session.add(User(id=2, first_name="Bo"))
+        await session.commit()
+    started = asyncio.Barrier(2)
+
+    async def open_one() -> int:
+        async with pg_sessionmaker() as session:
+            await started.wait()  # both looked, neither saw an open ticket
+            ticket = await TicketRepository(session).open_new(Ticket(user_id=2, reason="r"))
+            await asyncio.sleep(0.05)
+            await session.commit()
+            return ticket.id
+
+    first, second = await asyncio.gather(open_one(), open_one())
+    assert first == second
+    async with pg_sessionmaker() as session:
+        count = await session.scalar(select(func.count()).select_from(Ticket))
+        assert count == 1
+        # A closed ticket does not count: the user can have a new one.
+        closed = await session.get(Ticket, first)
+        assert closed is not None
+        closed.status = TicketStatus.CLOSED
+        await session.commit()
+        fresh = await TicketRepository(session).open_new(Ticket(user_id=2, reason="again"))
+        await session.commit()
+        assert fresh.id != first

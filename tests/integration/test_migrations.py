@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 import db.models  # noqa: F401 - every table on the metadata
@@ -71,5 +71,32 @@ async def test_migrations_also_build_sqlite(tmp_path: pytest.TempPathFactory) ->
             diff = await connection.run_sync(_diff)
         assert diff == []
         await migrate.downgrade(engine, "base")
+    finally:
+        await engine.dispose()
+
+
+async def test_006_keeps_the_newest_of_a_users_open_tickets(postgres_url: str) -> None:
+    """Tickets a race left open side by side before 006: the newest stays open, the others
+    are closed, so the unique index can be built."""
+    engine = create_engine(postgres_url)
+    try:
+        await migrate.upgrade(engine, "005")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, first_name, last_seen_at, updated_at) "
+                    "VALUES (5, 'A', now(), now())"
+                )
+            )
+            for status in ("open", "claimed", "closed"):
+                await connection.execute(
+                    text("INSERT INTO tickets (user_id, status, priority, opened_at, asked_email)"
+                         " VALUES (5, :status, 'normal', now(), false)"),
+                    {"status": status},
+                )  # fmt: skip
+        await migrate.upgrade(engine, "006")
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT id, status FROM tickets ORDER BY id"))
+            assert [status for _id, status in rows] == ["closed", "claimed", "closed"]
     finally:
         await engine.dispose()
