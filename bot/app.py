@@ -210,8 +210,9 @@ def create_dispatcher(
     if "desk_assistant" not in extra:
         consultant = extra["consultant"]
         extra["desk_assistant"] = LlmDeskAssistant(consultant) if consultant.configured else None
+    # Locks that guard shared state are shared by the replicas (Redis) when there is Redis.
+    locks = RedisLocks(redis) if redis is not None else MemoryLocks()
     if "desk" not in extra:
-        locks = RedisLocks(redis) if redis is not None else MemoryLocks()
         extra["desk"] = Desk(
             settings, i18n, locks, extra["business_hours"], extra["desk_assistant"], sessionmaker
         )
@@ -249,7 +250,8 @@ def create_dispatcher(
     dp.message.outer_middleware(
         SpamMiddleware(spam, bans, settings.spam, settings.telegram.admin_ids)
     )
-    dp.update.outer_middleware(HandoverMiddleware(LeadHandover(settings, sessionmaker, i18n)))
+    handover = LeadHandover(settings, sessionmaker, i18n, locks)
+    dp.update.outer_middleware(HandoverMiddleware(handover))
     dp.startup.register(_set_commands)
     dp.startup.register(_start_consultant)
     dp.shutdown.register(_drain)

@@ -4,7 +4,6 @@ already, a failed post is logged."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.intake.leads import lead_card
 from bot.kernel.i18n import I18n
+from bot.kernel.kv import Locks, MemoryLocks
 from bot.telegram.client import thread_gone
 from db.models import Lead, LeadScore, User
 from db.repositories.intake import AppStateRepository
@@ -26,15 +26,19 @@ LEADS_TOPIC_KEY = "leads_topic_id"
 
 class LeadHandover:
     def __init__(
-        self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], i18n: I18n
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        i18n: I18n,
+        locks: Locks | None = None,
     ) -> None:
         self.chat_id = settings.telegram.agent_chat_id
         self.mentions = settings.leads.sales_mentions
         self.sessionmaker = sessionmaker
         self.t = i18n.get(i18n.default)
         self._warned = False
-        # Two leads at the same moment must not create two Leads topics.
-        self._topic_lock = asyncio.Lock()
+        # Two leads at the same moment, in one replica or two, must not create two Leads topics.
+        self.locks = locks or MemoryLocks()
 
     async def deliver(self, bot: Bot, *, lead: Lead, user: User) -> None:
         if user.forget_requested_at is not None:
@@ -66,7 +70,7 @@ class LeadHandover:
 
     async def _topic(self, bot: Bot, *, recreate: bool = False) -> int | None:
         """The Leads topic's thread id, or None when the group is not a forum."""
-        async with self._topic_lock, self.sessionmaker() as session:
+        async with self.locks.hold(LEADS_TOPIC_KEY), self.sessionmaker() as session:
             state = AppStateRepository(session)
             known = await state.get(LEADS_TOPIC_KEY)
             if known and not recreate:

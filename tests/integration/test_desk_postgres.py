@@ -7,14 +7,27 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiogram.methods import CreateForumTopic, SendMessage
 from redis.asyncio import Redis
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.intake.handover import LeadHandover
 from bot.kernel.kv import RedisLocks
 from db.base import utcnow
-from db.models import Agent, DeskDraft, RelayedMessage, Ticket, TicketStatus, User
+from db.models import (
+    Agent,
+    DeskDraft,
+    Lead,
+    LeadScore,
+    RelayedMessage,
+    Ticket,
+    TicketStatus,
+    User,
+)
 from db.repositories.tickets import TicketRepository
+from tests.conftest import Knowledge
+from tests.fakes.desk import desk_settings, forum_bot
 
 pytestmark = pytest.mark.integration
 
@@ -108,3 +121,23 @@ async def test_two_updates_racing_to_open_a_ticket_open_one(
         fresh = await TicketRepository(session).open_new(Ticket(user_id=2, reason="again"))
         await session.commit()
         assert fresh.id != first
+
+
+async def test_two_replicas_delivering_leads_at_once_make_one_leads_topic(
+    pg_sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, redis: Redis
+) -> None:
+    recording, bot = forum_bot()
+    replicas = [
+        LeadHandover(desk_settings(), pg_sessionmaker, knowledge.i18n, RedisLocks(redis))
+        for _ in range(2)
+    ]
+    user = User(id=3, first_name="Cy", language="en")
+    leads = [Lead(id=n, user_id=3, project_type="devops", description="k8s", timeline="urgent",
+                  budget="gt150k", name="Cy", email="cy@example.com", score=LeadScore.WARM,
+                  score_points=50, source="menu", language="en") for n in range(1, 5)]  # fmt: skip
+    await asyncio.gather(
+        *(replicas[n % 2].deliver(bot, lead=lead, user=user) for n, lead in enumerate(leads))
+    )
+    assert len(recording.calls(CreateForumTopic)) == 1
+    threads = {call.message_thread_id for call in recording.calls(SendMessage)}
+    assert len(threads) == 1 and None not in threads
