@@ -14,11 +14,13 @@ from loguru import logger
 
 from bot.app import Resources, dispatcher_for, ledger_for, open_resources
 from bot.config import Settings
+from bot.kernel.kv import RedisLedger
 from bot.scheduler import JobContext, create_scheduler
 from bot.telegram.client import create_bot
 from bot.web import create_web_app
 
 BACKLOG_PER_SLOT = 16
+JOB_LEASES = "devbot:job-lease:"
 
 
 async def _start_http(app: web.Application, sites: list[tuple[str, int]]) -> web.AppRunner:
@@ -41,7 +43,14 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         dp = dispatcher_for(resources, ledger=ledger_for(resources) if webhook else None)
         # The jobs share the dispatcher's objects (the same Desk, with its locks).
         scheduler = create_scheduler(
-            JobContext(bot, settings, resources.sessionmaker, resources.i18n, dp["desk"])
+            JobContext(
+                bot,
+                settings,
+                resources.sessionmaker,
+                resources.i18n,
+                dp["desk"],
+                RedisLedger(resources.redis, prefix=JOB_LEASES) if resources.redis else None,
+            )
         )
         scheduler.start()
         me = await bot.get_me()

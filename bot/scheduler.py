@@ -13,6 +13,9 @@ their next run time and a run missed while the bot was down happens at start ins
 late. Without Redis (the demo) they live in memory. Stored jobs are re-registered at every start
 under today's references (`replace_existing`, the stored next run time read without unpickling),
 so a job stored under an older reference (before 2026-12: `bot.privacy_jobs:...`) still runs.
+
+With several replicas each schedules every job; with `JobContext.leases` (Redis) a run first
+takes the job's lease, which covers most of its period, so one replica runs each period.
 """
 
 from __future__ import annotations
@@ -30,12 +33,14 @@ from apscheduler.jobstores.redis import RedisJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from loguru import logger
 from redis import ConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import RedisSettings, Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import I18n
+from bot.kernel.kv import Ledger
 
 REMINDER_SCAN_MINUTES = 5
 DESK_SCAN_MINUTES = 5
@@ -64,14 +69,39 @@ class JobContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     i18n: I18n
     desk: Desk
+    # With several replicas every one schedules every job: a lease in Redis lets one run it.
+    leases: Ledger | None = None
 
 
-class _RunWith:
+# A job's lease covers most of its period, so the other replicas' runs of the same period skip.
+LEASE_SHARE = 0.8
+CRON_LEASE_SECONDS = 23 * 3600
+
+
+def lease_seconds(job: Job) -> int:
+    if isinstance(job.trigger, IntervalTrigger):
+        return max(1, int(job.trigger.interval.total_seconds() * LEASE_SHARE))
+    return CRON_LEASE_SECONDS
+
+
+class RunWith:
     """A job as the executor sees it, with the context in place of the placeholder."""
 
     def __init__(self, job: Job, context: JobContext) -> None:
         self._job = job
+        self._leases = context.leases
         self.args = tuple(context if arg == CONTEXT else arg for arg in job.args)
+        if self._leases is not None:
+            self.func = self._once
+
+    async def _once(self, *args: Any, **kwargs: Any) -> Any:
+        assert self._leases is not None
+        seconds = lease_seconds(self._job)
+        if not await self._leases.take(self._job.id, seconds):
+            logger.info("job {} skipped: another replica ran it in the last {}s",
+                        self._job.id, seconds)  # fmt: skip
+            return None
+        return await self._job.func(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._job, name)
@@ -88,7 +118,7 @@ class ContextExecutor(AsyncIOExecutor):
         self.context = context
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
-        super()._do_submit_job(_RunWith(job, self.context), run_times)
+        super()._do_submit_job(RunWith(job, self.context), run_times)
 
 
 def job_store(settings: RedisSettings) -> BaseJobStore:

@@ -15,19 +15,22 @@ from apscheduler.jobstores.redis import RedisJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.app import business_hours
 from bot.config import RedisSettings, load_settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import I18n
-from bot.kernel.kv import MemoryLocks
+from bot.kernel.kv import MemoryLocks, RedisLedger
 from bot.scheduler import (
+    CONTEXT,
     JOBS_KEY,
     JOBSTORE,
     RETENTION_JOB,
     RUN_TIMES_KEY,
     JobContext,
+    RunWith,
     create_scheduler,
     job_store,
 )
@@ -128,3 +131,31 @@ async def test_a_hung_redis_fails_the_job_store_within_the_timeout(redis_url: st
     finally:
         pauser.execute_command("CLIENT", "UNPAUSE")
         pauser.close()
+
+
+RUNS: list[str] = []
+
+
+async def _count(context: JobContext) -> None:
+    RUNS.append(context.settings.desk.company)
+
+
+async def test_two_replicas_run_each_period_of_a_job_once(redis_url: str, tmp_path: Path) -> None:
+    client = AsyncRedis.from_url(redis_url)
+    try:
+        scheduler = AsyncIOScheduler()
+        job = scheduler.add_job(_count, "interval", minutes=5, args=[CONTEXT], id="count")
+        replicas = [
+            JobContext(
+                offline_bot(), load_settings(), None, None, None,  # type: ignore[arg-type]
+                RedisLedger(client, prefix="devbot:job-lease:"),
+            )
+            for _ in range(2)
+        ]  # fmt: skip
+        for context in replicas:
+            run = RunWith(job, context)
+            await run.func(*run.args)
+        assert len(RUNS) == 1
+        assert 0 < await client.ttl("devbot:job-lease:count") <= 240  # 80% of the period
+    finally:
+        await client.aclose()
