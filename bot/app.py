@@ -225,9 +225,7 @@ def create_dispatcher(
         redis=redis,
         **extra,
     )
-    tracker = UpdateContextMiddleware()
-    dp["update_tracker"] = tracker
-    dp.update.outer_middleware(tracker)
+    dp.update.outer_middleware(UpdateContextMiddleware())
     dp.update.outer_middleware(PiiMaskingMiddleware())  # exceptions leave masked
     dp.update.outer_middleware(PeopleOnlyMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
@@ -254,6 +252,7 @@ def create_dispatcher(
     dp.update.outer_middleware(HandoverMiddleware(handover))
     dp.startup.register(_set_commands)
     dp.startup.register(_start_consultant)
+    dp["delivery"] = dp
     dp.shutdown.register(_drain)
     dp.shutdown.register(_drain_desk)
     dp.shutdown.register(_close_consultant)
@@ -304,5 +303,6 @@ async def _close_consultant(consultant: Consultant) -> None:
     await consultant.close()
 
 
-async def _drain(update_tracker: UpdateContextMiddleware) -> None:
-    await update_tracker.drain(DRAIN_TIMEOUT)
+async def _drain(delivery: DeliveringDispatcher) -> None:
+    """Let every update the bot took finish, those still waiting for their chat included."""
+    await delivery.drain(DRAIN_TIMEOUT)

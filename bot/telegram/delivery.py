@@ -147,9 +147,34 @@ class DeliveringDispatcher(Dispatcher):
         self.ledger = ledger
         self._slots = asyncio.Semaphore(in_flight)
         self._order = LocalEventIsolation()
+        self._pending: set[asyncio.Task[Any]] = set()  # from the door on: queued ones too
         self.errors.outer_middleware(PassTransient())
 
+    async def drain(self, seconds: float) -> int:
+        """Wait up to `seconds` for every update inside, including those still waiting for
+        their chat or a slot (at shutdown); return how many were left."""
+        current = asyncio.current_task()
+        pending = {task for task in self._pending if task is not current and not task.done()}
+        if not pending:
+            return 0
+        logger.info("waiting for {} update(s) to finish", len(pending))
+        _done, still = await asyncio.wait(pending, timeout=seconds)
+        if still:
+            logger.warning(
+                "{} update(s) still unfinished after {}s; stopping", len(still), seconds
+            )
+        return len(still)
+
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        task = asyncio.current_task()
+        if task is not None:
+            self._pending.add(task)
+        try:
+            return await self._feed(bot, update, kwargs)
+        finally:
+            self._pending.discard(task)
+
+    async def _feed(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
         if self.ledger is None or isinstance(update, DialogUpdate):
             return await self._in_order(bot, without_nul(update, bot), kwargs)
         key = f"{bot.id}:{update.update_id}"

@@ -149,3 +149,21 @@ async def test_an_update_delivered_twice_is_answered_once(harness: Harness) -> N
     assert any("skipped: delivered again" in line for line in lines)
     await harness.send("/start")  # the next update is handled as usual
     assert len(harness.session.sent_texts()) == 2
+
+
+async def test_shutdown_waits_for_updates_queued_behind_their_chat(harness: Harness) -> None:
+    handled: list[str] = []
+    router = Router(name="slow")
+
+    @router.message(F.text.startswith("slow"))
+    async def slow(message: Message) -> None:
+        await asyncio.sleep(0.1)
+        handled.append(message.text or "")
+
+    harness.rebuild(routers=[router, *get_routers()])
+    updates = [harness.session.make_message_update(f"slow {n}") for n in range(3)]
+    tasks = [asyncio.create_task(harness.dp.feed_update(harness.bot, u)) for u in updates]
+    await asyncio.sleep(0.02)  # the first is running, the others wait for the chat
+    assert await harness.dp.drain(5) == 0
+    assert handled == ["slow 0", "slow 1", "slow 2"]
+    await asyncio.gather(*tasks)
