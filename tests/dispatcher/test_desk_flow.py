@@ -327,3 +327,17 @@ async def test_asking_for_a_human_mid_intake_leaves_the_intake(desk: Harness) ->
     await desk.send("/bot")
     await desk.send("/cancel")
     assert desk.to_user()[-1].startswith("There's nothing to cancel")  # no intake left behind
+
+
+async def test_a_failing_cosmetic_call_does_not_stop_the_hand_off(desk: Harness) -> None:
+    """Topic icons and title edits are decoration: when Telegram refuses them, the ticket's
+    card still reaches the agents and the user hears that it did."""
+
+    def refuse(_call: ApiCall) -> Any:
+        raise ApiError("Internal Server Error", code=500)
+
+    desk.session.responders["getForumTopicIconStickers"] = refuse
+    desk.session.responders["editForumTopic"] = refuse
+    await desk.send("/human")
+    assert "passed our conversation to our team" in desk.to_user()[-1]
+    assert "Ticket #1" in desk.card().text
