@@ -252,7 +252,6 @@ def create_dispatcher(
     dp.update.outer_middleware(HandoverMiddleware(handover))
     dp.startup.register(_set_commands)
     dp.startup.register(_start_consultant)
-    dp["delivery"] = dp
     dp.shutdown.register(_drain)
     dp.shutdown.register(_drain_desk)
     dp.shutdown.register(_close_consultant)
@@ -303,6 +302,6 @@ async def _close_consultant(consultant: Consultant) -> None:
     await consultant.close()
 
 
-async def _drain(delivery: DeliveringDispatcher) -> None:
+async def _drain(dispatcher: DeliveringDispatcher) -> None:
     """Let every update the bot took finish, those still waiting for their chat included."""
-    await delivery.drain(DRAIN_TIMEOUT)
+    await dispatcher.drain(DRAIN_TIMEOUT)

@@ -39,7 +39,7 @@ from aiogram_dialog.api.entities import DialogUpdate
 from loguru import logger
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from bot.kernel.kv import Ledger
 from bot.telegram.isolation import LocalEventIsolation
@@ -54,8 +54,9 @@ MAX_BACKOFF = 5.0
 _TRANSIENT: tuple[type[BaseException], ...] = (
     RedisConnectionError,  # MaxConnectionsError too
     RedisTimeoutError,
-    OperationalError,
-    InterfaceError,
+    # The database: a connection that failed or broke (SQLAlchemy's OperationalError also
+    # covers bugs such as SQLite's "no such table", so it counts only with one of these behind
+    # it, or with `connection_invalidated`).
     asyncpg.PostgresConnectionError,
     asyncpg.TooManyConnectionsError,
     asyncpg.CannotConnectNowError,

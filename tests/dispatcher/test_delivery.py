@@ -12,6 +12,7 @@ from aiogram import F, Router
 from aiogram.types import Message, Update
 from loguru import logger
 from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import OperationalError
 
 from bot.config import load_settings
 from bot.kernel.kv import MemoryLedger
@@ -99,6 +100,16 @@ def test_transient_faults_are_found_behind_what_hid_them() -> None:
     except KeyError as masked:
         assert isinstance(transient_cause(masked), RedisConnectionError)
     assert transient_cause(ValueError("a bug")) is None
+    # A database error is transient when a broken connection is behind it, not otherwise.
+    try:
+        try:
+            raise ConnectionRefusedError(111, "refused")
+        except ConnectionRefusedError as refused:
+            raise OperationalError("SELECT 1", {}, refused) from refused
+    except OperationalError as broken:
+        assert isinstance(transient_cause(broken), ConnectionRefusedError)
+    no_table = OperationalError("SELECT 1", {}, Exception("no such table: users"))
+    assert transient_cause(no_table) is None
 
 
 @pytest.mark.parametrize(
