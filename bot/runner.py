@@ -15,16 +15,18 @@ from loguru import logger
 from bot.app import Resources, dispatcher_for, ledger_for, open_resources
 from bot.config import Settings
 from bot.kernel.kv import RedisLedger
-from bot.scheduler import JobContext, create_scheduler
+from bot.scheduler import JobContext, create_scheduler, remove_legacy_store
 from bot.telegram.client import create_bot
-from bot.web import create_web_app
+from bot.web import WEBHOOK, create_web_app
 
 BACKLOG_PER_SLOT = 16
 JOB_LEASES = "devbot:job-lease:"
 
 
 async def _start_http(app: web.Application, sites: list[tuple[str, int]]) -> web.AppRunner:
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    # The drain has waited for the updates by the time the server shuts down: what is still
+    # running then is cancelled at once (the webhook leaves it unanswered, to be delivered again).
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     for host, port in dict.fromkeys(sites):
         await web.TCPSite(runner, host, port).start()
@@ -52,6 +54,8 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
                 RedisLedger(resources.redis, prefix=JOB_LEASES) if resources.redis else None,
             )
         )
+        if resources.redis is not None:
+            await remove_legacy_store(resources.redis)
         scheduler.start()
         me = await bot.get_me()
         logger.info("started as @{} (id {})", me.username, me.id)
@@ -116,7 +120,8 @@ async def _run_webhook(
         await stop.wait()
         logger.info("stop signal received")
     finally:
-        # Stop accepting requests first, then let what is running finish (the shutdown hook).
-        await runner.shutdown()
+        # New deliveries get 503 (Telegram delivers them again); what is running finishes in
+        # the shutdown hook's drain, and the server cancels what is left.
+        app[WEBHOOK].stopping = True
         await dp.emit_shutdown(bot=bot, **workflow)
         await runner.cleanup()

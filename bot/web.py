@@ -1,16 +1,27 @@
-"""The HTTP side: /healthz, /readyz, /metrics and, in webhook mode, the webhook route."""
+"""The HTTP side: /healthz, /readyz, /metrics and, in webhook mode, the webhook route.
+
+The webhook answers Telegram only once the update is handled (or given up after its error
+handling): a 2xx tells Telegram to forget the update, so an update is never acknowledged and
+then lost. A replica that stops answers 503 to new deliveries and cancels what is left after
+the drain (the connection closes unanswered); Telegram delivers both again, to another replica
+or after the restart, and the shared ledger lets each be handled once.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 
 from aiogram import Bot, Dispatcher
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
 from aiohttp import web
 from loguru import logger
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
 
 from bot.app import Resources
+from bot.telegram.delivery import StillHandling
 
 RESOURCES: web.AppKey[Resources] = web.AppKey("resources", Resources)
 READY_TIMEOUT = 3.0
@@ -21,16 +32,20 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """Both dependencies checked at once, each within READY_TIMEOUT (a hung one fails fast)."""
     resources = request.app[RESOURCES]
     checks = {"database": resources.check_database(), "redis": resources.check_redis()}
+    outcomes = await asyncio.gather(
+        *(asyncio.wait_for(check, READY_TIMEOUT) for check in checks.values()),
+        return_exceptions=True,
+    )
     results: dict[str, str] = {}
-    for name, check in checks.items():
-        try:
-            await asyncio.wait_for(check, READY_TIMEOUT)
-            results[name] = "ok" if name != "redis" or resources.redis else "memory"
-        except Exception as exc:
-            logger.warning("readiness: {} failed: {}", name, type(exc).__name__)
+    for name, outcome in zip(checks, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            logger.warning("readiness: {} failed: {}", name, type(outcome).__name__)
             results[name] = "unavailable"
+        else:
+            results[name] = "ok" if name != "redis" or resources.redis else "memory"
     status = 200 if "unavailable" not in results.values() else 503
     return web.json_response(
         {"status": "ok" if status == 200 else "unavailable", **results}, status=status
@@ -40,6 +55,61 @@ async def readyz(request: web.Request) -> web.Response:
 async def metrics(_request: web.Request) -> web.Response:
     body = generate_latest()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram tries a failed delivery again; while another delivery is being handled, soon.
+RETRY_AFTER_SECONDS = "5"
+
+
+class WebhookHandler:
+    """The webhook route (see the module docstring)."""
+
+    def __init__(self, dp: Dispatcher, bot: Bot, secret: str | None) -> None:
+        self.dp = dp
+        self.bot = bot
+        self._secret = secret.encode() if secret else None
+        self.stopping = False
+
+    def _authorised(self, request: web.Request) -> bool:
+        if self._secret is None:
+            return True
+        # Compared as bytes: a header with characters outside ASCII is simply wrong.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(given, self._secret)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.Response(status=401, text="Unauthorized")
+        if self.stopping:
+            return _try_again("stopping")
+        try:
+            update = Update.model_validate_json(await request.read(), context={"bot": self.bot})
+        except ValidationError as exc:
+            logger.warning("webhook: a request that is not an update was refused ({} errors)",
+                           exc.error_count())  # fmt: skip
+            return web.Response(status=400, text="Bad Request")
+        try:
+            result = await self.dp.feed_update(self.bot, update)
+        except StillHandling:
+            return _try_again("being handled")
+        except Exception as exc:
+            # Given up after its error handling: a redelivery would fail the same way.
+            logger.opt(exception=exc).error(
+                "update {} ({}) failed: {}", update.update_id, update.event_type,
+                type(exc).__name__,
+            )  # fmt: skip
+            return web.json_response({})
+        if isinstance(result, TelegramMethod):
+            await self.dp.silent_call_request(bot=self.bot, result=result)
+        return web.json_response({})
+
+
+WEBHOOK: web.AppKey[WebhookHandler] = web.AppKey("webhook", WebhookHandler)
+
+
+def _try_again(reason: str) -> web.Response:
+    return web.Response(status=503, text=reason, headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
 def create_web_app(
@@ -52,12 +122,8 @@ def create_web_app(
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     if dp is not None and bot is not None:
-        url_secret = resources.settings.webhook.secret
-        handler = SimpleRequestHandler(
-            dispatcher=dp,
-            bot=bot,
-            handle_in_background=True,
-            secret_token=url_secret.get_secret_value() if url_secret else None,
-        )
-        handler.register(app, path=resources.settings.webhook.path)
+        secret = resources.settings.webhook.secret
+        webhook = WebhookHandler(dp, bot, secret.get_secret_value() if secret else None)
+        app[WEBHOOK] = webhook
+        app.router.add_post(resources.settings.webhook.path, webhook.handle)
     return app

@@ -115,6 +115,20 @@ class Ledger(Protocol):
     async def done(self, key: str, keep_seconds: int) -> None:
         """`key` is finished: it stays taken for `keep_seconds`."""
 
+    async def release(self, key: str) -> None:
+        """Give `key` back unfinished (its holder stopped): the next `take` gets it."""
+
+    async def is_done(self, key: str) -> bool:
+        """Whether `key` was finished (rather than still taken)."""
+
+
+_TAKEN, _DONE = "taken", "done"
+# DEL only while the key is still taken, not after it was finished.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 class RedisLedger:
     """Shared by every replica: Telegram redelivers an update that a slow replica has not
@@ -124,35 +138,52 @@ class RedisLedger:
     def __init__(self, redis: Redis, prefix: str = "devbot:update:") -> None:
         self.redis = redis
         self.prefix = prefix
+        self._release = redis.register_script(_RELEASE)
 
     async def take(self, key: str, lease_seconds: int) -> bool:
-        return bool(await self.redis.set(self.prefix + key, "taken", nx=True, ex=lease_seconds))
+        return bool(await self.redis.set(self.prefix + key, _TAKEN, nx=True, ex=lease_seconds))
 
     async def done(self, key: str, keep_seconds: int) -> None:
-        await self.redis.set(self.prefix + key, "done", ex=keep_seconds)
+        await self.redis.set(self.prefix + key, _DONE, ex=keep_seconds)
+
+    async def release(self, key: str) -> None:
+        await self._release(keys=[self.prefix + key], args=[_TAKEN])
+
+    async def is_done(self, key: str) -> bool:
+        return await self.redis.get(self.prefix + key) == _DONE.encode()
 
 
 class MemoryLedger:
     def __init__(self, clock: object = time.monotonic, max_items: int = 100_000) -> None:
         self._clock = clock
         self._max = max_items
-        self._until: dict[str, float] = {}
+        self._until: dict[str, tuple[float, bool]] = {}  # key: (until, done)
+
+    def _now(self) -> float:
+        return self._clock()  # type: ignore[operator]
 
     async def take(self, key: str, lease_seconds: int) -> bool:
-        now: float = self._clock()  # type: ignore[operator]
-        if self._until.get(key, 0.0) > now:
+        now = self._now()
+        if self._until.get(key, (0.0, False))[0] > now:
             return False
         if len(self._until) >= self._max:
-            self._until = {k: until for k, until in self._until.items() if until > now}
+            self._until = {k: held for k, held in self._until.items() if held[0] > now}
             while len(self._until) >= self._max:  # all still fresh: the oldest go first
                 self._until.pop(next(iter(self._until)))
-        self._until[key] = now + lease_seconds
+        self._until[key] = (now + lease_seconds, False)
         return True
 
     async def done(self, key: str, keep_seconds: int) -> None:
-        now: float = self._clock()  # type: ignore[operator]
         self._until.pop(key, None)
-        self._until[key] = now + keep_seconds
+        self._until[key] = (self._now() + keep_seconds, True)
+
+    async def release(self, key: str) -> None:
+        if self._until.get(key, (0.0, True))[1] is False:
+            del self._until[key]
+
+    async def is_done(self, key: str) -> bool:
+        until, done = self._until.get(key, (0.0, False))
+        return done and until > self._now()
 
 
 # --- Cache: small values with a time to live (ban lookups), shared by bot instances in Redis.

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from aiogram import Bot
@@ -34,6 +35,14 @@ UNRETRIED = frozenset(
 )
 # Telegram's flood waits are seconds to a few minutes; past this something else is wrong.
 MAX_RETRY_AFTER = 300
+# Inside an update a longer wait is not slept through: it would hold the chat's lock (60 s in
+# Redis) and a database connection; the update is tried again after the wait instead.
+INLINE_FLOOD_WAIT = 10
+# The task of an update the dispatcher can try again later, set while it handles it (tasks it
+# starts inherit the value but are not that task: they wait inline).
+RESCHEDULE_FLOOD_WAITS: ContextVar[asyncio.Task[Any] | None] = ContextVar(
+    "reschedule_flood_waits", default=None
+)
 
 
 def thread_gone(exc: TelegramBadRequest) -> bool:
@@ -63,11 +72,17 @@ class KeepResponseModels(BaseRequestMiddleware):
         return await make_request(bot, method)
 
 
+def rescheduled_here() -> bool:
+    task = RESCHEDULE_FLOOD_WAITS.get()
+    return task is not None and task is asyncio.current_task()
+
+
 class RetryMiddleware(BaseRequestMiddleware):
     """Wait out `retry_after` on 429 and back off on 5xx/network errors, a bounded number of times.
 
     getUpdates is left alone: the polling loop has its own backoff. Drafts and chat actions are
-    not retried either: they are ephemeral, and a stale one is worth less than the next.
+    not retried either: they are ephemeral, and a stale one is worth less than the next. A flood
+    wait over INLINE_FLOOD_WAIT inside an update raises at once (the update is tried again).
     """
 
     def __init__(self, attempts: int = 5, base_delay: float = 0.5) -> None:
@@ -87,6 +102,11 @@ class RetryMiddleware(BaseRequestMiddleware):
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
                 if attempt == self.attempts or exc.retry_after > MAX_RETRY_AFTER:
+                    raise
+                if exc.retry_after > INLINE_FLOOD_WAIT and rescheduled_here():
+                    TELEGRAM_RETRIES.labels("429").inc()
+                    logger.warning("{}: flood control for {}s; the update is tried again then",
+                                   method.__api_method__, exc.retry_after)  # fmt: skip
                     raise
                 TELEGRAM_RETRIES.labels("429").inc()
                 logger.warning(

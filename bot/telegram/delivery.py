@@ -2,7 +2,10 @@
 
 `DeliveringDispatcher.feed_update` is the one door for updates (polling, webhook, tests):
 - an update Telegram delivers again (to this replica or another: a ledger in Redis) is handled
-  once; a redelivery while the first is still being handled is skipped with a log line;
+  once: a redelivery of a finished update is skipped with a log line, one that arrives while
+  the first delivery is still being handled raises `StillHandling` (the webhook answers 503, so
+  Telegram tries again later), and one whose handling was cancelled (the replica stopped) is
+  handled again;
 - the updates of one chat (and person) go one after the other, through a local FIFO lock that
   is held across retries, so a retried update is never overtaken by the next one;
 - at most UPDATES_IN_FLIGHT are handled at once; the others wait their turn (a waiting update
@@ -11,7 +14,10 @@
   flood control) is handled again, with backoff, until UPDATE_RETRY_SECONDS have passed; a
   permanent error goes to the error handlers (a log line and a polite answer), as does a
   transient one that outlived its deadline. Handlers see `attempt` (0 the first time): the
-  rate limits and the spam check count an update once, not once per attempt.
+  rate limits and the spam check count an update once, not once per attempt;
+- a flood wait longer than the bot waits inline (`client.INLINE_FLOOD_WAIT`) ends the attempt
+  instead of being slept through with the chat's lock and a database connection held: the
+  update is tried again once the wait is over, its deadline moved on to cover it.
 
 Transient errors skip the error handlers while there is time left: `PassTransient` on
 `dp.errors` re-raises them before aiogram-dialog's error middleware, which would otherwise
@@ -42,6 +48,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
 from bot.kernel.kv import Ledger
+from bot.telegram.client import MAX_RETRY_AFTER, RESCHEDULE_FLOOD_WAITS
 from bot.telegram.isolation import LocalEventIsolation
 
 # An escaped NUL in JSON text, not an escaped backslash followed by "u0000".
@@ -102,6 +109,14 @@ def without_nul(update: Update, bot: Bot) -> Update:
         return update
     cleaned = _JSON_NUL.sub(r"\1", raw)
     return Update.model_validate_json(cleaned, context={"bot": bot})
+
+
+class StillHandling(Exception):
+    """The update is being handled (here or by another replica) since an earlier delivery."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} is being handled already")
+        self.update_id = update_id
 
 
 class PassTransient(BaseMiddleware):
@@ -179,22 +194,33 @@ class DeliveringDispatcher(Dispatcher):
         if self.ledger is None or isinstance(update, DialogUpdate):
             return await self._in_order(bot, without_nul(update, bot), kwargs)
         key = f"{bot.id}:{update.update_id}"
-        # The lease outlives every retry; after it runs out (the process died) a redelivery
-        # is handled again.
         if not await self._take(key, update):
-            logger.info("update {} ({}) skipped: delivered again, handled already or being "
-                        "handled", update.update_id, update.event_type)  # fmt: skip
+            if not await self._finished(key):
+                raise StillHandling(update.update_id)
+            logger.info("update {} ({}) skipped: delivered again, handled already",
+                        update.update_id, update.event_type)  # fmt: skip
             return None
         try:
-            return await self._in_order(bot, without_nul(update, bot), kwargs)
-        finally:
-            with contextlib.suppress(Exception):  # the lease runs out by itself
-                await self.ledger.done(key, KEEP_DONE)
+            result = await self._in_order(bot, without_nul(update, bot), kwargs)
+        except asyncio.CancelledError:
+            # Stopped before it was handled: the next delivery must handle it, not skip it.
+            with contextlib.suppress(Exception):  # otherwise the lease runs out by itself
+                await self.ledger.release(key)
+            raise
+        except Exception:
+            await self._done(key)  # given up after its error handling: not again
+            raise
+        await self._done(key)
+        return result
+
+    def lease_seconds(self) -> int:
+        """Longer than every attempt of an update, flood waits included."""
+        return int(self.retry_seconds) + MAX_RETRY_AFTER + LEASE_MARGIN
 
     async def _take(self, key: str, update: Update) -> bool:
         assert self.ledger is not None
         try:
-            return await self.ledger.take(key, int(self.retry_seconds) + LEASE_MARGIN)
+            return await self.ledger.take(key, self.lease_seconds())
         except Exception as exc:
             if transient_cause(exc) is None:
                 raise
@@ -202,6 +228,20 @@ class DeliveringDispatcher(Dispatcher):
             logger.warning("update {}: the ledger is unavailable ({}); handling it anyway",
                            update.update_id, type(exc).__name__)  # fmt: skip
             return True
+
+    async def _finished(self, key: str) -> bool:
+        assert self.ledger is not None
+        try:
+            return await self.ledger.is_done(key)
+        except Exception as exc:
+            if transient_cause(exc) is None:
+                raise
+            return False  # asked again later, when the ledger may answer
+
+    async def _done(self, key: str) -> None:
+        assert self.ledger is not None
+        with contextlib.suppress(Exception):  # the lease runs out by itself
+            await self.ledger.done(key, KEEP_DONE)
 
     async def _in_order(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
         context = UserContextMiddleware.resolve_event_context(update)
@@ -224,6 +264,8 @@ class DeliveringDispatcher(Dispatcher):
             delay = 0.0
             async with self._slots:
                 time_left = loop.time() < deadline
+                here = asyncio.current_task() if time_left else None
+                rescheduling = RESCHEDULE_FLOOD_WAITS.set(here)
                 try:
                     return await super().feed_update(
                         bot, update, **{**kwargs, "retry_allowed": time_left, "attempt": attempt}
@@ -232,6 +274,11 @@ class DeliveringDispatcher(Dispatcher):
                     cause = transient_cause(error)
                     if cause is None or not time_left:
                         raise
+                    if isinstance(cause, TelegramRetryAfter):
+                        if cause.retry_after > MAX_RETRY_AFTER:
+                            raise
+                        # Waited out between attempts: the deadline moves past the wait.
+                        deadline = max(deadline, loop.time() + cause.retry_after + 1.0)
                     delay = backoff(attempt, cause)
                     attempt += 1
                     logger.warning(
@@ -242,5 +289,7 @@ class DeliveringDispatcher(Dispatcher):
                         attempt,
                         delay,
                     )
+                finally:
+                    RESCHEDULE_FLOOD_WAITS.reset(rescheduling)
             # The slot is free while the update waits to try again; its chat stays in order.
             await asyncio.sleep(min(delay, max(deadline - loop.time(), 0.0)))

@@ -53,10 +53,11 @@ _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?")
 class ApiError(Exception):
     """Raised by a responder to answer ``ok: false``, as the Bot API does when it refuses."""
 
-    def __init__(self, description: str, code: int = 400) -> None:
+    def __init__(self, description: str, code: int = 400, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.description = description
         self.code = code
+        self.retry_after = retry_after  # with 429: how long flood control lasts
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ class OfflineSession(BaseSession):
         except ApiError as error:
             status = error.code
             body = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.retry_after is not None:
+                body["parameters"] = {"retry_after": error.retry_after}
         response = self.check_response(bot, method, status, self.json_dumps(body))
         # After the answer, so a hook only ever sees calls the API accepted, with state updated.
         await self.on_request(bot, method)

@@ -6,6 +6,8 @@ aside with a log line."""
 from __future__ import annotations
 
 import asyncio
+import time
+from unittest.mock import patch
 
 import pytest
 from aiogram import F, Router
@@ -16,7 +18,9 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config import load_settings
 from bot.kernel.kv import MemoryLedger
+from bot.telegram import client
 from bot.telegram.delivery import transient_cause, without_nul
+from bot.telegram.offline_session import ApiCall, ApiError
 from handlers import get_routers
 from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
@@ -178,3 +182,62 @@ async def test_shutdown_waits_for_updates_queued_behind_their_chat(harness: Harn
     assert await harness.dp.drain(5) == 0
     assert handled == ["slow 0", "slow 1", "slow 2"]
     await asyncio.gather(*tasks)
+
+
+async def test_a_long_flood_wait_ends_the_attempt_and_the_update_is_tried_after_it(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not slept through inside the handler (the chat's lock and a database connection held):
+    the attempt ends, and the update is handled again once the wait is over."""
+    monkeypatch.setattr(client, "INLINE_FLOOD_WAIT", 0)
+    harness.session.middleware(client.RetryMiddleware())
+    attempts: list[int] = []
+    router = Router(name="flood")
+
+    @router.message(F.text == "flood")
+    async def answer(message: Message, attempt: int) -> None:
+        attempts.append(attempt)
+        await message.answer("answered after the wait")
+
+    refusals = [ApiError("Too Many Requests: retry after 1", 429, retry_after=1)]
+    send = harness.session.responders["sendMessage"]
+    accepted: list[str] = []
+
+    def refuse_once(call: ApiCall) -> object:
+        if refusals:
+            raise refusals.pop()
+        accepted.append(call.params["text"])
+        return send(call)
+
+    harness.session.responders["sendMessage"] = refuse_once
+    harness.rebuild(routers=[router, *get_routers()])
+    started = time.monotonic()
+    await harness.send("flood")
+    assert attempts == [0, 1]  # a second attempt, not a wait inside the first
+    assert time.monotonic() - started >= 1.0
+    assert accepted == ["answered after the wait"]
+
+
+async def test_a_long_flood_wait_outside_an_update_is_waited_inline(
+    harness: Harness,
+) -> None:
+    harness.session.middleware(client.RetryMiddleware())
+    send = harness.session.responders["sendMessage"]
+    refusals = [ApiError("Too Many Requests: retry after 11", 429, retry_after=11)]
+
+    def refuse_once(call: ApiCall) -> object:
+        if refusals:
+            raise refusals.pop()
+        return send(call)
+
+    harness.session.responders["sendMessage"] = refuse_once
+    slept: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        slept.append(seconds)
+
+    with patch.object(client.asyncio, "sleep", no_wait):
+        # A job, or a task an update started: nobody would try it again, so it waits.
+        await harness.bot.send_message(USER_ID, "from a job")
+    assert slept == [11]
+    assert refusals == [] and harness.session.sent_texts() == ["from a job"] * 2  # refused, sent

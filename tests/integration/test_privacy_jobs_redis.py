@@ -1,136 +1,39 @@
-"""The retention jobs in Redis: stored across restarts, with the next run time a previous process
-left (a run missed while the bot was down happens at start, not a day late)."""
+"""The scheduled jobs with Redis: the rare ones run at start unless a replica (or this one before
+its restart) ran them lately, each period runs once across replicas, and a hung Redis makes a
+job skip within the timeout instead of holding the event loop."""
 
 from __future__ import annotations
 
 import asyncio
-import pickle
 import time
-from datetime import UTC, datetime, timedelta
+from collections import Counter
 from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from apscheduler.jobstores.redis import RedisJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from redis import Redis
+from loguru import logger
 from redis.asyncio import Redis as AsyncRedis
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.app import business_hours
 from bot.config import RedisSettings, load_settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import I18n
-from bot.kernel.kv import MemoryLocks, RedisLedger
+from bot.kernel.kv import MemoryLocks, RedisLedger, redis_client
 from bot.scheduler import (
-    CONTEXT,
-    JOBS_KEY,
-    JOBSTORE,
+    ERASURE_JOB,
+    LEGACY_KEYS,
     RETENTION_JOB,
-    RUN_TIMES_KEY,
     JobContext,
     RunWith,
     create_scheduler,
-    job_store,
+    remove_legacy_store,
 )
 from db.engine import create_engine, create_sessionmaker
 from tests.fakes.recording import offline_bot
 
 pytestmark = pytest.mark.integration
-
-
-def _scheduler(redis_url: str, tmp_db: str) -> AsyncIOScheduler:
-    settings = load_settings(redis={"url": redis_url})
-    bot = offline_bot()
-    sessionmaker = create_sessionmaker(create_engine(tmp_db))
-    i18n = I18n(settings.locales_dir)
-    desk = Desk(settings, i18n, MemoryLocks(), business_hours(settings))
-    return create_scheduler(JobContext(bot, settings, sessionmaker, i18n, desk))
-
-
-async def test_jobs_survive_a_restart_with_their_next_run_time(
-    redis_url: str, tmp_path: Path
-) -> None:
-    tmp_db = f"sqlite+aiosqlite:///{tmp_path}/jobs.sqlite3"
-    first = _scheduler(redis_url, tmp_db)
-    first.start(paused=True)
-    store = first._jobstores[JOBSTORE]
-    assert isinstance(store, RedisJobStore)
-    job = first.get_job(RETENTION_JOB, JOBSTORE)
-    assert job is not None and job.next_run_time is not None
-    # The bot was down when the job was due.
-    missed = datetime.now(UTC) - timedelta(hours=5)
-    job.modify(next_run_time=missed)
-    first.shutdown(wait=False)
-
-    second = _scheduler(redis_url, tmp_db)
-    second.start(paused=True)
-    try:
-        again = second.get_job(RETENTION_JOB, JOBSTORE)
-        assert again is not None
-        assert again.next_run_time is not None
-        assert abs((again.next_run_time - missed).total_seconds()) < 1
-    finally:
-        second.shutdown(wait=False)
-
-
-async def test_a_job_stored_under_its_old_reference_runs_after_the_upgrade(
-    redis_url: str, tmp_path: Path
-) -> None:
-    """Before the layout change the retention job was stored as `bot.privacy_jobs:retention_job`;
-    that module is gone. The stored job is re-registered under today's reference at start, keeps
-    its next run time, and runs with the composition root's context."""
-    due = datetime.now(UTC) - timedelta(minutes=5)
-    state = {
-        "version": 1,
-        "id": RETENTION_JOB,
-        "func": "bot.privacy_jobs:retention_job",
-        "trigger": CronTrigger(hour=3, minute=30, timezone=UTC),
-        "executor": "default",
-        "args": (),
-        "kwargs": {},
-        "name": "retention_job",
-        "misfire_grace_time": None,
-        "coalesce": True,
-        "max_instances": 1,
-        "next_run_time": due,
-    }
-    client = Redis.from_url(redis_url)
-    client.hset(JOBS_KEY, RETENTION_JOB, pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
-    client.zadd(RUN_TIMES_KEY, {RETENTION_JOB: due.timestamp()})
-    ran = asyncio.Event()
-
-    async def retention(context: JobContext) -> None:
-        assert isinstance(context.desk, Desk)
-        ran.set()
-
-    with patch("bot.privacy.jobs.retention_job", retention):
-        scheduler = _scheduler(redis_url, f"sqlite+aiosqlite:///{tmp_path}/jobs.sqlite3")
-        scheduler.start()
-        try:
-            await asyncio.wait_for(ran.wait(), timeout=10)
-        finally:
-            scheduler.shutdown(wait=False)
-    stored = pickle.loads(client.hget(JOBS_KEY, RETENTION_JOB))  # type: ignore[arg-type]
-    assert stored["func"] == "bot.privacy.jobs:retention_job"
-    client.close()
-
-
-async def test_a_hung_redis_fails_the_job_store_within_the_timeout(redis_url: str) -> None:
-    """APScheduler's store is synchronous, on the event loop: it must not wait forever."""
-    store = job_store(RedisSettings(url=redis_url, timeout=0.5))
-    store.start(None, "default")  # type: ignore[arg-type]
-    pauser = Redis.from_url(redis_url)
-    pauser.execute_command("CLIENT", "PAUSE", 3000, "ALL")
-    try:
-        started = time.monotonic()
-        with pytest.raises(RedisTimeoutError):
-            store.get_next_run_time()
-        assert time.monotonic() - started < 2.0
-    finally:
-        pauser.execute_command("CLIENT", "UNPAUSE")
-        pauser.close()
+LEASES = "devbot:job-lease:"
 
 
 RUNS: list[str] = []
@@ -140,11 +43,112 @@ async def _count(context: JobContext) -> None:
     RUNS.append(context.settings.desk.company)
 
 
+def _scheduler(client: AsyncRedis, tmp_db: str) -> AsyncIOScheduler:
+    settings = load_settings()
+    bot = offline_bot()
+    sessionmaker = create_sessionmaker(create_engine(tmp_db))
+    i18n = I18n(settings.locales_dir)
+    desk = Desk(settings, i18n, MemoryLocks(), business_hours(settings))
+    leases = RedisLedger(client, prefix=LEASES)
+    return create_scheduler(JobContext(bot, settings, sessionmaker, i18n, desk, leases))
+
+
+async def test_rare_jobs_run_at_start_and_not_again_after_a_quick_restart(
+    redis_url: str, tmp_path: Path
+) -> None:
+    runs: Counter[str] = Counter()
+    skips: list[str] = []
+    both_ran, both_skipped = asyncio.Event(), asyncio.Event()
+
+    async def retention(context: JobContext) -> None:
+        assert isinstance(context.desk, Desk)
+        runs[RETENTION_JOB] += 1
+        if len(runs) == 2:
+            both_ran.set()
+
+    async def erasure(context: JobContext) -> None:
+        runs[ERASURE_JOB] += 1
+        if len(runs) == 2:
+            both_ran.set()
+
+    def skipped(message: object) -> None:
+        skips.append(str(message))
+        if len(skips) == 2:
+            both_skipped.set()
+
+    client = AsyncRedis.from_url(redis_url)
+    sink = logger.add(skipped, filter=lambda r: "skipped" in r["message"])
+    tmp_db = f"sqlite+aiosqlite:///{tmp_path}/jobs.sqlite3"
+    try:
+        with (
+            patch("bot.privacy.jobs.retention_job", retention),
+            patch("bot.privacy.jobs.erasure_job", erasure),
+        ):
+            first = _scheduler(client, tmp_db)
+            first.start()
+            await asyncio.wait_for(both_ran.wait(), 10)
+            first.shutdown(wait=False)
+            restarted = _scheduler(client, tmp_db)  # the same replica, a moment later
+            restarted.start()
+            await asyncio.wait_for(both_skipped.wait(), 10)
+            restarted.shutdown(wait=False)
+        assert runs == {RETENTION_JOB: 1, ERASURE_JOB: 1}
+        assert 22 * 3600 < await client.ttl(LEASES + RETENTION_JOB) <= 23 * 3600
+        assert 0 < await client.ttl(LEASES + ERASURE_JOB) <= 48 * 60  # 80% of an hour
+    finally:
+        logger.remove(sink)
+        await client.aclose()
+
+
+async def test_the_old_pickled_job_store_is_removed_unread(redis_url: str) -> None:
+    client = AsyncRedis.from_url(redis_url)
+    try:
+        # Not a pickle at all: reading it would fail; nothing reads it.
+        await client.hset(LEGACY_KEYS[0], RETENTION_JOB, b"\x80\x05not a pickle")
+        await client.zadd(LEGACY_KEYS[1], {RETENTION_JOB: time.time()})
+        await remove_legacy_store(client)
+        assert await client.exists(*LEGACY_KEYS) == 0
+    finally:
+        await client.aclose()
+
+
+async def test_a_hung_redis_makes_a_job_skip_without_holding_the_event_loop(
+    redis_url: str,
+) -> None:
+    client = redis_client(RedisSettings(url=redis_url, timeout=0.5))
+    pauser = AsyncRedis.from_url(redis_url)
+    scheduler = AsyncIOScheduler()
+    planned = scheduler.add_job(_count, "interval", minutes=5, args=[None], id="hung")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.05)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    await pauser.execute_command("CLIENT", "PAUSE", 3000, "ALL")
+    try:
+        started = time.monotonic()
+        run = RunWith(planned, RedisLedger(client, prefix=LEASES))
+        assert await run.func() is None
+        elapsed = time.monotonic() - started
+    finally:
+        ticking.cancel()
+        await pauser.execute_command("CLIENT", "UNPAUSE")
+        await pauser.aclose()
+        await client.aclose()
+    assert RUNS == []
+    assert elapsed < 2.0
+    assert ticks >= elapsed / 0.05 / 2  # the loop kept turning while the job waited
+
+
 async def test_two_replicas_run_each_period_of_a_job_once(redis_url: str, tmp_path: Path) -> None:
     client = AsyncRedis.from_url(redis_url)
     try:
         scheduler = AsyncIOScheduler()
-        job = scheduler.add_job(_count, "interval", minutes=5, args=[CONTEXT], id="count")
+        job = scheduler.add_job(_count, "interval", minutes=5, args=[None], id="count")
         replicas = [
             JobContext(
                 offline_bot(), load_settings(), None, None, None,  # type: ignore[arg-type]
@@ -153,8 +157,8 @@ async def test_two_replicas_run_each_period_of_a_job_once(redis_url: str, tmp_pa
             for _ in range(2)
         ]  # fmt: skip
         for context in replicas:
-            run = RunWith(job, context)
-            await run.func(*run.args)
+            run = RunWith(job, context.leases)
+            await run.func(context)
         assert len(RUNS) == 1
         assert 0 < await client.ttl("devbot:job-lease:count") <= 240  # 80% of the period
     finally:
