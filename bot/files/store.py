@@ -12,6 +12,7 @@ CLAMAV_SOCKET set, clamd scans the content first; when clamd cannot answer the f
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import io
 import os
@@ -71,6 +72,8 @@ WORD_STREAM = "WordDocument".encode("utf-16-le")
 NAME_LIMIT = 100
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10))}
 WINDOWS_RESERVED |= {f"LPT{i}" for i in range(10)}
+# The directories `FileStore.save` makes: one per user id.
+USER_DIR = re.compile(r"-?[0-9]+")
 
 
 class Rejection(StrEnum):
@@ -231,6 +234,35 @@ class FileStore:
             else:
                 path.unlink(missing_ok=True)
         directory.rmdir()
+
+    def sweep(self, keep: set[str], before: float) -> int:
+        """Remove the files in user directories that are not in `keep` (relative paths) and
+        were last changed before `before` (a timestamp), `.part` leftovers of `_write` too, then
+        the user directories this leaves empty; returns how many files went. Anything else
+        under the root is not the store's and stays."""
+        removed = 0
+        for directory in self.root.iterdir() if self.root.is_dir() else []:
+            if not USER_DIR.fullmatch(directory.name) or not _real_dir(directory):
+                continue
+            # Read before this sweep changes it: a directory an upload has just made is fresh.
+            untouched = directory.stat().st_mtime < before
+            for path in directory.iterdir():
+                relative = f"{directory.name}/{path.name}"
+                if relative in keep or path.is_dir() or path.lstat().st_mtime >= before:
+                    continue
+                path.unlink(missing_ok=True)
+                removed += 1
+            if untouched:
+                try:
+                    directory.rmdir()
+                except OSError as exc:  # not empty: a file kept, or an upload just begun
+                    if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                        raise
+        return removed
+
+
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 Forgetting has two steps. The request marks the user (`users.forget_requested_at`): from that
 moment the services that show users' data to agents leave them out (see
 `db.repositories.privacy.visible`), and the user can still change their mind. After
-GDPR_GRACE_DAYS a job erases them: their files on disk, the user row and, by cascade, every row
-they own; audit entries about them lose the ids and details, and one anonymous entry records
-the erasure. Every request is in the audit log.
+GDPR_GRACE_DAYS a job erases them: their topics in the agents' group, their keys in Redis and
+their files on disk first, then the user row and, by cascade, every row they own (the rows go
+last: they are what says where the rest is); audit entries about them lose the ids and details,
+and one anonymous entry records the erasure. Every request is in the audit log.
 """
 
 from __future__ import annotations
@@ -13,15 +14,23 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from loguru import logger
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.files.store import FileStore
@@ -146,12 +155,47 @@ def _audit(
 @dataclass(frozen=True)
 class Erasure:
     rows: dict[str, int]  # rows removed, by table
-    files: list[str]  # stored files to remove once the transaction is committed
+    files: list[str]  # the stored files the rows pointed at (removed before the rows went)
+
+
+@dataclass(frozen=True)
+class Traces:
+    """What the user left outside the database, which only their rows say where to find."""
+
+    topics: set[int]  # forum topics in the agents' group
+    messages: set[int]  # cards and copies in a plain agents' group
+    files: set[str]  # paths in the file store
+
+    def covered_by(self, cleaned: Traces) -> bool:
+        return (
+            self.topics <= cleaned.topics
+            and self.messages <= cleaned.messages
+            and self.files <= cleaned.files
+        )
+
+
+# Faults that pass: the user's erasure stops there and the next hourly run takes it up again.
+TRANSIENT: tuple[type[Exception], ...] = (
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramRetryAfter,
+    RedisConnectionError,
+    RedisTimeoutError,
+    OSError,  # a file that cannot be removed now; TimeoutError and ConnectionError too
+)
+
+
+async def traces_of(session: AsyncSession, user_id: int) -> Traces:
+    topics, messages = await repo.agent_group_traces(session, user_id)
+    paths = {path for path in await repo.storage_paths(session, user_id) if path}
+    return Traces(topics, messages, paths)
 
 
 async def erase_user(session: AsyncSession, user_id: int) -> Erasure:
-    """Erase the user's rows (by cascade) and their ids in the audit log; the caller commits,
-    then removes `files` with `remove_files` (a rolled-back erasure must keep them)."""
+    """Erase the user's rows (by cascade) and their ids in the audit log; the caller commits.
+
+    Their files, topics and Redis keys must be gone before (see `erase_due`): once the rows
+    are, nothing says where those were."""
     rows = await repo.owned_rows(session, user_id)
     paths = [path for path in await repo.storage_paths(session, user_id) if path]
     anonymised = await repo.anonymise_audit(session, user_id)
@@ -168,7 +212,7 @@ async def erase_user(session: AsyncSession, user_id: int) -> Erasure:
     return Erasure(counts, paths)
 
 
-def remove_files(store: FileStore, user_id: int, paths: list[str]) -> int:
+def remove_files(store: FileStore, user_id: int, paths: Iterable[str]) -> int:
     removed = sum(store.remove(path) for path in paths)
     store.remove_user_dir(user_id)
     return removed
@@ -184,42 +228,85 @@ async def erase_due(
     agent_chat_id: int | None = None,
     forget_elsewhere: Callable[[int], Awaitable[object]] | None = None,
 ) -> int:
-    """Erase everyone whose grace period is over; one transaction per user. Returns how many.
+    """Erase everyone whose grace period is over, one user at a time. Returns how many.
 
     With the bot and the agents' group, the user's topics there (and, in a plain group, the
-    cards and copies of their messages) are deleted too; `forget_elsewhere` gets each erased
-    id (the job clears the user's Redis keys with it)."""
+    cards and copies of their messages) are deleted; `forget_elsewhere` gets each id (the job
+    clears the user's Redis keys with it); then their files go, and the rows last, in one
+    transaction. Every step can be done twice, so a transient fault (TRANSIENT) stops only
+    that user's erasure, rows kept, and the next run finishes it."""
     cutoff = (now or utcnow()) - timedelta(days=grace_days)
     async with sessionmaker() as session:
         user_ids = await repo.due_for_erasure(session, cutoff)
+    erased = 0
     for user_id in user_ids:
         async with sessionmaker() as session:
-            topics, messages = await repo.agent_group_traces(session, user_id)
-            erasure = await erase_user(session, user_id)
-            await session.commit()
+            traces = await traces_of(session, user_id)
+        steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
         if bot is not None and agent_chat_id is not None:
-            await _erase_in_agent_group(bot, agent_chat_id, topics, messages)
+            clean = partial(_erase_in_agent_group, bot, agent_chat_id, traces)
+            steps.append(("cleaning the agents' group", clean))
         if forget_elsewhere is not None:  # e.g. the user's keys in Redis
-            await forget_elsewhere(user_id)
-        removed = await asyncio.to_thread(remove_files, store, user_id, erasure.files)
-        # No id here: the log outlives the erasure.
-        rows = sum(erasure.rows.values())
-        logger.info("gdpr: a user was erased ({} rows, {} files)", rows, removed)
-    return len(user_ids)
+            steps.append(("clearing their keys elsewhere", partial(forget_elsewhere, user_id)))
+        remove = partial(asyncio.to_thread, remove_files, store, user_id, traces.files)
+        steps.append(("removing the files", remove))
+        if await _run(steps) and await _erase_rows(sessionmaker, user_id, cutoff, traces):
+            erased += 1
+    return erased
 
 
-async def _erase_in_agent_group(
-    bot: Bot, chat_id: int, topics: set[int], messages: set[int]
-) -> None:
-    """Best effort: a topic or message already gone, or a missing right, must not stop erasure."""
-    for topic in sorted(topics):
+async def _run(steps: list[tuple[str, Callable[[], Awaitable[object]]]]) -> bool:
+    for name, step in steps:
+        try:
+            await step()
+        except TRANSIENT as exc:
+            # No id and no message (an OSError's names a path): the type says what failed.
+            logger.warning(
+                "gdpr: an erasure waits for the next run: {} failed ({})",
+                name,
+                type(exc).__name__,
+            )
+            return False
+    return True
+
+
+async def _erase_rows(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    user_id: int,
+    cutoff: datetime,
+    cleaned: Traces,
+) -> bool:
+    async with sessionmaker() as session:
+        # The lock keeps new rows of the user out until the commit.
+        if not await repo.lock_due(session, user_id, cutoff):
+            logger.info("gdpr: an erasure stopped: the request was cancelled (or done) meanwhile")
+            return False
+        if not (await traces_of(session, user_id)).covered_by(cleaned):
+            logger.info("gdpr: an erasure waits for the next run: the user left new traces")
+            return False
+        erasure = await erase_user(session, user_id)
+        await session.commit()
+    # No id here: the log outlives the erasure.
+    rows = sum(erasure.rows.values())
+    logger.info("gdpr: a user was erased ({} rows, {} files)", rows, len(erasure.files))
+    return True
+
+
+async def _erase_in_agent_group(bot: Bot, chat_id: int, traces: Traces) -> None:
+    """A topic or message already gone, or a missing right, is skipped (with a warning): it
+    will not change by trying again. A transient fault (TRANSIENT) is raised."""
+    for topic in sorted(traces.topics):
         try:
             await bot.delete_forum_topic(chat_id, topic)
+        except TRANSIENT:
+            raise
         except TelegramAPIError as exc:
             logger.warning("gdpr: a topic in the agents' group was not deleted: {}", exc.message)
-    ordered = sorted(messages)
+    ordered = sorted(traces.messages)
     for start in range(0, len(ordered), 100):  # deleteMessages takes at most 100 ids
         try:
             await bot.delete_messages(chat_id, ordered[start : start + 100])
+        except TRANSIENT:
+            raise
         except TelegramAPIError as exc:
             logger.warning("gdpr: copies in the agents' group were not deleted: {}", exc.message)

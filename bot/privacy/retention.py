@@ -4,6 +4,9 @@
 - files are deleted (row and disk) RETENTION_ATTACHMENT_DAYS after they arrived;
 - message texts (and summaries) of archived conversations are deleted RETENTION_TEXT_DAYS after
   the conversation's last message: the metadata stays for statistics, the words go;
+- stored files that no attachment row points at (an upload whose transaction rolled back, or
+  a file whose row went while its removal failed) are deleted ORPHAN_GRACE after they were
+  written;
 - (users who asked to be forgotten are erased by the hourly GDPR job: bot/privacy/jobs.py).
 
 Each step is one short transaction (attachments in batches), logs counts only and counts in
@@ -27,6 +30,8 @@ from db.base import utcnow
 from db.models import Attachment, Conversation, ConversationStatus, Message
 
 ATTACHMENT_BATCH = 500
+# An upload's file is written before its row is committed: younger files may be on their way.
+ORPHAN_GRACE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class RetentionReport:
     archived: int
     attachments_deleted: int
     texts_deleted: int
+    orphan_files_deleted: int
 
 
 async def archive_inactive(session: AsyncSession, before: datetime) -> int:
@@ -73,8 +79,8 @@ async def delete_old_attachments(
     sessionmaker: async_sessionmaker[AsyncSession], store: FileStore, before: datetime
 ) -> int:
     """Delete attachments older than `before`: the rows in batches, each batch's files once
-    its transaction has committed (a crash in between leaves files without rows, never rows
-    pointing at missing files)."""
+    its transaction has committed (a crash in between leaves files without rows, which
+    `delete_orphan_files` takes later, never rows pointing at missing files)."""
     deleted = 0
     while True:
         async with sessionmaker() as session:
@@ -100,6 +106,16 @@ def _remove(store: FileStore, paths: list[str | None]) -> None:
         store.remove(path)
 
 
+async def delete_orphan_files(
+    sessionmaker: async_sessionmaker[AsyncSession], store: FileStore, before: datetime
+) -> int:
+    """Delete the stored files no attachment row points at that were written before `before`."""
+    async with sessionmaker() as session:
+        paths = await session.scalars(select(Attachment.storage_path))
+        keep = {path for path in paths if path}
+    return await asyncio.to_thread(store.sweep, keep, before.timestamp())
+
+
 async def run_retention(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, now: datetime | None = None
 ) -> RetentionReport:
@@ -118,19 +134,23 @@ async def run_retention(
     attachments = await delete_old_attachments(
         sessionmaker, store, now - timedelta(days=policy.retention_attachment_days)
     )
+    orphans = await delete_orphan_files(sessionmaker, store, now - ORPHAN_GRACE)
     # Erasing forgotten users is the GDPR job's (bot/privacy/jobs.py): it also clears their
     # topics in the agents' group and their keys in Redis.
-    report = RetentionReport(archived, attachments, texts)
+    report = RetentionReport(archived, attachments, texts, orphans)
     for action, count in (
         ("archived", archived),
         ("attachments_deleted", attachments),
         ("texts_deleted", texts),
+        ("orphan_files_deleted", orphans),
     ):
         RETENTION.labels(action).inc(count)
     logger.info(
-        "retention: {} conversations archived, {} attachments deleted, {} message texts deleted",
+        "retention: {} conversations archived, {} attachments deleted, {} message texts "
+        "deleted, {} orphan files deleted",
         archived,
         attachments,
         texts,
+        orphans,
     )
     return report

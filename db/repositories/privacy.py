@@ -139,3 +139,18 @@ async def agent_group_traces(session: AsyncSession, user_id: int) -> tuple[set[i
         )
         messages.update(copies)
     return topics, messages
+
+
+async def lock_due(session: AsyncSession, user_id: int, requested_before: datetime) -> bool:
+    """Lock the user's row if they are still due for erasure (not cancelled since): rows that
+    would point at it wait for the transaction."""
+    found = await session.scalar(
+        select(User.id)
+        .where(
+            User.id == user_id,
+            User.forget_requested_at.is_not(None),
+            User.forget_requested_at <= requested_before,
+        )
+        .with_for_update()
+    )
+    return found is not None

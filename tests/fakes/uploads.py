@@ -1,14 +1,21 @@
 """Updates carrying files, for the offline sessions: the bytes are registered so that getFile
-and the download find them."""
+and the download find them; and stored files, some of them orphans, for the sweep's tests."""
 
 from __future__ import annotations
 
+import os
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiogram.types import Update, User
+from aiogram.types import Update
+from aiogram.types import User as TelegramUser
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.files.store import FileStore
 from bot.telegram.offline_session import OfflineSession
+from db.models import Attachment, User
 from tests.fakes.recording import FIRST_NAME, USER_ID, USERNAME
 
 # Magic bytes of the allowed types, enough for the checks.
@@ -37,7 +44,7 @@ def file_update(
     serial = session.next_update_id()
     file_id = f"upload-{serial}"
     session.files[file_id] = content
-    sender = User(
+    sender = TelegramUser(
         id=user_id,
         is_bot=False,
         first_name=FIRST_NAME,
@@ -64,3 +71,37 @@ def file_update(
 def stored_files(directory: Path) -> list[Path]:
     """Every file under `directory` (none when it does not exist)."""
     return sorted(p for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
+
+
+@dataclass(frozen=True)
+class StoredUploads:
+    orphan: Path  # its transaction rolled back two hours ago
+    partial: Path  # a `.part` a crash left two hours ago
+    fresh: Path  # rolled back just now: to the sweep, maybe an upload still on its way
+    kept: Path  # committed two hours ago
+
+
+async def stored_uploads(
+    sessionmaker: async_sessionmaker[AsyncSession], store: FileStore, user_id: int = USER_ID
+) -> StoredUploads:
+    """The user's files as `FileStore.save` wrote them, each in a handler-like transaction."""
+    async with sessionmaker() as session:
+        session.add(User(id=user_id, first_name=FIRST_NAME))
+        await session.commit()
+    paths: dict[str, Path] = {}
+    for name, commit in (("orphan.pdf", False), ("fresh.pdf", False), ("kept.pdf", True)):
+        async with sessionmaker() as session:
+            relative = await store.save(user_id, name, PDF)
+            session.add(Attachment(user_id=user_id, telegram_file_id=name, storage_path=relative))
+            await session.flush()
+            if commit:
+                await session.commit()
+            else:  # the handler failed after the file was written
+                await session.rollback()
+        paths[name] = store.root / relative
+    partial = paths["orphan.pdf"].with_name("0123abcd_cv.pdf.part")
+    partial.write_bytes(PDF[:5])
+    two_hours_ago = time.time() - 2 * 3600
+    for path in (paths["orphan.pdf"], partial, paths["kept.pdf"]):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    return StoredUploads(paths["orphan.pdf"], partial, paths["fresh.pdf"], paths["kept.pdf"])
