@@ -5,6 +5,7 @@ already, a failed post is logged."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack, suppress
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -18,10 +19,12 @@ from bot.intake.leads import lead_card
 from bot.kernel.i18n import I18n
 from bot.kernel.kv import Locks, MemoryLocks
 from bot.telegram.client import thread_gone
+from bot.telegram.delivery import transient_cause
 from db.models import Lead, LeadScore, User
 from db.repositories.intake import AppStateRepository
 
 LEADS_TOPIC_KEY = "leads_topic_id"
+NOT_A_FORUM = "none"
 
 
 class LeadHandover:
@@ -60,7 +63,7 @@ class LeadHandover:
                 if topic is None or not thread_gone(exc):
                     raise
                 # Someone deleted the Leads topic: make a new one and post there.
-                topic = await self._topic(bot, recreate=True)
+                topic = await self._topic(bot, gone=topic)
                 await bot.send_message(self.chat_id, text, message_thread_id=topic)
             logger.info("lead {} ({}) posted to the agents' group", lead.id, lead.score)
         except TelegramAPIError as exc:
@@ -68,23 +71,51 @@ class LeadHandover:
         except Exception as exc:  # the lead is stored already: never fail the user's confirm
             logger.opt(exception=exc).error("lead {}: hand-over failed", lead.id)
 
-    async def _topic(self, bot: Bot, *, recreate: bool = False) -> int | None:
-        """The Leads topic's thread id, or None when the group is not a forum."""
-        async with self.locks.hold(LEADS_TOPIC_KEY), self.sessionmaker() as session:
-            state = AppStateRepository(session)
-            known = await state.get(LEADS_TOPIC_KEY)
-            if known and not recreate:
-                return int(known) if known != "none" else None
-            assert self.chat_id is not None
-            chat = await bot.get_chat(self.chat_id)
-            if not chat.is_forum:
-                await state.set(LEADS_TOPIC_KEY, "none")
-                await session.commit()
-                return None
-            topic = await bot.create_forum_topic(self.chat_id, self.t("handover-leads-topic"))
-            await state.set(LEADS_TOPIC_KEY, str(topic.message_thread_id))
+    async def _topic(self, bot: Bot, *, gone: int | None = None) -> int | None:
+        """The Leads topic's thread id, or None when the group is not a forum; a new one when
+        the stored one is `gone` (someone deleted it), unless another update made one since.
+
+        The shared lock keeps replicas from creating a topic each; should it be unavailable,
+        the stored id decides anyway: a topic created by the loser of the race is deleted."""
+        async with AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(self.locks.hold(LEADS_TOPIC_KEY))
+            except Exception as exc:
+                if transient_cause(exc) is None:
+                    raise
+                logger.warning("the Leads topic lock is unavailable ({}); going on without it",
+                               type(exc).__name__)  # fmt: skip
+            async with self.sessionmaker() as session:
+                return await self._stored_or_new_topic(bot, session, gone)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _stored_or_new_topic(
+        self, bot: Bot, session: AsyncSession, gone: int | None
+    ) -> int | None:
+        state = AppStateRepository(session)
+        known = await state.get(LEADS_TOPIC_KEY)
+        if known and (gone is None or known != str(gone)):
+            return _thread(known)
+        assert self.chat_id is not None
+        chat = await bot.get_chat(self.chat_id)
+        if not chat.is_forum:
+            await state.set(LEADS_TOPIC_KEY, NOT_A_FORUM)
+            await session.commit()
+            return None
+        topic = await bot.create_forum_topic(self.chat_id, self.t("handover-leads-topic"))
+        if await state.replace(LEADS_TOPIC_KEY, known, str(topic.message_thread_id)):
             await session.commit()
             return topic.message_thread_id
+        # Another replica stored its topic first: that one is the Leads topic, ours goes.
+        await session.rollback()
+        with suppress(TelegramAPIError):
+            await bot.delete_forum_topic(self.chat_id, topic.message_thread_id)
+        logger.info("a second Leads topic was created in a race and deleted")
+        return _thread(await state.get(LEADS_TOPIC_KEY))
+
+
+def _thread(stored: str | None) -> int | None:
+    return int(stored) if stored and stored != NOT_A_FORUM else None
 
 
 class HandoverMiddleware(BaseMiddleware):

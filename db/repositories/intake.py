@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
@@ -54,3 +55,22 @@ class AppStateRepository:
         else:
             row.value = value
         await self.session.flush()
+
+    async def replace(self, key: str, expected: str | None, value: str) -> bool:
+        """Set `key` to `value` only if it still holds `expected` (None: absent); False when
+        another writer changed it first. The key is the primary key: of two racing inserts
+        one fails, and is reported as lost."""
+        if expected is None:
+            try:
+                async with self.session.begin_nested():
+                    self.session.add(AppState(key=key, value=value, updated_at=utcnow()))
+            except IntegrityError:
+                return False
+            return True
+        result = await self.session.execute(
+            update(AppState)
+            .where(AppState.key == key, AppState.value == expected)
+            .values(value=value, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from aiogram.methods import CreateForumTopic, SendMessage
+from aiogram.methods import CreateForumTopic, DeleteForumTopic, SendMessage
 from redis.asyncio import Redis
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.intake.handover import LeadHandover
-from bot.kernel.kv import RedisLocks
+from bot.config import RedisSettings
+from bot.intake.handover import LEADS_TOPIC_KEY, LeadHandover
+from bot.kernel.kv import MemoryLocks, RedisLocks, redis_client
 from db.base import utcnow
 from db.models import (
     Agent,
@@ -25,9 +26,11 @@ from db.models import (
     TicketStatus,
     User,
 )
+from db.repositories.intake import AppStateRepository
 from db.repositories.tickets import TicketRepository
 from tests.conftest import Knowledge
 from tests.fakes.desk import desk_settings, forum_bot
+from tests.fakes.services import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -141,3 +144,54 @@ async def test_two_replicas_delivering_leads_at_once_make_one_leads_topic(
     assert len(recording.calls(CreateForumTopic)) == 1
     threads = {call.message_thread_id for call in recording.calls(SendMessage)}
     assert len(threads) == 1 and None not in threads
+
+
+def _leads(count: int) -> list[Lead]:
+    return [Lead(id=n, user_id=3, project_type="devops", description="k8s", timeline="urgent",
+                 budget="gt150k", name="Cy", email="cy@example.com", score=LeadScore.WARM,
+                 score_points=50, source="menu", language="en")
+            for n in range(1, count + 1)]  # fmt: skip
+
+
+async def test_without_the_shared_lock_the_stored_leads_topic_still_wins(
+    pg_sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    """Each replica with its own lock (as when Redis is unavailable), topic creation slow
+    enough that both create one: one is stored, the other deleted, every card in the one."""
+    recording, bot = forum_bot()
+
+    async def slow_topics(_bot: object, method: object) -> None:
+        if isinstance(method, CreateForumTopic):
+            await asyncio.sleep(0.3)
+
+    recording.on_request = slow_topics  # type: ignore[method-assign,assignment]
+    replicas = [
+        LeadHandover(desk_settings(), pg_sessionmaker, knowledge.i18n, MemoryLocks())
+        for _ in range(2)
+    ]
+    user = User(id=3, first_name="Cy", language="en")
+    await asyncio.gather(
+        *(replicas[n % 2].deliver(bot, lead=lead, user=user) for n, lead in enumerate(_leads(4)))
+    )
+    created = [call for call in recording.calls(CreateForumTopic)]
+    assert len(created) == 2  # the race did happen
+    deleted = recording.calls(DeleteForumTopic)
+    assert len(deleted) == 1
+    async with pg_sessionmaker() as session:
+        stored = await AppStateRepository(session).get(LEADS_TOPIC_KEY)
+    threads = {call.message_thread_id for call in recording.calls(SendMessage)}
+    assert threads == {int(stored or 0)} and deleted[0].message_thread_id != int(stored or 0)
+
+
+async def test_an_unavailable_lock_does_not_lose_the_lead_card(
+    pg_sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    recording, bot = forum_bot()
+    gone = redis_client(RedisSettings(url=f"redis://127.0.0.1:{free_port()}/0", timeout=0.5))
+    handover = LeadHandover(desk_settings(), pg_sessionmaker, knowledge.i18n, RedisLocks(gone))
+    try:
+        await handover.deliver(bot, lead=_leads(1)[0], user=User(id=3, first_name="Cy"))
+    finally:
+        await gone.aclose()
+    (card,) = recording.calls(SendMessage)
+    assert card.message_thread_id is not None and "Cy" in card.text
