@@ -17,20 +17,19 @@ from bot.config import Settings
 from bot.kernel.kv import RedisLedger
 from bot.scheduler import JobContext, create_scheduler, remove_legacy_store
 from bot.telegram.client import create_bot
-from bot.web import WEBHOOK, create_web_app
+from bot.web import add_webhook, create_web_app
 
 BACKLOG_PER_SLOT = 16
 JOB_LEASES = "devbot:job-lease:"
 
 
-async def _start_http(app: web.Application, sites: list[tuple[str, int]]) -> web.AppRunner:
+async def _start_http(app: web.Application, host: str, port: int) -> web.AppRunner:
     # The drain has waited for the updates by the time the server shuts down: what is still
     # running then is cancelled at once (the webhook leaves it unanswered, to be delivered again).
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
-    for host, port in dict.fromkeys(sites):
-        await web.TCPSite(runner, host, port).start()
-        logger.info("HTTP listening on {}:{}", host, port)
+    await web.TCPSite(runner, host, port).start()
+    logger.info("HTTP listening on {}:{}", host, port)
     return runner
 
 
@@ -77,7 +76,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
 
 async def _run_polling(resources: Resources, dp: Dispatcher, bot: Bot) -> None:
     http = resources.settings.http
-    runner = await _start_http(create_web_app(resources), [(http.host, http.port)])
+    runner = await _start_http(create_web_app(resources), http.host, http.port)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         # aiogram handles SIGTERM/SIGINT: polling stops, shutdown hooks drain in-flight updates.
@@ -95,11 +94,12 @@ async def _run_webhook(
     resources: Resources, dp: Dispatcher, bot: Bot, url: str, secret: object
 ) -> None:
     settings = resources.settings
-    app = create_web_app(resources, dp=dp, bot=bot)
-    sites = [
-        (settings.http.host, settings.http.port),
-        (settings.webhook.host, settings.webhook.port),
-    ]
+    health = create_web_app(resources)
+    public = (settings.webhook.host, settings.webhook.port)
+    one_port = public == (settings.http.host, settings.http.port)
+    # The webhook's port serves the webhook alone, unless both are configured on one port.
+    app = health if one_port else web.Application()
+    webhook = add_webhook(app, resources, dp, bot)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -107,7 +107,9 @@ async def _run_webhook(
             loop.add_signal_handler(sig, stop.set)
     workflow = {**dp.workflow_data, "dispatcher": dp, "bots": [bot]}
     await dp.emit_startup(bot=bot, **workflow)
-    runner = await _start_http(app, sites)
+    runners = [await _start_http(app, *public)]
+    if not one_port:
+        runners.append(await _start_http(health, settings.http.host, settings.http.port))
     try:
         await bot.set_webhook(
             url,
@@ -122,6 +124,7 @@ async def _run_webhook(
     finally:
         # New deliveries get 503 (Telegram delivers them again); what is running finishes in
         # the shutdown hook's drain, and the server cancels what is left.
-        app[WEBHOOK].stopping = True
+        webhook.stopping = True
         await dp.emit_shutdown(bot=bot, **workflow)
-        await runner.cleanup()
+        for runner in runners:
+            await runner.cleanup()

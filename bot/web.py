@@ -1,4 +1,5 @@
-"""The HTTP side: /healthz, /readyz, /metrics and, in webhook mode, the webhook route.
+"""The HTTP side: /healthz, /readyz and /metrics on the operators' port and, in webhook mode,
+the webhook route alone on the public one.
 
 The webhook answers Telegram only once the update is handled (or given up after its error
 handling): a 2xx tells Telegram to forget the update, so an update is never acknowledged and
@@ -105,25 +106,25 @@ class WebhookHandler:
         return web.json_response({})
 
 
-WEBHOOK: web.AppKey[WebhookHandler] = web.AppKey("webhook", WebhookHandler)
-
-
 def _try_again(reason: str) -> web.Response:
     return web.Response(status=503, text=reason, headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
-def create_web_app(
-    resources: Resources, *, dp: Dispatcher | None = None, bot: Bot | None = None
-) -> web.Application:
-    """Health and metrics always; the webhook route too when `dp` and `bot` are given."""
+def create_web_app(resources: Resources) -> web.Application:
+    """Health and metrics: the operators' port (HTTP_PORT), not for the public."""
     app = web.Application()
     app[RESOURCES] = resources
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
-    if dp is not None and bot is not None:
-        secret = resources.settings.webhook.secret
-        webhook = WebhookHandler(dp, bot, secret.get_secret_value() if secret else None)
-        app[WEBHOOK] = webhook
-        app.router.add_post(resources.settings.webhook.path, webhook.handle)
     return app
+
+
+def add_webhook(
+    app: web.Application, resources: Resources, dp: Dispatcher, bot: Bot
+) -> WebhookHandler:
+    """The webhook route on `app`; the public port (WEBHOOK_PORT) serves nothing else."""
+    secret = resources.settings.webhook.secret
+    webhook = WebhookHandler(dp, bot, secret.get_secret_value() if secret else None)
+    app.router.add_post(resources.settings.webhook.path, webhook.handle)
+    return webhook

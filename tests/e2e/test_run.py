@@ -137,6 +137,12 @@ async def test_webhook_mode_checks_the_secret_and_answers(
 
     await _start_and_menu(telegram, deliver=telegram.deliver_webhook)
     assert not telegram.calls_of("getUpdates")
+    async with aiohttp.ClientSession() as http:
+        for path in ("/metrics", "/readyz", "/healthz"):  # the operators' port only
+            async with http.get(f"http://127.0.0.1:{port}{path}") as public:
+                assert public.status in (404, 405), path
+            async with http.get(f"http://127.0.0.1:{bot_process.http_port}{path}") as private:
+                assert private.status == 200, path
     assert await bot_process.stop() == 0
 
 
