@@ -23,12 +23,20 @@ from bot.kernel.i18n import Translator
 from bot.telegram.streaming import AnswerStream
 from db.models import User
 from dialogs.intake import start_intake
-from handlers.faq.keyboards import actions_keyboard, topics_keyboard
+from handlers.faq.keyboards import actions_keyboard, answer_keyboard, topics_keyboard
 from llm.metrics import LLM_REFUSED
 from states.consult import Consult
 
-# After an LLM answer: an estimate, a person, or the topics.
+# After an LLM answer: the matching topics, an estimate, a person.
 ANSWER_ACTIONS = ("estimate", "human")
+ANSWER_TOPICS = 2
+
+
+def matching_topics(decision: Decision, kb: KnowledgeBase) -> tuple[str, ...]:
+    """The FAQ topics closest to the question: the detected one, or the suggestions."""
+    if decision.outcome is Outcome.ANSWER and kb.catalog[decision.intent].is_faq:
+        return (decision.intent,)
+    return decision.suggestions[:ANSWER_TOPICS]
 
 
 async def consult(
@@ -55,9 +63,8 @@ async def consult(
             result = await consultant.answer(
                 session, user, question, detection, kb, on_text=stream.update
             )
-            sent = await stream.finish(
-                result.text, reply_markup=actions_keyboard(i18n, ANSWER_ACTIONS)
-            )
+            markup = answer_keyboard(i18n, kb, matching_topics(decision, kb), ANSWER_ACTIONS)
+            sent = await stream.finish(result.text, reply_markup=markup)
     except Unanswered as exc:
         await _fallback(message, exc.reason, detection, decision, i18n, kb, session, user)
         return

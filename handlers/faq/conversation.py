@@ -1,6 +1,7 @@
 """The FAQ conversation: free text goes through the intent detector and gets a canned answer,
-the closest topics, or an honest "not sure"; topic and action buttons; /services, /pricing,
-/contact."""
+the closest topics, or an honest "not sure"; with an LLM, a question no canned answer addresses
+goes to the consultation instead (bot/faq/routing.py); topic and action buttons; /services,
+/pricing, /contact."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.desk.topics import Desk
 from bot.faq.answers import Decision, Outcome, decide
 from bot.faq.intents import IntentDetector
 from bot.faq.knowledge import KnowledgeBase
+from bot.faq.routing import Route, route
 from bot.kernel.conversations import Answer, record_exchange
 from bot.kernel.i18n import Translator
 from bot.telegram.menu import MenuAction, MenuCallback
@@ -79,7 +81,7 @@ async def on_text(
     question = message.text or ""
     detection = detector.detect(question)
     decision = decide(detection, kb)
-    if decision.outcome is Outcome.UNSURE and consultant.configured:
+    if route(question, decision, llm=consultant.configured) is Route.LLM:
         await consult(message, detection, decision, i18n=i18n, kb=kb, session=session,
                       user=user, consultant=consultant, desk=desk)  # fmt: skip
         return

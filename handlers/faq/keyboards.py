@@ -46,6 +46,20 @@ def actions_keyboard(
     return builder.as_markup() if actions or more_topics else None
 
 
+def answer_keyboard(
+    i18n: Translator, kb: KnowledgeBase, topics: tuple[str, ...], actions: tuple[str, ...]
+) -> InlineKeyboardMarkup:
+    """After an LLM answer: the matching knowledge-base topics, then the actions."""
+    builder = InlineKeyboardBuilder()
+    for intent in topics:
+        title = kb.entry(i18n.language, intent).title
+        builder.button(text=title, callback_data=TopicCallback(intent=intent))
+    for action in actions:
+        builder.button(text=i18n(f"action-{action}"), callback_data=ActionCallback(action=action))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
 def topics_keyboard(
     i18n: Translator, kb: KnowledgeBase, intents: tuple[str, ...], *, human: bool = False
 ) -> InlineKeyboardMarkup:
