@@ -1,10 +1,13 @@
 """The Bot object and its HTTP session: another Bot API server when configured, HTML by default,
-429/5xx answers waited out and retried instead of dropped, and the response models kept."""
+429/5xx answers waited out and retried instead of dropped, the response models kept, and the
+calls of an update made once however often the update is tried."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from aiogram import Bot
@@ -38,11 +41,39 @@ MAX_RETRY_AFTER = 300
 # Inside an update a longer wait is not slept through: it would hold the chat's lock (60 s in
 # Redis) and a database connection; the update is tried again after the wait instead.
 INLINE_FLOOD_WAIT = 10
-# The task of an update the dispatcher can try again later, set while it handles it (tasks it
-# starts inherit the value but are not that task: they wait inline).
-RESCHEDULE_FLOOD_WAITS: ContextVar[asyncio.Task[Any] | None] = ContextVar(
-    "reschedule_flood_waits", default=None
-)
+# Calls that leave nothing behind: made again freely when an update is tried again.
+UNREPLAYED = frozenset({SendMessageDraft.__api_method__, SendChatAction.__api_method__})
+
+
+@dataclass
+class Attempts:
+    """An update the dispatcher is handling (`task`), as the Bot API middlewares see it.
+
+    `sent` holds the answers to the calls its attempts made, by call: an attempt that makes a
+    call an earlier attempt made (a retry after a fault that came once the answer was out)
+    gets that answer back instead of a second message. `retry_allowed` says whether the update
+    will be tried again, so a long flood wait can end the attempt."""
+
+    task: asyncio.Task[Any] | None
+    retry_allowed: bool = True
+    sent: dict[str, list[Any]] = field(default_factory=dict)
+    used: Counter[str] = field(default_factory=Counter)
+
+    def next_attempt(self, *, retry_allowed: bool) -> None:
+        self.used.clear()
+        self.retry_allowed = retry_allowed
+
+
+IN_UPDATE: ContextVar[Attempts | None] = ContextVar("in_update", default=None)
+
+
+def current_attempts() -> Attempts | None:
+    """The update being handled by this very task (tasks it starts inherit the variable but
+    are not its task: their calls are their own)."""
+    attempts = IN_UPDATE.get()
+    if attempts is None or attempts.task is not asyncio.current_task():
+        return None
+    return attempts
 
 
 def thread_gone(exc: TelegramBadRequest) -> bool:
@@ -73,8 +104,33 @@ class KeepResponseModels(BaseRequestMiddleware):
 
 
 def rescheduled_here() -> bool:
-    task = RESCHEDULE_FLOOD_WAITS.get()
-    return task is not None and task is asyncio.current_task()
+    attempts = current_attempts()
+    return attempts is not None and attempts.retry_allowed
+
+
+class ReplayMiddleware(BaseRequestMiddleware):
+    """A call an earlier attempt of the same update made is answered from `Attempts.sent`."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Any:
+        attempts = current_attempts()
+        name = method.__api_method__
+        if attempts is None or name in UNREPLAYED or name.startswith("get"):
+            return await make_request(bot, method)
+        key = name + repr(method.model_dump(exclude_none=True))
+        made = attempts.sent.setdefault(key, [])
+        index = attempts.used[key]
+        attempts.used[key] += 1
+        if index < len(made):
+            logger.info("{}: made by an earlier attempt of this update, not again", name)
+            return made[index]
+        result = await make_request(bot, method)
+        made.append(result)
+        return result
 
 
 class RetryMiddleware(BaseRequestMiddleware):
@@ -143,6 +199,7 @@ def create_bot(
     if token is None:
         token = settings.require_token().get_secret_value()
     session = session or create_session(settings)
+    session.middleware(ReplayMiddleware())
     session.middleware(KeepResponseModels())
     session.middleware(RetryMiddleware())
     return Bot(

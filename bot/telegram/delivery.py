@@ -15,6 +15,8 @@
   permanent error goes to the error handlers (a log line and a polite answer), as does a
   transient one that outlived its deadline. Handlers see `attempt` (0 the first time): the
   rate limits and the spam check count an update once, not once per attempt;
+- a Bot API call an earlier attempt made is not made again (`client.ReplayMiddleware`): a
+  fault that comes after the answer went out (the commit, say) does not answer twice;
 - a flood wait longer than the bot waits inline (`client.INLINE_FLOOD_WAIT`) ends the attempt
   instead of being slept through with the chat's lock and a database connection held: the
   update is tried again once the wait is over, its deadline moved on to cover it.
@@ -48,7 +50,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
 from bot.kernel.kv import Ledger
-from bot.telegram.client import MAX_RETRY_AFTER, RESCHEDULE_FLOOD_WAITS
+from bot.telegram.client import IN_UPDATE, MAX_RETRY_AFTER, Attempts
 from bot.telegram.isolation import LocalEventIsolation
 
 # An escaped NUL in JSON text, not an escaped backslash followed by "u0000".
@@ -257,15 +259,30 @@ class DeliveringDispatcher(Dispatcher):
             return await self._attempts(bot, update, kwargs)
 
     async def _attempts(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
+        deadline = asyncio.get_running_loop().time() + self.retry_seconds
+        attempts = Attempts(asyncio.current_task())
+        in_update = IN_UPDATE.set(attempts)
+        try:
+            with logger.contextualize(update_id=update.update_id):
+                return await self._attempt_until_done(bot, update, kwargs, attempts, deadline)
+        finally:
+            IN_UPDATE.reset(in_update)
+
+    async def _attempt_until_done(
+        self,
+        bot: Bot,
+        update: Update,
+        kwargs: dict[str, Any],
+        attempts: Attempts,
+        deadline: float,
+    ) -> Any:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.retry_seconds
         attempt = 0
         while True:
             delay = 0.0
             async with self._slots:
                 time_left = loop.time() < deadline
-                here = asyncio.current_task() if time_left else None
-                rescheduling = RESCHEDULE_FLOOD_WAITS.set(here)
+                attempts.next_attempt(retry_allowed=time_left)
                 try:
                     return await super().feed_update(
                         bot, update, **{**kwargs, "retry_allowed": time_left, "attempt": attempt}
@@ -289,7 +306,5 @@ class DeliveringDispatcher(Dispatcher):
                         attempt,
                         delay,
                     )
-                finally:
-                    RESCHEDULE_FLOOD_WAITS.reset(rescheduling)
             # The slot is free while the update waits to try again; its chat stays in order.
             await asyncio.sleep(min(delay, max(deadline - loop.time(), 0.0)))

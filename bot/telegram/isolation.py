@@ -10,10 +10,13 @@ follows the moment it is released.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+from loguru import logger
+from redis.exceptions import RedisError
 
 
 class LocalEventIsolation(BaseEventIsolation):
@@ -43,7 +46,11 @@ class LocalEventIsolation(BaseEventIsolation):
 
 
 class LayeredEventIsolation(BaseEventIsolation):
-    """A local lock in front of a shared one (Redis)."""
+    """A local lock in front of a shared one (Redis).
+
+    The shared lock is released after the update was handled, its answer sent and its rows
+    committed: a Redis that fails just then must not fail the update (it would be handled, and
+    answered, again). The lock runs out by itself."""
 
     def __init__(self, shared: BaseEventIsolation) -> None:
         self.local = LocalEventIsolation()
@@ -51,8 +58,20 @@ class LayeredEventIsolation(BaseEventIsolation):
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        async with self.local.lock(key), self.shared.lock(key):
-            yield None
+        async with self.local.lock(key):
+            shared = self.shared.lock(key)
+            await shared.__aenter__()
+            try:
+                yield None
+            except BaseException:
+                if not await shared.__aexit__(*sys.exc_info()):
+                    raise
+                return
+            try:
+                await shared.__aexit__(None, None, None)
+            except RedisError as exc:
+                logger.warning("the chat's lock was not released ({}); it runs out by itself",
+                               type(exc).__name__)  # fmt: skip
 
     async def close(self) -> None:
         await self.local.close()

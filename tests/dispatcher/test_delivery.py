@@ -241,3 +241,25 @@ async def test_a_long_flood_wait_outside_an_update_is_waited_inline(
         await harness.bot.send_message(USER_ID, "from a job")
     assert slept == [11]
     assert refusals == [] and harness.session.sent_texts() == ["from a job"] * 2  # refused, sent
+
+
+async def test_a_fault_after_the_answer_went_out_does_not_answer_twice(harness: Harness) -> None:
+    """The retry runs the handler again; its calls that the first attempt made are answered
+    from what Telegram said then, not sent again."""
+    harness.session.middleware(client.ReplayMiddleware())
+    runs: list[int] = []
+    router = Router(name="late-fault")
+
+    @router.message(F.text == "late")
+    async def answer(message: Message, attempt: int) -> None:
+        runs.append(attempt)
+        await message.answer("the one answer")
+        if attempt == 0:
+            raise RedisConnectionError("gone after the answer")
+
+    harness.rebuild(routers=[router, *get_routers()])
+    await harness.send("late")
+    assert runs == [0, 1]
+    assert harness.session.sent_texts() == ["the one answer"]
+    await harness.send("late")  # another update: its own answer
+    assert harness.session.sent_texts() == ["the one answer"] * 2

@@ -4,6 +4,8 @@ PostgreSQL and Redis; tests look only at what the fake received."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import signal
 import sys
@@ -91,3 +93,18 @@ async def bot_process(
     if process.process is not None and process.process.returncode is None:
         process.process.kill()
         await process.process.wait()
+
+
+def error_lines(log: str) -> list[str]:
+    """The lines of a bot's JSON log at ERROR level or above, and any traceback or error that
+    reached the output outside the log's JSON lines (printed by Python itself)."""
+    found = []
+    for line in log.splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                if json.loads(line).get("level") in ("ERROR", "CRITICAL"):
+                    found.append(line)
+                continue
+        if "Traceback" in line or "ERROR" in line or "Error:" in line:
+            found.append(line)
+    return found

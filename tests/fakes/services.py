@@ -17,6 +17,10 @@ Plain classes, usable outside pytest::
     rd.url                         # redis://127.0.0.1:PORT/0
     rd.stop()
 
+An outage, for fault tests: ``halt()`` stops the server process but keeps its port and data
+directory, ``resume()`` starts it again on the same port (PostgreSQL with its data, Redis
+empty: it keeps nothing on disk).
+
 Pytest fixtures (register the module via ``pytest_plugins = ["tests.fakes.services"]``):
 ``postgres_server`` and ``redis_server`` (session), ``postgres_url`` (a fresh empty database
 per test) and ``redis_url`` (FLUSHALL before each test).
@@ -442,37 +446,49 @@ class PostgresServer:
             raise self._fail(f"initdb (exit {code})", log)
 
     def _start_postmaster(self) -> None:
-        assert self.tmpdir is not None
-        pg_ctl_log = self.tmpdir / "pg_ctl.log"
         for attempt in range(1, START_ATTEMPTS + 1):
             self.port = free_port()
-            log_size = self.logfile.stat().st_size if self.logfile.exists() else 0
-            options = (  # pg_ctl passes -o through /bin/sh
-                f"-p {self.port} -k {shlex.quote(str(self.sockdir))} "
-                "-c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            )
-            args = [
-                self._bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.datadir),
-                "-l", str(self.logfile), "-o", options,
-            ]  # fmt: skip
-            try:
-                code = self._run(args, pg_ctl_log, timeout=90)
-            except subprocess.TimeoutExpired:
-                code = -1
+            code, log_text = self._pg_ctl_start()
             if code == 0:
-                self._postmaster_pid = self._read_postmaster_pid()
                 return
-            log_text = ""
-            with contextlib.suppress(OSError), open(self.logfile, "rb") as fh:
-                fh.seek(log_size)
-                log_text = fh.read().decode(errors="replace")  # this attempt's lines only
             self._pg_ctl_stop("immediate")
             if "already in use" in log_text and attempt < START_ATTEMPTS:
                 continue
-            raise self._fail(
-                f"pg_ctl start on port {self.port} (exit {code})", pg_ctl_log, self.logfile
-            )
+            raise self._start_failed(code)
+
+    def _pg_ctl_start(self) -> tuple[int, str]:
+        """`pg_ctl start` on ``self.port``: the exit code and this attempt's server log."""
+        assert self.tmpdir is not None
+        log_size = self.logfile.stat().st_size if self.logfile.exists() else 0
+        options = (  # pg_ctl passes -o through /bin/sh
+            f"-p {self.port} -k {shlex.quote(str(self.sockdir))} "
+            "-c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        args = [
+            self._bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.datadir),
+            "-l", str(self.logfile), "-o", options,
+        ]  # fmt: skip
+        try:
+            code = self._run(args, self.tmpdir / "pg_ctl.log", timeout=90)
+        except subprocess.TimeoutExpired:
+            code = -1
+        if code == 0:
+            self._postmaster_pid = self._read_postmaster_pid()
+            return 0, ""
+        log_text = ""
+        with contextlib.suppress(OSError), open(self.logfile, "rb") as fh:
+            fh.seek(log_size)
+            log_text = fh.read().decode(errors="replace")  # this attempt's lines only
+        return code, log_text
+
+    def _start_failed(self, code: int) -> ServiceStartError:
+        assert self.tmpdir is not None
+        return self._fail(
+            f"pg_ctl start on port {self.port} (exit {code})",
+            self.tmpdir / "pg_ctl.log",
+            self.logfile,
+        )
 
     def _pg_ctl_stop(self, mode: str) -> bool:
         if self.tmpdir is None or not (self.datadir / "postmaster.pid").exists():
@@ -515,6 +531,26 @@ class PostgresServer:
             self._started = False
             self._postmaster_pid = None
             _unregister(self)
+
+    def halt(self) -> None:
+        """Stop the server (`pg_ctl stop -m fast`: sessions are cut), keeping its data and port
+        for `resume()`."""
+        with self._lock:
+            assert self._started, "PostgresServer not started"
+            if not self._pg_ctl_stop("fast") and not self._pg_ctl_stop("immediate"):
+                self._kill_postmaster()
+            if self._postmaster_pid:
+                _wait_gone(self._postmaster_pid, timeout=5)
+            self._postmaster_pid = None
+
+    def resume(self) -> None:
+        """Start the server again after `halt()`: the same data directory and port."""
+        with self._lock:
+            assert self._started, "PostgresServer not started"
+            code, _log = self._pg_ctl_start()
+            if code != 0:
+                self._pg_ctl_stop("immediate")
+                raise self._start_failed(code)
 
     def __enter__(self) -> PostgresServer:
         return self.start()
@@ -609,39 +645,68 @@ class RedisServer:
             return self
 
     def _start_process(self) -> None:
-        assert self.binary is not None and self.tmpdir is not None
         for attempt in range(1, START_ATTEMPTS + 1):
             self.port = free_port()
-            args = [
-                self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
-                "--dir", str(self.tmpdir), "--logfile", "", "--protected-mode", "yes",
-            ]  # fmt: skip
-            with open(self.logfile, "ab") as out:
-                self.process = subprocess.Popen(
-                    args,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    cwd=self.tmpdir,
-                )
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                if _redis_ping(self.port):
-                    return
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.02)
-            code = self.process.poll()
-            self._terminate()
-            log_text = self.logfile.read_text(errors="replace")
+            reason, log_text = self._launch()
+            if reason is None:
+                return
             if "already in use" in log_text and attempt < START_ATTEMPTS:
                 continue
-            reason = "timed out" if code is None else f"exit {code}"
-            raise ServiceStartError(
-                f"redis-server on port {self.port} failed to start ({reason}); "
-                f"log tail ({self.logfile}):\n{_log_tail(self.logfile)}"
+            raise self._start_failed(reason)
+
+    def _launch(self) -> tuple[str | None, str]:
+        """Start redis-server on ``self.port`` and wait for PONG: (None, "") once it answers,
+        else why not and this attempt's log."""
+        assert self.binary is not None and self.tmpdir is not None
+        args = [
+            self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--daemonize", "no",
+            "--dir", str(self.tmpdir), "--logfile", "", "--protected-mode", "yes",
+        ]  # fmt: skip
+        log_size = self.logfile.stat().st_size if self.logfile.exists() else 0
+        with open(self.logfile, "ab") as out:
+            self.process = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.tmpdir,
             )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if _redis_ping(self.port):
+                return None, ""
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.02)
+        code = self.process.poll()
+        self._terminate()
+        with open(self.logfile, "rb") as fh:
+            fh.seek(log_size)
+            log_text = fh.read().decode(errors="replace")
+        return ("timed out" if code is None else f"exit {code}"), log_text
+
+    def _start_failed(self, reason: str) -> ServiceStartError:
+        return ServiceStartError(
+            f"redis-server on port {self.port} failed to start ({reason}); "
+            f"log tail ({self.logfile}):\n{_log_tail(self.logfile)}"
+        )
+
+    def halt(self) -> None:
+        """Stop redis-server (its clients are disconnected), keeping the port for `resume()`."""
+        with self._lock:
+            assert self.tmpdir is not None, "RedisServer not started"
+            self._terminate()
+
+    def resume(self) -> None:
+        """Start redis-server again on the same port after `halt()` (empty: no persistence)."""
+        with self._lock:
+            assert self.tmpdir is not None, "RedisServer not started"
+            if self.process is not None:
+                return
+            reason, _log = self._launch()
+            if reason is not None:
+                raise self._start_failed(reason)
 
     def _terminate(self) -> None:
         proc, self.process = self.process, None
