@@ -188,6 +188,10 @@ class LlmBudgetSettings(BaseSettings):
     session_calls: int = Field(default=10, ge=1, description="LLM answers per conversation")
     user_daily_calls: int = Field(default=50, ge=1, description="LLM answers per user per day")
     daily_budget_usd: float = Field(default=100, gt=0, description="all users, per UTC day")
+    desk_ticket_calls: int = Field(
+        default=10, ge=0, description="desk LLM calls (drafts, hand-off notes) per ticket per day"
+    )
+    desk_daily_calls: int = Field(default=500, ge=0, description="desk LLM calls per UTC day")
     alert_ratio: float = Field(default=0.8, gt=0, le=1, description="alert admins at this share")
 
 

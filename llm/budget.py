@@ -2,7 +2,12 @@
 
 - per conversation (a "session"): LLM_SESSION_CALLS answers;
 - per user per UTC day: LLM_USER_DAILY_CALLS answers;
-- for the whole system per UTC day: LLM_DAILY_BUDGET_USD, charged from each call's usage.
+- for the whole system per UTC day: LLM_DAILY_BUDGET_USD, charged from each call's usage;
+- the desk's calls (the agents' drafts, hand-off notes), which people in a ticket cause with
+  every message: LLM_DESK_TICKET_CALLS per ticket and LLM_DESK_DAILY_CALLS in all per UTC day
+  (`admit_desk`), and the daily spend like any other call.
+
+Each call's cost is also counted by purpose (`figures`), for /admin llm.
 
 A call is admitted by counting it first (INCR, then compare), so two bot instances can never
 both take the last call. Cost is kept in micro-dollars. When the day's spend first reaches
@@ -11,7 +16,8 @@ LLM_ALERT_RATIO of the budget, `charge()` says so once for that day, for the adm
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -39,6 +45,14 @@ class Refusal(StrEnum):
     SESSION = "session"
     USER_DAILY = "user_daily"
     SYSTEM = "system"
+    TICKET = "ticket"
+    DESK_DAILY = "desk_daily"
+
+
+@dataclass(frozen=True)
+class PurposeFigures:
+    calls: int
+    cost_usd: Decimal
 
 
 class LlmBudget:
@@ -70,14 +84,42 @@ class LlmBudget:
             return Refusal.USER_DAILY
         return None
 
+    async def admit_desk(self, ticket_id: int | None) -> Refusal | None:
+        """Take one desk call (a draft, a hand-off note) from the budgets, or say which is
+        spent; `ticket_id` None (no ticket yet) counts against the day only."""
+        day = self._day()
+        if await self.spent_micro(day) >= self.settings.daily_budget_usd * 1_000_000:
+            return Refusal.SYSTEM
+        if await self.counters.hit(f"llm:desk:{day}", DAY_WINDOW) > self.settings.desk_daily_calls:
+            return Refusal.DESK_DAILY
+        if ticket_id is not None and await self.counters.hit(
+            f"llm:desk:ticket:{ticket_id}:{day}", DAY_WINDOW
+        ) > (self.settings.desk_ticket_calls):
+            return Refusal.TICKET
+        return None
+
+    async def figures(
+        self, purposes: Iterable[str], day: str | None = None
+    ) -> dict[str, PurposeFigures]:
+        """Today's (or `day`'s) calls and cost of each purpose."""
+        day = day or self._day()
+        result = {}
+        for purpose in purposes:
+            calls = await self.counters.peek(f"llm:calls:{purpose}:{day}")
+            micro = await self.counters.peek(f"llm:cost:{purpose}:{day}")
+            result[purpose] = PurposeFigures(calls, Decimal(micro) / 1_000_000)
+        return result
+
     async def spent_micro(self, day: str | None = None) -> int:
         return await self.counters.peek(f"llm:cost:{day or self._day()}")
 
-    async def charge(self, cost: Decimal) -> bool:
+    async def charge(self, cost: Decimal, purpose: str = "answer") -> bool:
         """Add a call's cost; True exactly once a day, when the alert threshold is crossed."""
-        micro = int(cost * 1_000_000)
+        micro = max(int(cost * 1_000_000), 0)
         day = self._day()
-        total = await self.counters.hit(f"llm:cost:{day}", DAY_WINDOW, amount=max(micro, 0))
+        await self.counters.hit(f"llm:calls:{purpose}:{day}", DAY_WINDOW)
+        await self.counters.hit(f"llm:cost:{purpose}:{day}", DAY_WINDOW, amount=micro)
+        total = await self.counters.hit(f"llm:cost:{day}", DAY_WINDOW, amount=micro)
         threshold = self.settings.daily_budget_usd * self.settings.alert_ratio * 1_000_000
         if total < threshold:
             return False

@@ -4,14 +4,17 @@ The SDK's own retries and 600 s timeout are switched off; this client owns the p
 
 - timeouts: connect, time to the first token, silence between chunks, and one deadline for the
   whole answer, retries included;
-- up to `max_attempts` attempts, with exponential backoff and full jitter, on 429 (waiting at least
-  the server's retry time), 5xx, timeouts and dropped connections; 402/403 (quota spent) and other
-  4xx are not retried;
+- up to `max_attempts` attempts, with exponential backoff and full jitter, on 408 and 429 (waiting
+  at least the server's retry time), 5xx, timeouts and dropped connections; 402/403 (quota spent)
+  and other 4xx are not retried;
 - a circuit breaker: after `breaker_failures` failed answers in a row the client refuses at
-  once for `breaker_cooldown` seconds, then lets one call through to probe;
+  once for `breaker_cooldown` seconds, then lets one call through to probe. Every probe resolves:
+  success closes the breaker; a failure, an unexpected error or a cancellation opens it again for
+  a new cool-down, so that a later call probes again;
 - thinking mode off (`extra_body`), usage requested with the stream.
 
-Services see `LLMUnavailable` with a reason, never an SDK exception.
+Services see `LLMUnavailable` with a reason, never an SDK exception: an unexpected error (a
+response that does not parse) is logged once with its traceback and becomes reason "failed".
 """
 
 from __future__ import annotations
@@ -97,8 +100,13 @@ class CircuitBreaker:
             return False
         return self.clock() - self.opened_at < self.cooldown or self._probing
 
+    @property
+    def probing(self) -> bool:
+        return self._probing
+
     def allow(self) -> bool:
-        """Closed: yes. Open: no, until the cool-down ends; then one probe at a time."""
+        """Closed: yes. Open: no, until the cool-down ends; then one probe at a time, which the
+        caller must resolve with `success()` or `failure()`, whatever happens to it."""
         if self.opened_at is None:
             return True
         if self.is_open:
@@ -196,6 +204,25 @@ class LongCatClient:
             raise LLMUnavailable("model_missing", self.model)
         if not self.breaker.allow():
             raise LLMUnavailable("circuit_open")
+        probe = self.breaker.probing
+        try:
+            completion = await self._attempts(messages, max_tokens, on_text)
+        except LLMUnavailable:
+            self.breaker.failure()
+            raise
+        except BaseException:
+            # Cancelled (or interrupted): no verdict on the LLM, so a call while closed counts
+            # nothing; but a probe must not keep its slot, or the breaker stays open for good.
+            if probe:
+                self.breaker.failure()
+            raise
+        self.breaker.success()
+        return completion
+
+    async def _attempts(
+        self, messages: Sequence[ChatMessage], max_tokens: int, on_text: OnText | None
+    ) -> Completion:
+        """The answer within the deadline, retried; raises LLMUnavailable with `attempts` set."""
         started = self._clock()
         deadline = started + self.settings.deadline
         attempt = 0
@@ -210,27 +237,23 @@ class LongCatClient:
             except _Retryable as retry:
                 wait = max(retry.wait, self._backoff(attempt))
                 if attempt >= self.settings.max_attempts or self._clock() + wait >= deadline:
-                    raise self._give_up("failed", retry.kind, attempt) from None
+                    raise _give_up("failed", retry.kind, attempt) from None
                 logger.info("LLM attempt {} failed ({}); retrying in {:.1f} s", attempt,
                             retry.kind, wait)  # fmt: skip
                 await self._sleep(wait)
                 continue
             except TimeoutError:
-                raise self._give_up("failed", "deadline", attempt) from None
+                raise _give_up("failed", "deadline", attempt) from None
             except LLMUnavailable as exc:
                 exc.attempts = attempt
-                self.breaker.failure()
                 raise
-            self.breaker.success()
+            except Exception as exc:  # a bug or a malformed answer: retrying would repeat it
+                name = type(exc).__name__
+                logger.opt(exception=exc).error("LLM call broke unexpectedly ({})", name)
+                raise _give_up("failed", f"unexpected {name}", attempt) from exc
             completion.attempts = attempt
             completion.seconds = self._clock() - started
             return completion
-
-    def _give_up(self, reason: str, detail: str, attempts: int) -> LLMUnavailable:
-        self.breaker.failure()
-        error = LLMUnavailable(reason, detail)
-        error.attempts = attempts
-        return error
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: a random wait up to 0.5 s, 1 s, 2 s ... (capped at 4 s)."""
@@ -339,13 +362,19 @@ class LongCatClient:
         return Completion(text, choice.finish_reason or "unknown", self.model, usage)
 
 
+def _give_up(reason: str, detail: str, attempts: int) -> LLMUnavailable:
+    error = LLMUnavailable(reason, detail)
+    error.attempts = attempts
+    return error
+
+
 def _classify(exc: openai.APIStatusError) -> Exception:
     status = exc.status_code
     if status in (402, 403):
         return LLMUnavailable("quota", f"HTTP {status}")
     if status == 429:
         return _Retryable("rate limited", _retry_after(exc.response.headers))
-    if status >= 500:
+    if status == 408 or status >= 500:  # 408: the gateway timed out waiting, as a 504 would
         return _Retryable(f"HTTP {status}")
     return LLMUnavailable("rejected", f"HTTP {status}")
 

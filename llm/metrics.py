@@ -19,7 +19,9 @@ LLM_FIRST_TOKEN = Histogram(
     buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13),
 )
 LLM_TOKENS = Counter("devbot_llm_tokens_total", "Tokens used, by kind", ["kind"])
-LLM_COST = Counter("devbot_llm_cost_usd_total", "LLM cost in USD at list price")
+LLM_COST = Counter(
+    "devbot_llm_cost_usd_total", "LLM cost in USD at list price, by purpose", ["purpose"]
+)
 LLM_REFUSED = Counter(
     "devbot_llm_refused_total", "Consultations answered without the LLM, by reason", ["reason"]
 )

@@ -1,5 +1,6 @@
 """Personal data stays in the conversation: an exception leaving a handler has the personal data
-in its message masked before error handlers, reports or logs see it.
+in its message masked (the user's own Telegram name included) before error handlers, reports or
+logs see it.
 
 The log patcher (bot/logging.py) masks every line again; this middleware makes sure that what
 is passed around as a report (an ErrorEvent, an exception's text) is safe in the first place.
@@ -8,11 +9,11 @@ is passed around as a report (an ErrorEvent, an exception's text) is safe in the
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.types import TelegramObject, User
 
 from bot.kernel.pii import mask_pii
 
@@ -21,21 +22,27 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 _TEXT_ATTRIBUTES = ("message", "msg", "detail", "description")
 
 
-def mask_exception(exc: BaseException) -> None:
-    """Mask personal data in the exception's arguments and text, and in its causes."""
+def mask_exception(exc: BaseException, *, names: Iterable[str] = ()) -> None:
+    """Mask personal data in the exception's arguments and text, and in its causes; `names`
+    (the user's own) too."""
+    names = tuple(names)
+
+    def mask(value: Any) -> Any:
+        return mask_pii(value, names=names) if isinstance(value, str) else value
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        current.args = tuple(mask_pii(a) if isinstance(a, str) else a for a in current.args)
+        current.args = tuple(mask(a) for a in current.args)
         for name in _TEXT_ATTRIBUTES:
             value = current.__dict__.get(name)
             if isinstance(value, str):
                 with contextlib.suppress(AttributeError, TypeError):  # read-only: leave it
-                    setattr(current, name, mask_pii(value))
+                    setattr(current, name, mask(value))
         notes = getattr(current, "__notes__", None)
         if isinstance(notes, list):
-            notes[:] = [mask_pii(n) if isinstance(n, str) else n for n in notes]
+            notes[:] = [mask(n) for n in notes]
         current = current.__cause__ or current.__context__
 
 
@@ -44,5 +51,7 @@ class PiiMaskingMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         except Exception as exc:
-            mask_exception(exc)
+            user = data.get("event_from_user")
+            names = (user.first_name, user.last_name or "") if isinstance(user, User) else ()
+            mask_exception(exc, names=names)
             raise

@@ -24,8 +24,9 @@ from bot.kernel.conversations import current_conversation
 from bot.kernel.i18n import I18n
 from bot.kernel.kv import Counters
 from bot.kernel.pii import mask_pii
-from db.models import Conversation, SenderType, User
+from db.models import Conversation, Lead, SenderType, User
 from db.repositories import ConversationRepository
+from db.repositories.leads import LeadRepository
 from llm.budget import LlmBudget, Refusal
 from llm.client import (
     ChatMessage,
@@ -41,6 +42,7 @@ from llm.context import (
     Fact,
     Turn,
     build_messages,
+    clip_turns,
     message_tokens,
     prompt_text,
     split_history,
@@ -56,6 +58,12 @@ MAX_FACTS = 3
 MIN_FACT_CONFIDENCE = 0.05
 SUMMARY_TOKENS = 300
 _ROLES = {SenderType.USER: "user", SenderType.BOT: "assistant", SenderType.AGENT: "assistant"}
+
+
+def person_names(user: User, lead: Lead | None = None) -> tuple[str, ...]:
+    """The names the person gave (their Telegram profile, the intake): masked in prompts."""
+    given = (user.first_name, user.last_name, lead.name if lead is not None else None)
+    return tuple(name for name in given if name)
 
 
 class Unanswered(Exception):
@@ -85,9 +93,13 @@ class Consultant:
         settings: Settings,
         counters: Counters,
         model: ChatModel | None,
+        desk_model: ChatModel | None = None,
     ) -> None:
         self.settings = settings
         self.model = model
+        # The desk's calls have their own client, so their failures (long transcripts, say)
+        # never open the breaker that the people's answers go through.
+        self.desk_model = desk_model or model
         self.budget = LlmBudget(counters, settings.llm)
         self.prompts = load_prompts()
         self._bot: Bot | None = None
@@ -95,8 +107,10 @@ class Consultant:
 
     @classmethod
     def from_settings(cls, settings: Settings, counters: Counters) -> Consultant:
-        model = LongCatClient(settings.longcat) if settings.longcat.enabled else None
-        return cls(settings, counters, model)
+        if not settings.longcat.enabled:
+            return cls(settings, counters, None)
+        return cls(settings, counters, LongCatClient(settings.longcat),
+                   LongCatClient(settings.longcat))  # fmt: skip
 
     @property
     def configured(self) -> bool:
@@ -107,11 +121,14 @@ class Consultant:
         self._bot, self._i18n = bot, i18n
         if isinstance(self.model, LongCatClient):
             await self.model.check_model()
+            if isinstance(self.desk_model, LongCatClient):  # the same model, checked once
+                self.desk_model.model_missing = self.model.model_missing
 
-    async def _charge(self, cost: Decimal) -> None:
+    async def _charge(self, cost: Decimal, purpose: str) -> None:
         """Add a call's cost; the first call of the day over the alert ratio tells the admins,
         whatever the call was for (an answer, a summary, a desk draft)."""
-        if await self.budget.charge(cost):
+        LLM_COST.labels(purpose).inc(float(cost))
+        if await self.budget.charge(cost, purpose):
             await self._alert_admins()
 
     async def _alert_admins(self) -> None:
@@ -130,8 +147,9 @@ class Consultant:
                 logger.warning("budget alert not delivered to an admin: {}", type(exc).__name__)
 
     async def close(self) -> None:
-        if isinstance(self.model, LongCatClient):
-            await self.model.close()
+        for model in {id(m): m for m in (self.model, self.desk_model)}.values():
+            if isinstance(model, LongCatClient):
+                await model.close()
 
     async def answer(
         self,
@@ -153,17 +171,19 @@ class Consultant:
         if refusal is not None:
             raise Unanswered(refusal.value)
 
-        history = await self._history(session, conversation, user.language)
+        names = person_names(user, await LeadRepository(session).newest_open(user.id))
+        history = await self._history(session, conversation, user.language, names)
         prompt, facts, messages = prompt_for(
-            self.prompts, detection, kb, user.language, conversation.summary, history, question
-        )
+            self.prompts, detection, kb, user.language, conversation.summary, history, question,
+            names,
+        )  # fmt: skip
         # Nothing is held in the database while LongCat writes: the pooled connection goes back.
         await session.commit()
         completion = await self._call(
             model, messages, "answer", prompt, self.settings.longcat.max_answer_tokens, on_text
         )
         usage, cost = priced(messages, completion, self.settings)
-        await self._charge(cost)
+        await self._charge(cost, "answer")
         confidence = confidence_of(completion, facts, question, detection.confidence)
         _log_call("answer", prompt, completion, usage.prompt_tokens, usage.completion_tokens,
                   cost, confidence)  # fmt: skip
@@ -179,38 +199,69 @@ class Consultant:
         )
 
     async def complete(self, template: str, language: str, content: str, max_tokens: int) -> str:
-        """One non-streamed call with a template as the system prompt (summaries, drafts)."""
-        if self.model is None or not self.model.available:
-            raise Unanswered("not_configured" if self.model is None else "unavailable")
+        """One non-streamed call with a template as the system prompt and `content` (masked) as
+        the data it works on: the running summary of an answer already admitted."""
+        return await self._complete(self.model, template, language, content, max_tokens)
+
+    async def assist(
+        self,
+        template: str,
+        language: str,
+        turns: Sequence[Turn],
+        max_tokens: int,
+        *,
+        ticket_id: int | None,
+        names: Sequence[str] = (),
+    ) -> str:
+        """A desk call (an agent's draft, a hand-off note) on the conversation's newest turns
+        within the history budget, admitted by the desk's budgets (`LlmBudget.admit_desk`)."""
+        refusal = await self.budget.admit_desk(ticket_id)
+        if refusal is not None:
+            raise Unanswered(refusal.value)
+        content = desk_content(turns, self.settings.longcat.history_tokens, names)
+        return await self._complete(self.desk_model, template, language, content, max_tokens)
+
+    async def _complete(
+        self, model: ChatModel | None, template: str, language: str, content: str,
+        max_tokens: int,
+    ) -> str:  # fmt: skip
+        if model is None or not model.available:
+            raise Unanswered("not_configured" if model is None else "unavailable")
         prompt = self.prompts[template]
-        messages: list[ChatMessage] = [
-            {"role": "system", "content": prompt.render(language)},
-            {"role": "user", "content": mask_pii(content)},
-        ]
-        completion = await self._call(self.model, messages, template, prompt, max_tokens)
+        messages = desk_messages(prompt, language, content)
+        completion = await self._call(model, messages, template, prompt, max_tokens)
         usage, cost = priced(messages, completion, self.settings)
-        await self._charge(cost)
+        await self._charge(cost, template)
         _log_call(template, prompt, completion, usage.prompt_tokens, usage.completion_tokens,
                   cost, None)  # fmt: skip
         return completion.text.strip()
 
     async def _history(
-        self, session: AsyncSession, conversation: Conversation, language: str
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        language: str,
+        names: Sequence[str] = (),
     ) -> list[Turn]:
         """The recent turns within the history budget; older ones folded into the summary."""
         repo = ConversationRepository(session)
         rows = await repo.messages_after(conversation.id, conversation.summary_upto_id)
         turns = [
-            Turn(role, mask_pii(prompt_text(role, row.text)), row.id)
+            Turn(role, mask_pii(prompt_text(role, row.text), names=names), row.id)
             for row in rows
             if row.text and (role := _ROLES.get(row.sender_type))
         ]
         budget = self.settings.longcat.history_tokens
+        # One long message (a pasted log) takes at most a quarter of the budget.
+        turns = clip_turns(turns, budget // 4)
         older, recent = split_history(turns, budget)
         if not older:
             return recent
         previous = conversation.summary or "(none yet)"
-        content = f"Previous summary:\n{previous}\n\nNew messages:\n{transcript(older)}"
+        # The summariser reads at most a budget of the older turns (the newest of them), so its
+        # prompt stays bounded however long the conversation went unsummarised.
+        unsummarised = transcript(trim_to_budget(older, budget))
+        content = f"Previous summary:\n{previous}\n\nNew messages:\n{unsummarised}"
         await session.commit()  # no connection held while the summary is written
         try:
             summary = await self.complete("conversation_summary", language, content,
@@ -259,13 +310,31 @@ def prompt_for(
     summary: str | None,
     history: Sequence[Turn],
     question: str,
+    names: Sequence[str] = (),
 ) -> tuple[Prompt, list[Fact], list[ChatMessage]]:
     """The template, the facts and the messages for a question: what `Consultant.answer` sends,
     and what `llm-eval` grades."""
     prompt = prompts[choose_template(detection.intent)]
     facts = grounding(detection, kb, language)
-    messages = build_messages(prompt.render(language), facts, summary, history, mask_pii(question))
+    question = mask_pii(question, names=names)
+    # A summary stored before a kind of data was masked is masked now.
+    summary = mask_pii(summary, names=names) if summary else summary
+    messages = build_messages(prompt.render(language), facts, summary, history, question)
     return prompt, facts, messages
+
+
+def desk_content(turns: Sequence[Turn], budget: int, names: Sequence[str] = ()) -> str:
+    """What a desk call reads: the newest turns within the history budget (each at most a
+    quarter of it), masked, as a transcript in which nobody can pass for an agent."""
+    masked = [Turn(t.role, mask_pii(t.text, names=names), t.message_id) for t in turns]
+    return transcript(trim_to_budget(clip_turns(masked, budget // 4), budget))
+
+
+def desk_messages(prompt: Prompt, language: str, content: str) -> list[ChatMessage]:
+    return [
+        {"role": "system", "content": prompt.render(language)},
+        {"role": "user", "content": mask_pii(content)},
+    ]
 
 
 def priced(
@@ -317,7 +386,6 @@ def _log_call(
     LLM_TOKENS.labels("completion").inc(completion_tokens)
     if completion.usage is not None:
         LLM_TOKENS.labels("cached").inc(completion.usage.cached_tokens)
-    LLM_COST.inc(float(cost))
     ttft = completion.first_token_seconds
     logger.info(
         "llm call: purpose={} model={} prompt={} tokens_in={} tokens_out={} cached={} "

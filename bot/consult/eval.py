@@ -9,6 +9,7 @@ code is 0 when every scenario passes, 1 otherwise.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -21,12 +22,20 @@ from typing import Any, TextIO
 import yaml
 
 from bot.config import ConfigError, Settings
-from bot.consult.consultant import confidence_of, priced, prompt_for
+from bot.consult.consultant import (
+    confidence_of,
+    desk_content,
+    desk_messages,
+    priced,
+    prompt_for,
+)
+from bot.faq.answers import decide
 from bot.faq.intents import IntentDetector
 from bot.faq.knowledge import KnowledgeBase
+from bot.faq.routing import route
 from bot.kernel.pii import mask_pii
 from llm.client import ChatMessage, ChatModel, Completion, LLMUnavailable, LongCatClient
-from llm.context import Fact, Turn, prompt_text, trim_to_budget
+from llm.context import SPEAKERS, Fact, Turn, prompt_text, trim_to_budget
 from llm.prompts import PROMPTS_DIR, load_prompts
 
 SCENARIOS_FILE = PROMPTS_DIR.parent / "eval" / "scenarios.yaml"
@@ -38,7 +47,14 @@ COLUMNS = {
     "max_words": "words",
     "no_invented_figures": "figures",
     "min_confidence": "conf",
+    # On the prompt the bot builds (so they hold against any model, the fake one too):
+    "prompt_untrusted_not_system": "sys",
+    "prompt_speakers_kept": "who",
+    "route": "route",
 }
+TARGETS = ("consultation", "copilot")
+# A scenario's transcript speakers (copilot) and the turn roles the desk gives them.
+DESK_ROLES = {"person": "user", "bot": "bot", "agent": "agent"}
 # "Mostly" one script: at least this share of the words, code left out. Words, not letters, so
 # that a Russian answer naming Kubernetes and Terraform in Latin letters is still Russian.
 MOSTLY = 0.5
@@ -77,6 +93,9 @@ class Checks:
     max_words: int | None = None
     no_invented_figures: bool = False
     min_confidence: float | None = None
+    prompt_untrusted_not_system: bool = False
+    prompt_speakers_kept: bool = False
+    route: str | None = None  # "llm" or "faq": where bot/faq/routing.py sends the question
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,11 @@ class Scenario:
     question: str
     checks: Checks
     history: tuple[Turn, ...] = ()
+    # An injected running summary (what a model wrote earlier), carried into the prompt.
+    summary: str | None = None
+    # "copilot": the agents' draft on `transcript`, the question its last person message.
+    target: str = "consultation"
+    transcript: tuple[Turn, ...] = ()
 
 
 @dataclass
@@ -154,12 +178,25 @@ def _scenario(path: Path, index: int, item: Any) -> Scenario:
             max_words=checks.get("max_words"),
             no_invented_figures=bool(checks.get("no_invented_figures", False)),
             min_confidence=checks.get("min_confidence"),
+            prompt_untrusted_not_system=bool(checks.get("prompt_untrusted_not_system", False)),
+            prompt_speakers_kept=bool(checks.get("prompt_speakers_kept", False)),
+            route=checks.get("route"),
+        )
+        transcript = tuple(
+            Turn(DESK_ROLES[line["from"]], line["text"]) for line in item.get("transcript") or ()
         )
     except (re.error, KeyError, TypeError) as exc:
         raise ScenarioError(f"{where}: {exc}") from None
     if any(turn.role not in ("user", "assistant") for turn in history):
         raise ScenarioError(f"{where}: history roles are user or assistant")
-    return Scenario(item["id"], item["kind"], item["language"], item["question"], parsed, history)
+    target = item.get("target", "consultation")
+    if target not in TARGETS or (target == "copilot") != bool(transcript):
+        raise ScenarioError(f"{where}: a copilot scenario (and only one) has a transcript")
+    if parsed.route not in (None, "llm", "faq"):
+        raise ScenarioError(f"{where}: route is llm or faq")
+    summary = item.get("summary")
+    return Scenario(item["id"], item["kind"], item["language"], item["question"], parsed,
+                    history, summary, target, transcript)  # fmt: skip
 
 
 # ---------------------------------------------------------------------- prompts and checks
@@ -176,15 +213,69 @@ class Prepared:
 def prepare(
     scenario: Scenario, settings: Settings, kb: KnowledgeBase, detector: IntentDetector
 ) -> Prepared:
-    """The messages the bot would send for this question (as `Consultant.answer` builds them)."""
+    """The messages the bot would send for this scenario: as `Consultant.answer` builds them,
+    or, for the copilot, as `Consultant.assist` does."""
+    prompts = load_prompts()
+    budget = settings.longcat.history_tokens
+    if scenario.target == "copilot":
+        prompt = prompts["agent_copilot"]
+        turns = [Turn(t.role, prompt_text(t.role, t.text)) for t in scenario.transcript]
+        messages = desk_messages(prompt, scenario.language, desk_content(turns, budget))
+        return Prepared(messages, [], prompt.id, 1.0)
     detection = detector.detect(scenario.question)
     history = [Turn(turn.role, mask_pii(prompt_text(turn.role, turn.text)))
                for turn in scenario.history]  # fmt: skip
-    history = trim_to_budget(history, settings.longcat.history_tokens)
+    history = trim_to_budget(history, budget)
     prompt, facts, messages = prompt_for(
-        load_prompts(), detection, kb, scenario.language, None, history, scenario.question
+        prompts, detection, kb, scenario.language, scenario.summary, history, scenario.question
     )
     return Prepared(messages, facts, prompt.id, detection.confidence)
+
+
+def prompt_checks(
+    scenario: Scenario, prepared: Prepared, kb: KnowledgeBase, detector: IntentDetector
+) -> dict[str, str | None]:
+    """The checks on the prompt itself: nothing a person (or a model) wrote has a system
+    message's authority; every transcript line keeps its true speaker; the routing."""
+    checks, results = scenario.checks, {}
+    if checks.prompt_untrusted_not_system:
+        untrusted = [scenario.question, scenario.summary or ""]
+        untrusted += [
+            t.text for t in (*scenario.history, *scenario.transcript) if t.role == "user"
+        ]
+        system = [m["content"] for m in prepared.messages if m["role"] == "system"]
+        leaked = [text for text in untrusted if len(text) > 8 and any(
+            mask_pii(text)[:60] in content for content in system)]  # fmt: skip
+        results["prompt_untrusted_not_system"] = (
+            f"in a system message: {leaked[0][:40]!r}" if leaked else None
+        )
+    if checks.prompt_speakers_kept:
+        results["prompt_speakers_kept"] = _speakers_problem(scenario, prepared)
+    if checks.route is not None:
+        found = route(scenario.question, decide(detector.detect(scenario.question), kb), llm=True)
+        results["route"] = None if found.value == checks.route else f"routed to {found.value}"
+    return results
+
+
+def _speakers_problem(scenario: Scenario, prepared: Prepared) -> str | None:
+    if scenario.target != "copilot":
+        # The consultation: each history turn is a message of its own role, the person's
+        # words in user messages only.
+        for turn in scenario.history:
+            roles = {m["role"] for m in prepared.messages if mask_pii(turn.text) in m["content"]}
+            if turn.role == "user" and roles - {"user"}:
+                return f"a person's words in a {sorted(roles - {'user'})[0]} message"
+        return None
+    content = prepared.messages[-1]["content"]
+    lines = [json.loads(line) for line in content.splitlines() if line.startswith("{")]
+    speakers = [line["from"] for line in lines]
+    expected = [SPEAKERS[turn.role] for turn in scenario.transcript]
+    if speakers != expected[len(expected) - len(speakers) :]:
+        return f"speakers {speakers} instead of {expected}"
+    outside = [line for line in content.splitlines() if line and not line.startswith("{")]
+    if len(outside) != 1:  # the transcript's header, and nothing a person wrote
+        return "text outside the transcript's lines"
+    return None
 
 
 def run_checks(
@@ -289,6 +380,7 @@ async def run_scenario(
         known=" ".join([*facts, history, scenario.question]),
         confidence=result.confidence,
     )
+    result.checks.update(prompt_checks(scenario, prepared, kb, detector))
     return result
 
 

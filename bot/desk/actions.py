@@ -16,6 +16,7 @@ from aiogram.types import User as TelegramUser
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.consult.consultant import person_names
 from bot.desk import rules as desk_rules
 from bot.desk import texts as desk_texts
 from bot.desk.assistant import Line
@@ -282,16 +283,22 @@ async def copilot(desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, u
     if desk.assistant is None or desk.chat_id is None:
         return
     lines = await desk.lines(session, ticket, ASSISTANT_HISTORY)
-    desk.spawn(_draft_in_background(desk, bot, ticket, lines, user.language))
+    names = person_names(user, await LeadRepository(session).newest_open(user.id))
+    desk.spawn(_draft_in_background(desk, bot, ticket, lines, user.language, names))
 
 
 async def _draft_in_background(
-    desk: Desk, bot: Bot, ticket: Ticket, lines: list[Line], language: str
+    desk: Desk,
+    bot: Bot,
+    ticket: Ticket,
+    lines: list[Line],
+    language: str,
+    names: tuple[str, ...],
 ) -> None:
     assert desk.sessionmaker is not None, "a desk with an assistant needs a sessionmaker"
     try:
         async with desk.sessionmaker() as session:
-            await _draft(desk, bot, session, ticket, lines, language)
+            await _draft(desk, bot, session, ticket, lines, language, names)
     except Exception as exc:  # a background task has nobody to report to but the log
         logger.warning("ticket {}: draft not posted: {}", ticket.id, type(exc).__name__)
 
@@ -303,11 +310,14 @@ async def _draft(
     ticket: Ticket,
     lines: list[Line],
     language: str,
+    names: tuple[str, ...],
 ) -> None:
     assert desk.assistant is not None
     try:
         async with asyncio.timeout(COPILOT_TIMEOUT):
-            draft = await desk.assistant.draft_reply(lines, language=language)
+            draft = await desk.assistant.draft_reply(
+                lines, language=language, ticket_id=ticket.id, names=names
+            )
     except Exception as exc:  # no suggestion this time; the agent answers anyway
         logger.warning("ticket {}: no draft: {}", ticket.id, type(exc).__name__)
         return

@@ -22,8 +22,25 @@ class Line:
 
 
 class DeskAssistant(Protocol):
-    async def summarize(self, lines: Sequence[Line], *, language: str) -> str | None:
+    """`ticket_id` counts the call against the ticket's budget; `names` are the person's own
+    names, masked before the text leaves the process."""
+
+    async def summarize(
+        self,
+        lines: Sequence[Line],
+        *,
+        language: str,
+        ticket_id: int | None = None,
+        names: Sequence[str] = (),
+    ) -> str | None:
         """A few sentences an agent reads before answering; plain text, not HTML."""
 
-    async def draft_reply(self, lines: Sequence[Line], *, language: str) -> str | None:
+    async def draft_reply(
+        self,
+        lines: Sequence[Line],
+        *,
+        language: str,
+        ticket_id: int | None = None,
+        names: Sequence[str] = (),
+    ) -> str | None:
         """A reply the agent may send to the user as is, in `language`; plain text."""

@@ -21,6 +21,7 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.consult.consultant import person_names
 from bot.desk import rules as desk_rules
 from bot.desk import texts as desk_texts
 from bot.desk.assistant import DeskAssistant, Line
@@ -222,7 +223,8 @@ class Desk:
             logger.info("ticket {}: card posted (topic {})", ticket.id, ticket.topic_id)
             if self.assistant is not None and lines:
                 # The summary waits for the LLM: the card goes out at once and gets it later.
-                self.spawn(self._summarise_card(bot, ticket.id, sent.message_id, lines))
+                names = person_names(user, lead)
+                self.spawn(self._summarise_card(bot, ticket.id, sent.message_id, lines, names))
             return ticket.topic_id
 
     async def _new_topic(self, bot: Bot, session: AsyncSession, ticket: Ticket, user: User) -> int:
@@ -242,14 +244,16 @@ class Desk:
         await self.refresh_title(bot, session, ticket)
 
     async def _summarise_card(
-        self, bot: Bot, ticket_id: int, card_id: int, lines: list[Line]
+        self, bot: Bot, ticket_id: int, card_id: int, lines: list[Line], names: tuple[str, ...]
     ) -> None:
         """Put the LLM's summary of the conversation on a posted card (in the background, in a
         session of its own); the card keeps its last messages when there is none."""
         assert self.assistant is not None and self.chat_id is not None
         assert self.sessionmaker is not None, "a desk with an assistant needs a sessionmaker"
         try:
-            summary = await self.assistant.summarize(lines, language=self.i18n.default)
+            summary = await self.assistant.summarize(
+                lines, language=self.i18n.default, ticket_id=ticket_id, names=names
+            )
             if not summary:
                 return
             async with self.sessionmaker() as session:

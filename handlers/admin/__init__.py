@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
-from handlers.admin import agents, bans, gdpr
+from handlers.admin import agents, bans, gdpr, llm
 from handlers.admin.command import AdminCall, Subcommand, admin_role, say
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    sub.name: sub for module in (bans, agents, gdpr) for sub in module.SUBCOMMANDS
+    sub.name: sub for module in (bans, agents, gdpr, llm) for sub in module.SUBCOMMANDS
 }
 
 

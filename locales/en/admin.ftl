@@ -6,6 +6,16 @@ admin-help =
     /admin bans — who is blocked now
     /admin agent add|remove|role … — manage agents
     /admin gdpr export|delete USER — a user's data: send it, or erase it
+    /admin llm — today's LLM calls and cost against the budgets
+admin-llm-off = No LLM is configured (LONGCAT_API_KEY): every answer comes from the knowledge base.
+admin-llm-title = <b>LLM today</b> (UTC day)
+admin-llm-line = • { $purpose }: { $calls } calls, ${ $cost }
+admin-llm-purpose-answer = answers to people
+admin-llm-purpose-conversation-summary = running summaries
+admin-llm-purpose-escalation-prep = hand-off notes
+admin-llm-purpose-agent-copilot = agents' drafts
+admin-llm-spent = Spent ${ $spent } of ${ $budget } ({ $percent }%)
+admin-llm-limits = Limits: { $session } answers per conversation, { $daily } per person a day; desk: { $ticket } per ticket a day, { $desk } a day in all
 admin-denied = Sorry, this command is for admins only.
 admin-unknown = There is no /admin subcommand “{ $name }”. Send /admin for the list.
 admin-ban-usage = Usage: /admin ban USER [DURATION] [reason], e.g. /admin ban @name 24h flooding. Without a duration the ban is permanent.

@@ -6,6 +6,16 @@ admin-help =
     /admin bans — кто заблокирован сейчас
     /admin agent add|remove|role … — управление агентами
     /admin gdpr export|delete USER — данные пользователя: выгрузить или удалить
+    /admin llm — вызовы LLM и расходы за сегодня против лимитов
+admin-llm-off = LLM не настроена (LONGCAT_API_KEY): все ответы идут из базы знаний.
+admin-llm-title = <b>LLM сегодня</b> (сутки UTC)
+admin-llm-line = • { $purpose }: { $calls } вызовов, ${ $cost }
+admin-llm-purpose-answer = ответы людям
+admin-llm-purpose-conversation-summary = сводки разговоров
+admin-llm-purpose-escalation-prep = заметки для передачи
+admin-llm-purpose-agent-copilot = черновики агентам
+admin-llm-spent = Потрачено ${ $spent } из ${ $budget } ({ $percent }%)
+admin-llm-limits = Лимиты: { $session } ответов на разговор, { $daily } на человека в сутки; операторы: { $ticket } на тикет в сутки, { $desk } в сутки всего
 admin-denied = Извините, эта команда только для администраторов.
 admin-unknown = Подкоманды /admin «{ $name }» нет. Отправьте /admin, чтобы увидеть список.
 admin-ban-usage = Формат: /admin ban USER [СРОК] [причина], например /admin ban @name 24h флуд. Без срока блокировка бессрочная.

@@ -16,6 +16,7 @@ from bot.faq.intents import Detection, Match
 from bot.kernel.kv import MemoryCounters
 from db.models import Conversation, Message, SenderType, Ticket, User
 from llm.client import Completion, Usage
+from llm.context import SUMMARY_HEADER
 from tests.dispatcher.harness import Harness, llm_settings
 from tests.fakes.longcat_server import FakeLongCat
 
@@ -241,7 +242,8 @@ async def test_a_long_conversation_is_summarised_and_prompts_stay_flat(
     assert summaries  # the oldest turns were folded into a summary
     sizes = [len(str(r["messages"])) for r in answers]
     assert max(sizes[12:]) < 1.5 * max(sizes[:12])  # flat once the budget is reached
-    assert any("Summary of the earlier conversation" in str(r["messages"]) for r in answers)
+    carried = [m for r in answers for m in r["messages"] if SUMMARY_HEADER in m["content"]]
+    assert carried and {m["role"] for m in carried} == {"user"}  # data, never system authority
     async with harness.sessionmaker() as session:
         conversation = await session.scalar(select(Conversation))
         assert conversation is not None

@@ -132,10 +132,10 @@ class FakeAssistant:
     def __init__(self) -> None:
         self.seen: list[Sequence[Line]] = []
 
-    async def summarize(self, lines: Sequence[Line], *, language: str) -> str | None:
+    async def summarize(self, lines: Sequence[Line], **_: object) -> str | None:
         return "Wants <help> with CI & CD"
 
-    async def draft_reply(self, lines: Sequence[Line], *, language: str) -> str | None:
+    async def draft_reply(self, lines: Sequence[Line], **_: object) -> str | None:
         self.seen.append(lines)
         return "Happy to help: <script> & co"
 
@@ -145,7 +145,7 @@ class SlowAssistant(FakeAssistant):
         super().__init__()
         self.go_on = asyncio.Event()
 
-    async def summarize(self, lines: Sequence[Line], *, language: str) -> str | None:
+    async def summarize(self, lines: Sequence[Line], **_: object) -> str | None:
         await self.go_on.wait()
         return "Wants a Kubernetes cluster"
 

@@ -59,3 +59,20 @@ async def test_no_metric_label_carries_user_data(harness: Harness) -> None:
     assert 'devbot_intake_started_total{source="campaign"}' in exposition
     for raw in ("79123456789", EMAIL, "example.ru"):
         assert raw not in exposition
+
+
+async def test_errors_leave_handlers_without_the_users_own_name(harness: Harness) -> None:
+    seen: list[str] = []
+    router = Router()
+
+    @router.message(Command("boom"))
+    async def boom(message: Message) -> None:
+        raise RuntimeError(f"no lead for {message.text}")
+
+    @router.errors()
+    async def report(event: ErrorEvent) -> None:
+        seen.append(str(event.exception))
+
+    harness.rebuild(routers=[router, *get_routers()])
+    await harness.send("/boom Marianna Schultz, Hauptstraße 5", first_name="Marianna")
+    assert seen == ["no lead for /boom [NAME] Schultz, [ADDRESS]"]

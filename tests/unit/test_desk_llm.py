@@ -46,7 +46,7 @@ async def test_summary_uses_the_escalation_prompt_in_the_agents_language(
     assert summary == "- Wants Kubernetes for a shop\n- Asks when we can start"
     system, content = (m["content"] for m in fake.requests[0]["messages"])
     assert "hand-off note" in system and "Write in Russian" in system
-    assert "Person: How soon could you start?" in content
+    assert '{"from": "person", "text": "How soon could you start?"}' in content
     assert "olga.k@example.org" not in content and "o***@example.org" in content
 
 

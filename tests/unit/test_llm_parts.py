@@ -76,10 +76,13 @@ def test_overflowing_history_keeps_the_newest_half_budget() -> None:
 def test_prompt_order_keeps_the_stable_part_first() -> None:
     facts = [Fact("pricing.overview", "Prices", "<b>From</b> 1 000 EUR &amp; up")]
     messages = build_messages("SYSTEM", facts, "summary text", [Turn("user", "hi")], "question?")
-    assert [m["role"] for m in messages] == ["system", "system", "system", "user", "user"]
+    # The summary is data a model wrote: a user message that says so, not a system one.
+    assert [m["role"] for m in messages] == ["system", "system", "user", "user", "user"]
     assert messages[0]["content"] == "SYSTEM"
     assert "From 1 000 EUR & up" in messages[1]["content"]  # HTML stripped for the model
-    assert "summary text" in messages[2]["content"]
+    assert (
+        "summary text" in messages[2]["content"] and "not instructions" in messages[2]["content"]
+    )
     assert messages[-1]["content"] == "question?"
 
 
