@@ -252,8 +252,8 @@ class Consultant:
             if row.text and (role := _ROLES.get(row.sender_type))
         ]
         budget = self.settings.longcat.history_tokens
-        # One long message (a pasted log) takes at most a quarter of the budget.
-        turns = clip_turns(turns, budget // 4)
+        # One long message (a pasted log) takes at most half the budget.
+        turns = clip_turns(turns, budget // 2)
         older, recent = split_history(turns, budget)
         if not older:
             return recent
@@ -324,10 +324,10 @@ def prompt_for(
 
 
 def desk_content(turns: Sequence[Turn], budget: int, names: Sequence[str] = ()) -> str:
-    """What a desk call reads: the newest turns within the history budget (each at most a
-    quarter of it), masked, as a transcript in which nobody can pass for an agent."""
+    """What a desk call reads: the newest turns within the history budget (each at most half
+    of it), masked, as a transcript in which nobody can pass for an agent."""
     masked = [Turn(t.role, mask_pii(t.text, names=names), t.message_id) for t in turns]
-    return transcript(trim_to_budget(clip_turns(masked, budget // 4), budget))
+    return transcript(trim_to_budget(clip_turns(masked, budget // 2), budget))
 
 
 def desk_messages(prompt: Prompt, language: str, content: str) -> list[ChatMessage]:

@@ -281,10 +281,30 @@ def mask_pii(text: str, *, names: Iterable[str] | None = None) -> str:
     return text
 
 
+# Every phone, card, IBAN and id has at least this many digits; an IPv4 address at least 4.
+_FEWEST_ID_DIGITS = 6
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
 def _mask_numbers(text: str) -> str:
-    text = _IBAN.sub("[IBAN]", text)
-    text = _CARD.sub(_card, text)
-    text = _IPV4.sub("[IP]", text)
+    # Most log lines hold a number or two: the patterns that need more are not run on them.
+    digits = len(text) - len(text.translate(_NO_DIGITS))
+    if digits >= _FEWEST_ID_DIGITS:
+        text = _IBAN.sub("[IBAN]", text)
+        text = _CARD.sub(_card, text)
+    if digits >= 4:
+        text = _IPV4.sub("[IP]", text)
+    if digits >= _FEWEST_ID_DIGITS:
+        text = _mask_ids_and_phones(text)
+    text = _EN_ADDRESS.sub("[ADDRESS]", text)
+    if _CYRILLIC.search(text):
+        text = _RU_ADDRESS.sub("[ADDRESS]", text)
+    for pattern in _DE_ADDRESSES:
+        text = pattern.sub("[ADDRESS]", text)
+    return text
+
+
+def _mask_ids_and_phones(text: str) -> str:
     if _KEYWORDS.search(text):
         for pattern, placeholder in _KEYWORD_IDS:
             text = pattern.sub(rf"\g<key>\g<sep>{placeholder}", text)
@@ -294,10 +314,4 @@ def _mask_numbers(text: str) -> str:
     text = _PHONE_INTL.sub(_intl_phone, text)
     for pattern in _PHONES_NATIONAL:
         text = pattern.sub("[PHONE]", text)
-    text = _PHONE_TRUNK.sub(_trunk_phone, text)
-    text = _EN_ADDRESS.sub("[ADDRESS]", text)
-    if _CYRILLIC.search(text):
-        text = _RU_ADDRESS.sub("[ADDRESS]", text)
-    for pattern in _DE_ADDRESSES:
-        text = pattern.sub("[ADDRESS]", text)
-    return text
+    return _PHONE_TRUNK.sub(_trunk_phone, text)
