@@ -42,7 +42,7 @@ services:
 	@bash scripts/ensure-services.sh
 
 test: $(STAMP) services lint
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf $(TOOLS) $(VENV) .pytest_cache .mypy_cache .ruff_cache
