@@ -21,7 +21,7 @@ from bot.app import DRAIN_TIMEOUT
 from tests.e2e.conftest import BotProcess, bot_env, error_lines
 from tests.fakes.desk import GROUP
 from tests.fakes.fuzz import Fuzz
-from tests.fakes.services import PostgresServer, RedisServer, _start_or_bail
+from tests.fakes.services import PostgresServer, RedisServer, running
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
@@ -43,23 +43,15 @@ FUZZ_SEED = 4711
 
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
-    server = RedisServer()
-    _start_or_bail(server)
-    try:
+    with running(RedisServer()) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
     """A cluster of the test's own with an empty database (the bot migrates it at start)."""
-    server = PostgresServer()
-    _start_or_bail(server)
-    try:
+    with running(PostgresServer()) as server:
         yield server
-    finally:
-        server.stop()
 
 
 # -- people writing and their answers ---------------------------------------------------------

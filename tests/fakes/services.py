@@ -757,6 +757,9 @@ def services_required() -> bool:
     return ci in ("true", "1") or os.environ.get("DEVBOT_REQUIRE_SERVICES", "").strip() == "1"
 
 
+_ServerT = TypeVar("_ServerT", PostgresServer, RedisServer)
+
+
 def _start_or_bail(server: PostgresServer | RedisServer) -> None:
     """Start a server for a fixture: skip/fail on a missing binary, fail on a start error."""
     missing = error = None
@@ -775,26 +778,28 @@ def _start_or_bail(server: PostgresServer | RedisServer) -> None:
         pytest.fail(error, pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """A PostgreSQL server for the whole session, with an empty ``devbot_test`` database."""
-    server = PostgresServer()
+@contextlib.contextmanager
+def running(server: _ServerT) -> Iterator[_ServerT]:
+    """`server` started (or the test failed or skipped as `_start_or_bail` says), then stopped."""
     _start_or_bail(server)
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole session, with an empty ``devbot_test`` database."""
+    with running(PostgresServer()) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """A redis-server for the whole session."""
-    server = RedisServer()
-    _start_or_bail(server)
-    try:
+    with running(RedisServer()) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
