@@ -31,6 +31,9 @@ from handlers.faq import conversation as faq
 def private_chats() -> Router:
     router = Router(name="private-chats")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
+    # The people's buttons (the menu, languages, the intake) work in their own chats only: in
+    # the agents' group they would replace a ticket card with the menu, or start an intake.
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     router.include_routers(
         common.create_router(),
         # While a ticket is open, the agents answer: the desk's user side comes first.
@@ -65,6 +68,8 @@ def get_routers() -> list[Router]:
         admin.create_router(),
         agents_chat(),
         private_chats(),
+        # A button of no feature here (old, or the people's pressed in the agents' group).
+        fallback.stale_buttons(),
         # The generic apology only when no feature handled its own error.
         errors.create_router(),
     ]

@@ -33,3 +33,10 @@ def create_router() -> Router:
     router.message.register(other_content)
     router.callback_query.register(stale_button)
     return router
+
+
+def stale_buttons() -> Router:
+    """Buttons that no router of their chat took: answered, never left spinning."""
+    router = Router(name=f"{__name__}.buttons")
+    router.callback_query.register(stale_button)
+    return router
