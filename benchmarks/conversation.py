@@ -25,11 +25,11 @@ from sqlalchemy import func, select
 
 from bot.app import load_knowledge
 from bot.config import Settings, load_settings
+from bot.consult.consultant import PURPOSES
 from bot.desk.escalation import HUMAN_INTENT, INCIDENT_INTENT
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from db.models import Ticket
-from handlers.admin.llm import PURPOSES
 from llm.context import message_tokens
 from tests.conftest import Knowledge
 from tests.data.routing import Question, questions

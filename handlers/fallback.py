@@ -31,12 +31,12 @@ def create_router() -> Router:
     router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(free_text, F.text)
     router.message.register(other_content)
-    router.callback_query.register(stale_button)
     return router
 
 
 def stale_buttons() -> Router:
-    """Buttons that no router of their chat took: answered, never left spinning."""
+    """Buttons that no router took, in any chat (old ones, or the people's pressed in the
+    agents' group): answered, never left spinning."""
     router = Router(name=f"{__name__}.buttons")
     router.callback_query.register(stale_button)
     return router

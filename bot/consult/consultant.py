@@ -57,6 +57,9 @@ from llm.prompts import Prompt, choose_template, load_prompts
 MAX_FACTS = 3
 MIN_FACT_CONFIDENCE = 0.05
 SUMMARY_TOKENS = 300
+# What an LLM call is for: the consultation's answers, its running summaries, and the desk's
+# hand-off notes and drafts (the template names); cost and calls are counted by these.
+PURPOSES = ("answer", "conversation_summary", "escalation_prep", "agent_copilot")
 _ROLES = {SenderType.USER: "user", SenderType.BOT: "assistant", SenderType.AGENT: "assistant"}
 
 

@@ -4,8 +4,8 @@ already, a failed post is logged."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -77,6 +77,12 @@ class LeadHandover:
 
         The shared lock keeps replicas from creating a topic each; should it be unavailable,
         the stored id decides anyway: a topic created by the loser of the race is deleted."""
+        async with self._topic_lock(), self.sessionmaker() as session:
+            return await self._stored_or_new_topic(bot, session, gone)
+
+    @asynccontextmanager
+    async def _topic_lock(self) -> AsyncIterator[None]:
+        """The shared lock, or none when it is unavailable (the stored id still decides)."""
         async with AsyncExitStack() as stack:
             try:
                 await stack.enter_async_context(self.locks.hold(LEADS_TOPIC_KEY))
@@ -85,9 +91,7 @@ class LeadHandover:
                     raise
                 logger.warning("the Leads topic lock is unavailable ({}); going on without it",
                                type(exc).__name__)  # fmt: skip
-            async with self.sessionmaker() as session:
-                return await self._stored_or_new_topic(bot, session, gone)
-        raise AssertionError("unreachable")  # pragma: no cover
+            yield
 
     async def _stored_or_new_topic(
         self, bot: Bot, session: AsyncSession, gone: int | None

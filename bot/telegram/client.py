@@ -49,19 +49,46 @@ UNREPLAYED = frozenset({SendMessageDraft.__api_method__, SendChatAction.__api_me
 class Attempts:
     """An update the dispatcher is handling (`task`), as the Bot API middlewares see it.
 
-    `sent` holds the answers to the calls its attempts made, by call: an attempt that makes a
-    call an earlier attempt made (a retry after a fault that came once the answer was out)
-    gets that answer back instead of a second message. `retry_allowed` says whether the update
-    will be tried again, so a long flood wait can end the attempt."""
+    `made` holds the calls its attempts made and Telegram's answers, in order: an attempt that
+    makes a call an earlier attempt made (a retry after a fault that came once the answer was
+    out) gets that answer back instead of a second message. Calls are compared only once the
+    update is tried again, so a first attempt, nearly every update's only one, pays nothing
+    for it. `retry_allowed` says whether the update will be tried again, so a long flood wait
+    can end the attempt."""
 
     task: asyncio.Task[Any] | None
     retry_allowed: bool = True
-    sent: dict[str, list[Any]] = field(default_factory=dict)
-    used: Counter[str] = field(default_factory=Counter)
+    retried: bool = False
+    made: list[tuple[TelegramMethod[Any], Any]] = field(default_factory=list)
+    _by_call: dict[str, list[Any]] | None = None
+    _used: Counter[str] = field(default_factory=Counter)
 
-    def next_attempt(self, *, retry_allowed: bool) -> None:
-        self.used.clear()
+    def next_attempt(self, *, retry_allowed: bool, first: bool) -> None:
+        self.retried = not first
         self.retry_allowed = retry_allowed
+        self._used.clear()
+
+    def earlier_answer(self, method: TelegramMethod[Any]) -> tuple[bool, Any]:
+        """(True, the answer) when an earlier attempt made this call (its n-th time in this
+        attempt matching the n-th time then); else (False, None)."""
+        if self._by_call is None:
+            self._by_call = {}
+            for made, answer in self.made:
+                self._by_call.setdefault(_call_key(made), []).append(answer)
+        key = _call_key(method)
+        index = self._used[key]
+        self._used[key] += 1
+        answers = self._by_call.setdefault(key, [])
+        return (True, answers[index]) if index < len(answers) else (False, None)
+
+    def record(self, method: TelegramMethod[Any], answer: Any) -> None:
+        self.made.append((method, answer))
+        if self._by_call is not None:
+            self._by_call.setdefault(_call_key(method), []).append(answer)
+
+
+def _call_key(method: TelegramMethod[Any]) -> str:
+    return method.__api_method__ + repr(method.model_dump(exclude_none=True))
 
 
 IN_UPDATE: ContextVar[Attempts | None] = ContextVar("in_update", default=None)
@@ -121,16 +148,14 @@ class ReplayMiddleware(BaseRequestMiddleware):
         name = method.__api_method__
         if attempts is None or name in UNREPLAYED or name.startswith("get"):
             return await make_request(bot, method)
-        key = name + repr(method.model_dump(exclude_none=True))
-        made = attempts.sent.setdefault(key, [])
-        index = attempts.used[key]
-        attempts.used[key] += 1
-        if index < len(made):
-            logger.info("{}: made by an earlier attempt of this update, not again", name)
-            return made[index]
-        result = await make_request(bot, method)
-        made.append(result)
-        return result
+        if attempts.retried:
+            made, answer = attempts.earlier_answer(method)
+            if made:
+                logger.info("{}: made by an earlier attempt of this update, not again", name)
+                return answer
+        answer = await make_request(bot, method)
+        attempts.record(method, answer)
+        return answer
 
 
 class RetryMiddleware(BaseRequestMiddleware):

@@ -282,7 +282,7 @@ class DeliveringDispatcher(Dispatcher):
             delay = 0.0
             async with self._slots:
                 time_left = loop.time() < deadline
-                attempts.next_attempt(retry_allowed=time_left)
+                attempts.next_attempt(retry_allowed=time_left, first=attempt == 0)
                 try:
                     return await super().feed_update(
                         bot, update, **{**kwargs, "retry_allowed": time_left, "attempt": attempt}

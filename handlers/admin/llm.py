@@ -3,10 +3,8 @@ agents' drafts), against the budgets; in a private chat or in the agents' group.
 
 from __future__ import annotations
 
-from bot.consult.consultant import Consultant
+from bot.consult.consultant import PURPOSES, Consultant
 from handlers.admin.command import AdminCall, Subcommand
-
-PURPOSES = ("answer", "conversation_summary", "escalation_prep", "agent_copilot")
 
 
 async def llm(call: AdminCall) -> None:

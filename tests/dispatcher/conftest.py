@@ -4,6 +4,8 @@ database, AGENT_CHAT_ID a forum group, always open; other variants through `rebu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,3 +25,11 @@ async def desk(sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowle
     desk = Harness(sessionmaker, knowledge, desk_settings(), business_hours=ALWAYS_OPEN)
     forum(desk.session)
     return desk
+
+
+@pytest.fixture
+def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """FILES_DIR in this test's own directory (settings read afterwards store files there)."""
+    directory = tmp_path / "files"
+    monkeypatch.setenv("FILES_DIR", str(directory))
+    return directory

@@ -23,11 +23,8 @@ from tests.fakes.uploads import EICAR, EXE, JPG, PDF, PNG, file_update, stored_f
 MB = 1024 * 1024
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "files"
-    monkeypatch.setenv("FILES_DIR", str(directory))
-    return directory
+# Stored files go to this test's own directory (tests/dispatcher/conftest.py).
+pytestmark = pytest.mark.usefixtures("files_dir")
 
 
 def _docx() -> bytes:

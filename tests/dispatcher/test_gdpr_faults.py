@@ -33,11 +33,8 @@ TOPIC = TOPIC_BASE + USER_ID % 1000
 OTHER_TOPIC = TOPIC_BASE + OTHER_ID % 1000
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "files"
-    monkeypatch.setenv("FILES_DIR", str(directory))
-    return directory
+# Stored files go to this test's own directory (tests/dispatcher/conftest.py).
+pytestmark = pytest.mark.usefixtures("files_dir")
 
 
 @pytest.fixture

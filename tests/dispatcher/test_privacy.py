@@ -32,11 +32,8 @@ OTHER_ID = 2002
 AGENTS = -1001234
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "files"
-    monkeypatch.setenv("FILES_DIR", str(directory))
-    return directory
+# Stored files go to this test's own directory (tests/dispatcher/conftest.py).
+pytestmark = pytest.mark.usefixtures("files_dir")
 
 
 @pytest.fixture
