@@ -1,7 +1,9 @@
 """The FAQ conversation's rules: what to do with a detected intent.
 
 - a confident FAQ match gets its canned answer;
-- a middling one gets the two or three closest topics to choose from;
+- a middling one that stands well ahead of the next (LEADING_RATIO times its confidence) gets its
+  canned answer too, with the runner-up topics as buttons under it: one tap away, as in a list;
+- another middling one gets the two or three closest topics to choose from;
 - a low one is handed to the LLM consultation when there is one, else the bot says it is not sure
   and offers the topics and a human;
 - greetings, thanks and out-of-scope messages get short friendly answers; a wish to start a
@@ -19,6 +21,9 @@ from bot.faq.knowledge import FLOW_INTENTS, KnowledgeBase
 # Confidence thresholds (the detector's confidence is calibrated: see bot/faq/intents.py).
 CONFIDENT = 0.55
 SUGGEST = 0.2
+# A middling match this far ahead of the next one is answered (tuned on intents_dev.tsv).
+LEADING = 0.35
+LEADING_RATIO = 1.5
 SMALLTALK = frozenset({"chat.greeting", "chat.thanks", OUT_OF_SCOPE})
 MAX_SUGGESTIONS = 3
 
@@ -36,7 +41,11 @@ class Decision:
     outcome: Outcome
     intent: str
     confidence: float
-    suggestions: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()  # for an answer: the runner-ups, when it is not sure
+
+    @property
+    def sure(self) -> bool:
+        return self.confidence >= CONFIDENT
 
 
 def decide(detection: Detection, kb: KnowledgeBase) -> Decision:
@@ -50,6 +59,15 @@ def decide(detection: Detection, kb: KnowledgeBase) -> Decision:
     suggestions = tuple(m.intent for m in detection.ranking if kb.catalog[m.intent].is_faq)[
         :MAX_SUGGESTIONS
     ]
+    ranking = detection.ranking
+    runner_up = ranking[1].confidence if len(ranking) > 1 else 0.0
+    if (
+        confidence >= LEADING
+        and confidence >= LEADING_RATIO * runner_up
+        and kb.catalog[intent].is_faq
+    ):
+        others = tuple(topic for topic in suggestions if topic != intent)
+        return Decision(Outcome.ANSWER, intent, confidence, others)
     if confidence >= SUGGEST and intent != OUT_OF_SCOPE:
         return Decision(Outcome.SUGGEST, intent, confidence, suggestions)
     return Decision(Outcome.UNSURE, intent, confidence, suggestions)

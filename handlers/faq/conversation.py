@@ -36,6 +36,8 @@ from handlers.faq.keyboards import (
 
 COMMAND_TOPICS = {"services": "general.services", "pricing": "pricing.overview",
                   "contact": "general.contact"}  # fmt: skip
+# Under an answer the detector was not sure of: the runner-up topics.
+ALTERNATIVES = 2
 SOURCES = {
     Outcome.ANSWER: "kb",
     Outcome.SMALLTALK: "smalltalk",
@@ -46,14 +48,19 @@ SOURCES = {
 
 
 def topic_reply(
-    i18n: Translator, kb: KnowledgeBase, intent: str
+    i18n: Translator, kb: KnowledgeBase, intent: str, alternatives: tuple[str, ...] = ()
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A topic's canned answer; `alternatives`: the other topics the question may have meant."""
     entry = kb.entry(i18n.language, intent)
     if intent == "general.services":
         return entry.answer or entry.title, services_keyboard(i18n, kb)
     conversational = not kb.catalog[intent].is_faq
+    others = tuple((other, kb.entry(i18n.language, other).title) for other in alternatives)
     return entry.answer or entry.title, actions_keyboard(
-        i18n, entry.actions, more_topics=not conversational or intent == "chat.out_of_scope"
+        i18n,
+        entry.actions,
+        more_topics=not conversational or intent == "chat.out_of_scope",
+        alternatives=others,
     )
 
 
@@ -64,7 +71,8 @@ def decision_reply(
         return i18n("faq-suggest"), topics_keyboard(i18n, kb, decision.suggestions)
     if decision.outcome is Outcome.UNSURE:
         return i18n("faq-unsure"), topics_keyboard(i18n, kb, decision.suggestions, human=True)
-    return topic_reply(i18n, kb, decision.intent)
+    alternatives = () if decision.sure else decision.suggestions[:ALTERNATIVES]
+    return topic_reply(i18n, kb, decision.intent, alternatives)
 
 
 async def on_text(

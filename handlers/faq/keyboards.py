@@ -35,15 +35,23 @@ class ActionCallback(CallbackData, prefix="act"):
 
 
 def actions_keyboard(
-    i18n: Translator, actions: tuple[str, ...], *, more_topics: bool = True
+    i18n: Translator,
+    actions: tuple[str, ...],
+    *,
+    more_topics: bool = True,
+    alternatives: tuple[tuple[str, str], ...] = (),
 ) -> InlineKeyboardMarkup | None:
+    """An answer's actions; `alternatives` (intent, title): the other topics it may have meant."""
     builder = InlineKeyboardBuilder()
     for action in actions:
         builder.button(text=i18n(f"action-{action}"), callback_data=ActionCallback(action=action))
+    for intent, title in alternatives:
+        builder.button(text=i18n("faq-alternative", title=title),
+                       callback_data=TopicCallback(intent=intent))  # fmt: skip
     if more_topics:
         builder.button(text=i18n("faq-more-topics"), callback_data=CategoryCallback(category=""))
     builder.adjust(1)
-    return builder.as_markup() if actions or more_topics else None
+    return builder.as_markup() if actions or more_topics or alternatives else None
 
 
 def answer_keyboard(

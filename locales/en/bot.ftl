@@ -60,6 +60,7 @@ faq-ask =
     Type your question in your own words, in English or Russian: prices, services, how we work, technologies. Or pick a topic:
 faq-topics = 📚 Pick a topic, or just type your question:
 faq-suggest = I'm not quite sure what you mean. Is it one of these?
+faq-alternative = Or did you mean: { $title }?
 faq-unsure = Sorry, I'm not sure I understood. Pick a topic below or talk to one of our engineers:
 faq-more-topics = 📚 Other topics
 faq-back-to-topics = ⬅️ All topics

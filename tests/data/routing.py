@@ -1,9 +1,12 @@
 """The routing sets (bot/faq/routing.py): specific questions a canned answer does not address,
 and FAQ questions it does, in English and Russian, with typos.
 
-`routing_dev.tsv` tuned the rule; `routing_test.tsv` is held out, written after the tuning and
-not looked at while tuning. The FAQ side adds the FAQ questions of the intent sets
-(intents_dev.tsv for tuning, intents_test.tsv held out)."""
+Three splits, each a routing file and the FAQ questions of an intent set:
+- "dev" (routing_dev.tsv, intents_dev.tsv) tuned the rule and the detector;
+- "test" (routing_test.tsv, intents_test.tsv) was held out while the rule was first tuned; its
+  failures were read afterwards, so it is no longer strictly unseen;
+- "fresh" (routing_fresh.tsv, intents_fresh.tsv) was written and committed before the answer
+  rule's leading-match change, and nothing has been tuned on it."""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def questions(split: str, kb: KnowledgeBase) -> list[Question]:
-    """`split` is "dev" or "test"."""
+    """`split` is "dev", "test" or "fresh"."""
     routed = [
         Question(row["text"], row["lang"], row["route"] == "llm")
         for row in _rows(DATA / f"routing_{split}.tsv")

@@ -128,6 +128,40 @@ async def test_a_vague_question_offers_topics_and_a_pressed_topic_is_answered(
     assert harness.session.sent_texts()[-1] == answer_of(harness, "en", "devops.cloud_migration")
 
 
+LEADING = Detection(
+    "devops.cost_optimization",
+    0.45,
+    (
+        Match("devops.cost_optimization", 0.45),
+        Match("devops.cloud_migration", 0.25),
+        Match("chat.greeting", 0.1),
+        Match("devops.iac", 0.1),
+    ),
+)
+
+
+async def test_a_middling_match_well_ahead_is_answered_with_the_runner_ups_under_it(
+    harness: Harness,
+) -> None:
+    harness.rebuild(detector=PinnedDetector(LEADING))
+    await harness.send("can you find savings in our cloud?")
+    assert harness.session.sent_texts() == [answer_of(harness, "en", "devops.cost_optimization")]
+    buttons = dict((data, text) for row in harness.session.last_keyboard() for text, data in row)
+    migration = TopicCallback(intent="devops.cloud_migration").pack()
+    title = harness.knowledge.kb.entry("en", "devops.cloud_migration").title
+    assert buttons[migration] == f"Or did you mean: {title}?"
+    assert TopicCallback(intent="chat.greeting").pack() not in buttons
+    message_id = harness.session.latest_message(with_keyboard=True).message_id
+    await harness.press(migration, message_id)
+    assert harness.session.sent_texts()[-1] == answer_of(harness, "en", "devops.cloud_migration")
+
+
+async def test_a_confident_answer_offers_no_alternatives(harness: Harness) -> None:
+    await harness.send("How much does it cost to set up CI/CD?")
+    texts = [text for row in harness.session.last_keyboard() for text, _ in row]
+    assert not [text for text in texts if text.startswith("Or did you mean")]
+
+
 def test_the_real_detector_is_unsure_about_vague_messages(harness: Harness) -> None:
     detection = harness.knowledge.detector.detect("our infrastructure")
     assert decide(detection, harness.knowledge.kb).outcome in (Outcome.SUGGEST, Outcome.UNSURE)

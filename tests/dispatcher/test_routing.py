@@ -1,4 +1,4 @@
-"""Routing through the dispatcher with the fake LLM, on the held-out sets (tests/data/routing.py):
+"""Routing through the dispatcher with the fake LLM, on both held-out sets (tests/data/routing.py):
 specific questions reach the LLM and its answer reaches the person; FAQ questions get the
 canned answer and cause no LLM call. Each question comes from a new person."""
 
@@ -26,11 +26,12 @@ async def fake() -> AsyncIterator[FakeLongCat]:
 
 def _expected(knowledge: Knowledge, question: Question, text: str) -> bool:
     """The FAQ's own answer to the question: its canned text, or for a wish to talk to a
-    person (or an outage) the hand-off to the team, which is the desk's answer to them."""
+    person (or an outage) also the hand-off to the team, the desk's answer to them when sure."""
     assert question.intent is not None
     if question.intent in (HUMAN_INTENT, INCIDENT_INTENT):
         opened = knowledge.i18n.get(question.language)("desk-opened", minutes=0)
-        return text.startswith(opened.split(".")[0])
+        if text.startswith(opened.split(".")[0]):
+            return True
     answer = knowledge.kb.entry(question.language, question.intent).answer or ""
     return bool(answer) and answer[:40] in text
 
@@ -41,11 +42,12 @@ async def _ask(harness: Harness, person: int, question: Question) -> list[str]:
     return harness.session.sent_texts(person)
 
 
+@pytest.mark.parametrize("split", ["test", "fresh"])
 async def test_held_out_questions_are_routed_as_users_expect(
-    harness: Harness, fake: FakeLongCat, knowledge: Knowledge
+    harness: Harness, fake: FakeLongCat, knowledge: Knowledge, split: str
 ) -> None:
     harness.rebuild(llm_settings(fake.base_url))
-    held_out = questions("test", knowledge.kb)
+    held_out = questions(split, knowledge.kb)
     specific = [q for q in held_out if q.specific]
     general = [q for q in held_out if not q.specific]
     answered_by_llm = 0
@@ -66,4 +68,4 @@ async def test_held_out_questions_are_routed_as_users_expect(
           f"FAQ with its own canned answer: {canned}/{with_intent}")  # fmt: skip
     assert answered_by_llm >= 0.9 * len(specific)
     assert no_llm >= 0.95 * len(general)
-    assert canned >= 0.9 * with_intent
+    assert canned >= 0.95 * with_intent

@@ -34,6 +34,15 @@ def test_a_specific_question_goes_to_the_llm_even_over_a_canned_match(text: str)
     assert route(text, SUGGEST, llm=True) is Route.LLM
 
 
+def test_a_merely_leading_answer_needs_only_the_evidence_a_suggestion_needs() -> None:
+    # advice (2.0) alone: over the suggestion's threshold, under the confident answer's
+    text = "what would you recommend for backups"
+    assert route(text, ANSWER, llm=True) is Route.FAQ
+    assert route(text, SUGGEST, llm=True) is Route.LLM
+    leading = Decision(Outcome.ANSWER, "devops.iac", 0.45, ("devops.docker",))
+    assert route(text, leading, llm=True) is Route.LLM
+
+
 @pytest.mark.parametrize("text", GENERAL)
 def test_a_question_the_canned_answer_addresses_keeps_it(text: str) -> None:
     assert route(text, ANSWER, llm=True) is Route.FAQ
