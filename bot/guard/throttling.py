@@ -1,6 +1,6 @@
 """Rate limits per user: a burst limit, an hourly and a daily one (all configurable). People we
-trust (admins, agents, clients who completed an intake) get the limits times a factor. Going over
-is told once per window, not once per message."""
+trust (admins, agents, clients with a warm, hot or taken-up lead) get the limits times a factor.
+Going over is told once per window, not once per message."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from bot.config import ThrottleSettings, load_settings
 from bot.guard.throttling import Throttle
 from bot.kernel.kv import MemoryCounters
-from db.models import AuditLog
+from db.models import AuditLog, IntakeProgress, Lead
+from db.models.enums import LeadScore, LeadStatus
 from handlers.files import AlbumReplies
 from tests.dispatcher.harness import Harness
 from tests.fakes.uploads import JPG, file_update
@@ -97,3 +98,26 @@ async def test_an_album_counts_once_against_the_limits(
     assert "a lot of messages" not in harness.session.sent_texts()[-1]
     await harness.send("/help")
     assert "a lot of messages" in harness.session.sent_texts()[-1]
+
+
+@pytest.mark.parametrize(
+    ("score", "status", "trusted"),
+    [
+        (LeadScore.COLD, LeadStatus.NEW, False),  # five junk answers buy nothing
+        (LeadScore.WARM, LeadStatus.NEW, True),
+        (LeadScore.COLD, LeadStatus.QUALIFIED, True),  # an agent took the lead up
+    ],
+)
+async def test_only_a_lead_worth_something_earns_the_trusted_factor(
+    harness: Harness, score: LeadScore, status: LeadStatus, trusted: bool
+) -> None:
+    harness.rebuild(load_settings(throttle={"burst": 3, "burst_seconds": 60, "trusted_factor": 5}))
+    await harness.send("/help")  # the person's first message: their row exists from now on
+    async with harness.sessionmaker() as session:
+        session.add(IntakeProgress(user_id=1001, completed=True))
+        session.add(Lead(user_id=1001, description="asdf", score=score, status=status))
+        await session.commit()
+    for _ in range(4):
+        await harness.send("/help")
+    throttled = any("a lot of messages" in text for text in harness.session.sent_texts())
+    assert throttled is not trusted
