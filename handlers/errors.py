@@ -1,10 +1,16 @@
-"""The last line of defence: log the failure, tell the user politely, never show a traceback."""
+"""The last line of defence: log the failure, tell the user politely, never show a traceback.
+
+One refusal is not a failure: an edit that Telegram turns down as "message is not modified"
+(the same button pressed twice, a menu opened where it is already open) leaves the message
+showing what the handler wanted; it is logged and the person is not told anything went wrong."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ErrorEvent
 from loguru import logger
 
@@ -13,6 +19,13 @@ from bot.kernel.i18n import I18n, Translator
 
 async def on_error(event: ErrorEvent, bot: Bot, i18n_hub: I18n, **data: Any) -> None:
     update = event.update
+    if unchanged_edit(event.exception):
+        logger.info("update {} ({}): the edit changed nothing", update.update_id,
+                    update.event_type)  # fmt: skip
+        if update.callback_query is not None:
+            with contextlib.suppress(Exception):  # already answered by the handler, most often
+                await update.callback_query.answer()
+        return
     logger.opt(exception=event.exception).error(
         "update {} ({}) failed: {}",
         update.update_id,
@@ -28,6 +41,10 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n_hub: I18n, **data: Any) -> 
             await update.message.answer(text)
     except Exception as exc:  # the apology itself failed (network, blocked): nothing more to do
         logger.warning("could not tell the user about the failure: {}", type(exc).__name__)
+
+
+def unchanged_edit(exc: Exception) -> bool:
+    return isinstance(exc, TelegramBadRequest) and "message is not modified" in exc.message
 
 
 def create_router() -> Router:

@@ -87,6 +87,8 @@ reminder-intake-button = ▶️ Continue my request
 throttle-burst = ⏳ That's a lot of messages at once. Please give me a few seconds before the next one.
 throttle-hour = ⏳ You've reached the limit of messages for this hour. Please come back a little later, or use /start to see the menu.
 throttle-day = ⏳ You've reached today's message limit. Please come back tomorrow; if it's urgent, write to hello@dev2production.tech.
+throttle-buttons = ⏳ That's a lot of taps at once. Please wait a few seconds before the next one.
+throttle-buttons-hour = ⏳ You've pressed a lot of buttons this hour. Please type your question instead, or come back a little later.
 
 ## The terminal demo (python -m bot demo)
 demo-intro =

@@ -4,7 +4,7 @@ small talk, commands, the language switch, and what gets stored."""
 from __future__ import annotations
 
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.methods import SendMessage
+from aiogram.methods import AnswerCallbackQuery, SendMessage
 from sqlalchemy import event, select
 
 from bot.faq.answers import Outcome, decide
@@ -254,3 +254,15 @@ async def test_an_faq_answer_costs_few_statements(harness: Harness) -> None:
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(statements) <= 7, statements
+
+
+async def test_the_same_button_pressed_twice_is_no_error(harness: Harness) -> None:
+    # The second press edits the message to what it already shows; Telegram refuses such an
+    # edit ("message is not modified"), and that is not a failure to apologise for.
+    await harness.send("/language")
+    message_id = harness.session.latest_message(with_keyboard=True).message_id
+    await harness.press("lang:ru", message_id)
+    await harness.press("lang:ru", message_id)
+    texts = [a.text or "" for a in harness.session.calls(AnswerCallbackQuery)]
+    assert texts[:2] == ["Готово: теперь я говорю по-русски."] * 2
+    assert not [text for text in texts if "что-то пошло не так" in text.lower()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aiogram.methods import AnswerCallbackQuery
 from sqlalchemy import select
 
 from bot.config import ThrottleSettings, load_settings
@@ -121,3 +122,21 @@ async def test_only_a_lead_worth_something_earns_the_trusted_factor(
         await harness.send("/help")
     throttled = any("a lot of messages" in text for text in harness.session.sent_texts())
     assert throttled is not trusted
+
+
+async def test_a_flood_of_button_presses_is_answered_and_does_nothing(harness: Harness) -> None:
+    harness.rebuild(load_settings(throttle={"buttons": 3, "buttons_seconds": 60}))
+    await harness.send("/start")
+    message_id = harness.session.latest_message(with_keyboard=True).message_id
+    sent = len(harness.session.sent_texts())
+    for _ in range(15):
+        await harness.press("lang:ru", message_id)
+    answers = harness.session.calls(AnswerCallbackQuery)
+    assert len({a.callback_query_id for a in answers}) == 15  # no spinner left turning
+    notices = [a for a in answers if a.text and "нажатий" in a.text]
+    assert len(notices) == 1 and notices[0].show_alert
+    # only the first three presses did anything (the language switch and its confirmation)
+    assert len(harness.session.sent_texts()) - sent <= 3
+    async with harness.sessionmaker() as session:
+        audits = (await session.scalars(select(AuditLog))).all()
+    assert [(a.action, a.details) for a in audits] == [("rate_limit", {"limit": "buttons"})]
