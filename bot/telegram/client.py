@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import aiohttp
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -41,6 +42,14 @@ MAX_RETRY_AFTER = 300
 # Inside an update a longer wait is not slept through: it would hold the chat's lock (60 s in
 # Redis) and a database connection; the update is tried again after the wait instead.
 INLINE_FLOOD_WAIT = 10
+# Calls that leave something new behind each time they succeed (a message, a topic): after a
+# network error that may have come once Telegram had done the call (a time-out, a dropped
+# connection), making them again could send twice. Only a connection that was never made is
+# safe to try again; otherwise the update fails and is tried again as a whole, where the calls
+# that did get an answer are not made again (ReplayMiddleware). Edits, deletions and answers to
+# button presses end the same however often they are made, and are retried.
+UNREPEATABLE_PREFIXES = ("send", "copy", "forward")
+UNREPEATABLE = frozenset({"createForumTopic", "createChatInviteLink", "stopPoll"})
 # Calls that leave nothing behind: made again freely when an update is tried again.
 UNREPLAYED = frozenset({SendMessageDraft.__api_method__, SendChatAction.__api_method__})
 
@@ -158,8 +167,22 @@ class ReplayMiddleware(BaseRequestMiddleware):
         return answer
 
 
+def never_sent(exc: TelegramNetworkError) -> bool:
+    """The connection was never made, so Telegram never saw the call."""
+    return isinstance(exc.__cause__, aiohttp.ClientConnectorError)
+
+
+def repeatable(api_method: str, exc: TelegramServerError | TelegramNetworkError) -> bool:
+    """Whether a call that failed so may be made again at once (see UNREPEATABLE)."""
+    if isinstance(exc, TelegramServerError) or never_sent(exc):
+        return True  # Telegram answered that it did not do it, or never saw it
+    return not (api_method.startswith(UNREPEATABLE_PREFIXES) or api_method in UNREPEATABLE)
+
+
 class RetryMiddleware(BaseRequestMiddleware):
     """Wait out `retry_after` on 429 and back off on 5xx/network errors, a bounded number of times.
+    A call that creates something is not made again after a network error that may have come
+    after Telegram did it (`repeatable`).
 
     getUpdates is left alone: the polling loop has its own backoff. Drafts and chat actions are
     not retried either: they are ephemeral, and a stale one is worth less than the next. A flood
@@ -181,6 +204,11 @@ class RetryMiddleware(BaseRequestMiddleware):
         for attempt in range(1, self.attempts + 1):
             try:
                 return await make_request(bot, method)
+            except TelegramBadRequest as exc:
+                if attempt > 1 and "message is not modified" in exc.message:
+                    # The earlier attempt did the edit; only its answer was lost.
+                    return True
+                raise
             except TelegramRetryAfter as exc:
                 if attempt == self.attempts or exc.retry_after > MAX_RETRY_AFTER:
                     raise
@@ -195,7 +223,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                 )
                 await asyncio.sleep(exc.retry_after)
             except (TelegramServerError, TelegramNetworkError) as exc:
-                if attempt == self.attempts:
+                if attempt == self.attempts or not repeatable(method.__api_method__, exc):
                     raise
                 TELEGRAM_RETRIES.labels(
                     "server" if isinstance(exc, TelegramServerError) else "network"

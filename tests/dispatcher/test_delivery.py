@@ -6,11 +6,16 @@ aside with a log line."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from unittest.mock import patch
 
+import aiohttp
 import pytest
 from aiogram import F, Router
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import SendMessage
+from aiohttp.client_reqrep import ConnectionKey
 from aiogram.types import Message, Update
 from loguru import logger
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -263,3 +268,54 @@ async def test_a_fault_after_the_answer_went_out_does_not_answer_twice(harness: 
     assert harness.session.sent_texts() == ["the one answer"]
     await harness.send("late")  # another update: its own answer
     assert harness.session.sent_texts() == ["the one answer"] * 2
+
+
+def _lost_answer(call: ApiCall, cause: Exception) -> TelegramNetworkError:
+    error = TelegramNetworkError(method=SendMessage(chat_id=USER_ID, text="?"), message="lost")
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("cause", "made"),
+    [
+        (asyncio.TimeoutError(), 1),  # Telegram may have sent it: not sent again
+        (aiohttp.ServerDisconnectedError(), 1),
+        (aiohttp.ClientConnectorError(ConnectionKey("x", 1, False, False, None, None, None),
+                                      OSError(111, "refused")), 2),  # never reached Telegram
+    ],
+)  # fmt: skip
+async def test_a_send_whose_answer_was_lost_is_not_made_again(
+    harness: Harness, cause: Exception, made: int
+) -> None:
+    harness.session.middleware(client.RetryMiddleware(base_delay=0))
+    send = harness.session.responders["sendMessage"]
+    faults = [cause]
+
+    def deliver_then_fail(call: ApiCall) -> object:
+        result = send(call)  # the message is out ...
+        if faults:
+            raise _lost_answer(call, faults.pop())  # ... but its answer never comes back
+        return result
+
+    harness.session.responders["sendMessage"] = deliver_then_fail
+    with contextlib.suppress(TelegramNetworkError):
+        await harness.bot.send_message(USER_ID, "from a job")
+    assert harness.session.sent_texts() == ["from a job"] * made
+
+
+async def test_an_edit_whose_answer_was_lost_is_made_again(harness: Harness) -> None:
+    harness.session.middleware(client.RetryMiddleware(base_delay=0))
+    sent = await harness.bot.send_message(USER_ID, "draft")
+    edit = harness.session.responders["editMessageText"]
+    faults = [asyncio.TimeoutError()]
+
+    def edit_then_fail(call: ApiCall) -> object:
+        result = edit(call)
+        if faults:
+            raise _lost_answer(call, faults.pop())
+        return result
+
+    harness.session.responders["editMessageText"] = edit_then_fail
+    await harness.bot.edit_message_text("final", chat_id=USER_ID, message_id=sent.message_id)
+    assert len(harness.session.calls("editMessageText")) == 2  # the same edit, no harm done
