@@ -15,8 +15,8 @@ import pytest
 from aiogram import F, Router
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
-from aiohttp.client_reqrep import ConnectionKey
 from aiogram.types import Message, Update
+from aiohttp.client_reqrep import ConnectionKey
 from loguru import logger
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
@@ -279,7 +279,7 @@ def _lost_answer(call: ApiCall, cause: Exception) -> TelegramNetworkError:
 @pytest.mark.parametrize(
     ("cause", "made"),
     [
-        (asyncio.TimeoutError(), 1),  # Telegram may have sent it: not sent again
+        (TimeoutError(), 1),  # Telegram may have sent it: not sent again
         (aiohttp.ServerDisconnectedError(), 1),
         (aiohttp.ClientConnectorError(ConnectionKey("x", 1, False, False, None, None, None),
                                       OSError(111, "refused")), 2),  # never reached Telegram
@@ -308,7 +308,7 @@ async def test_an_edit_whose_answer_was_lost_is_made_again(harness: Harness) -> 
     harness.session.middleware(client.RetryMiddleware(base_delay=0))
     sent = await harness.bot.send_message(USER_ID, "draft")
     edit = harness.session.responders["editMessageText"]
-    faults = [asyncio.TimeoutError()]
+    faults = [TimeoutError()]
 
     def edit_then_fail(call: ApiCall) -> object:
         result = edit(call)
