@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.kernel.kv import RedisLedger
 from bot.scheduler import JobContext, create_scheduler, remove_legacy_store
 from bot.telegram.client import create_bot
-from bot.web import add_webhook, create_web_app
+from bot.web import add_webhook, create_web_app, public_app
 
 BACKLOG_PER_SLOT = 16
 JOB_LEASES = "devbot:job-lease:"
@@ -98,7 +98,7 @@ async def _run_webhook(
     public = (settings.webhook.host, settings.webhook.port)
     one_port = public == (settings.http.host, settings.http.port)
     # The webhook's port serves the webhook alone, unless both are configured on one port.
-    app = health if one_port else web.Application()
+    app = health if one_port else public_app()
     webhook = add_webhook(app, resources, dp, bot)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

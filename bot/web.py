@@ -17,6 +17,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from loguru import logger
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
@@ -59,6 +60,35 @@ async def metrics(_request: web.Request) -> web.Response:
 
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# An update is a few kilobytes (a long message with its entities, a poll); anything bigger is
+# refused before it is read (413).
+MAX_UPDATE_BYTES = 256 * 1024
+# Every answer, on either port: nothing here is a page, a frame or a script.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # 404, 405, 413: answered with the headers as well
+        exc.headers.update(SECURITY_HEADERS)
+        raise
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def public_app() -> web.Application:
+    """The public port's application: security headers, and no body bigger than an update."""
+    return web.Application(middlewares=[security_headers], client_max_size=MAX_UPDATE_BYTES)
+
+
 # Telegram tries a failed delivery again; while another delivery is being handled, soon.
 RETRY_AFTER_SECONDS = "5"
 
@@ -112,7 +142,7 @@ def _try_again(reason: str) -> web.Response:
 
 def create_web_app(resources: Resources) -> web.Application:
     """Health and metrics: the operators' port (HTTP_PORT), not for the public."""
-    app = web.Application()
+    app = public_app()
     app[RESOURCES] = resources
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.kernel.kv import MemoryLedger
-from bot.web import SECRET_HEADER, WebhookHandler
+from bot.web import MAX_UPDATE_BYTES, SECRET_HEADER, WebhookHandler, public_app
 from handlers import get_routers
 from tests.dispatcher.harness import Harness
 
@@ -45,7 +45,7 @@ class Webhook:
 
 async def _webhook(harness: Harness) -> AsyncIterator[Webhook]:
     handler = WebhookHandler(harness.dp, harness.bot, SECRET)
-    app = web.Application()
+    app = public_app()  # as the public port serves it
     app.router.add_post(PATH, handler.handle)
     async with TestClient(TestServer(app)) as client:
         yield Webhook(harness, client, handler)
@@ -74,6 +74,27 @@ async def test_requests_that_are_not_telegrams_are_refused_cleanly(webhook: Webh
     assert (await webhook.post('{"message": {}}')).status == 400  # no update_id
     assert (await webhook.post("[]")).status == 400
     assert webhook.harness.session.sent_texts(502) == []
+
+
+async def test_every_answer_carries_the_security_headers_and_bodies_are_bounded(
+    webhook: Webhook,
+) -> None:
+    update = webhook.harness.session.make_message_update("/start", user_id=503)
+    raw = update.model_dump_json(exclude_unset=True)
+    answers = [
+        await webhook.post(raw),
+        await webhook.post(raw, secret="wrong"),
+        await webhook.post("{not json"),
+        await webhook.client.get(PATH),  # type: ignore[list-item]
+        await webhook.client.post("/elsewhere", data=b"{}"),  # type: ignore[list-item]
+        await webhook.post('{"update_id": 9, "x": "' + "a" * MAX_UPDATE_BYTES + '"}'),
+    ]
+    assert [a.status for a in answers] == [200, 401, 400, 405, 404, 413]
+    for answer in answers:
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["X-Frame-Options"] == "DENY"
+        assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
+    assert len(webhook.harness.session.sent_texts(503)) == 1  # the big body was never handled
 
 
 async def test_a_delivery_while_the_first_is_handled_gets_503_then_200_once(
