@@ -17,6 +17,8 @@ desk-opened-offline-known =
 
     Everything you write now goes to them; send /bot to go back to me.
 desk-already-open = You are already talking to our team: just write here. Send /bot to go back to the bot.
+desk-open-cooldown = You have just left the conversation with our team. You can ask for them again in a minute; until then I am here to help.
+desk-open-limit = You have asked for our team several times within the hour, so I cannot open another conversation right now. Please try again later; until then I am here to help.
 desk-email-saved = Thank you, we will write to this address if we miss you here.
 desk-claimed-user = 👋 { $agent } from our team has joined the conversation.
 desk-closed-user =

@@ -1,0 +1,165 @@
+"""The desk's security review (issue 17): a person cannot flood the agents with tickets, the
+holder and urgent-ticket rules hold for drafts, /transfer and /t, history longer than one
+message, edits after closing, topic renames and polls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from aiogram.methods import TelegramMethod
+from sqlalchemy import select, update
+
+from bot.desk.assistant import Line
+from bot.desk.keyboards import (
+    BackToBotCallback,
+    TicketAction,
+    TicketCallback,
+)
+from bot.telegram.menu import MenuAction, MenuCallback
+from db.base import utcnow
+from db.models import Ticket, TicketStatus
+from tests.dispatcher.harness import Harness
+from tests.fakes.desk import GROUP
+from tests.fakes.recording import USER_ID
+
+HUMAN = MenuCallback(action=MenuAction.HUMAN).pack()
+BACK = BackToBotCallback().pack()
+TEXT_LIMIT = 4096
+
+
+class CountingAssistant:
+    """The LLM behind the card's summary and the copilot, counting its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def summarize(self, lines: Sequence[Line], **_: object) -> str | None:
+        self.calls += 1
+        return "Wants help"
+
+    async def draft_reply(self, lines: Sequence[Line], **_: object) -> str | None:
+        self.calls += 1
+        return "Happy to help"
+
+
+def group_calls(desk: Harness) -> list[TelegramMethod[Any]]:
+    return [c for c in desk.session.requests if str(getattr(c, "chat_id", "")) == str(GROUP)]
+
+
+def callback_answers(desk: Harness) -> list[str | None]:
+    return [c.text for c in desk.session.calls("answerCallbackQuery")]  # type: ignore[attr-defined]
+
+
+async def tickets(desk: Harness) -> list[Ticket]:
+    async with desk.sessionmaker() as session:
+        return list((await session.scalars(select(Ticket).order_by(Ticket.id))).all())
+
+
+async def newest(desk: Harness) -> Ticket:
+    return (await tickets(desk))[-1]
+
+
+async def menu_message(desk: Harness) -> int:
+    await desk.send("hello")
+    await desk.send("/start")
+    menu = desk.session.latest_message(USER_ID, with_keyboard=True)
+    assert menu is not None
+    return menu.message_id
+
+
+async def escalated(desk: Harness, text: str = "hello") -> tuple[Ticket, int]:
+    await desk.send(text)
+    if not await tickets(desk):
+        await desk.send("/human")
+    ticket = await newest(desk)
+    assert ticket.card_message_id is not None
+    return ticket, ticket.card_message_id
+
+
+def press_data(ticket: Ticket, action: TicketAction) -> str:
+    return TicketCallback(action=action, ticket_id=ticket.id).pack()
+
+
+# 1. One person cannot flood the desk
+
+
+async def test_fifteen_taps_on_talk_to_a_human_open_one_ticket(desk: Harness) -> None:
+    assistant = CountingAssistant()
+    desk.rebuild(desk_assistant=assistant)
+    menu = await menu_message(desk)
+    desk.session.clear()
+    await desk.press(HUMAN, menu)
+    first_calls, first_llm = len(group_calls(desk)), assistant.calls
+    for _ in range(14):
+        await desk.press(HUMAN, menu)
+    assert len(await tickets(desk)) == 1
+    assert len(group_calls(desk)) == first_calls  # nothing more in the agents' group
+    assert assistant.calls == first_llm <= 1
+    assert len(desk.to_user()) == 1  # one "passed to our team", then callback answers only
+    already = (
+        "You are already talking to our team: just write here. Send /bot to go back to the bot."
+    )
+    assert callback_answers(desk)[1:] == [already] * 14
+
+
+async def test_fifteen_taps_between_human_and_back_to_the_bot_open_one_ticket(
+    desk: Harness,
+) -> None:
+    assistant = CountingAssistant()
+    desk.rebuild(desk_assistant=assistant)
+    menu = await menu_message(desk)
+    desk.session.clear()
+    for tap in range(15):
+        await desk.press(HUMAN if tap % 2 == 0 else BACK, menu)
+    [ticket] = await tickets(desk)
+    assert ticket.status == TicketStatus.CLOSED  # opened once, closed once
+    assert len(group_calls(desk)) <= 8  # topic, card, close: never once per tap
+    assert assistant.calls <= 1
+    answers = callback_answers(desk)
+    assert (answers[2] or "").startswith("You have just left the conversation with our team")
+    assert answers[3] == (
+        "You are talking to the bot already. Send /human to reach a person from our team."
+    )
+    assert len(desk.to_user()) == 2  # "passed to our team" and "back with the bot"
+
+
+async def test_back_to_the_bot_with_nothing_open_is_a_polite_no_op(desk: Harness) -> None:
+    menu = await menu_message(desk)
+    desk.session.clear()
+    for _ in range(15):
+        await desk.press(BACK, menu)
+    assert desk.to_user() == [] and group_calls(desk) == []
+    assert set(callback_answers(desk)) == {
+        "You are talking to the bot already. Send /human to reach a person from our team."
+    }
+
+
+async def test_open_and_close_cycles_are_capped_per_hour(desk: Harness) -> None:
+    menu = await menu_message(desk)
+    per_hour = desk.settings.desk.tickets_per_hour
+    for _ in range(per_hour + 2):
+        await desk.press(HUMAN, menu)
+        await desk.press(BACK, menu)
+        async with desk.sessionmaker() as session:  # each closed well before the next asks
+            await session.execute(
+                update(Ticket).values(closed_at=utcnow() - timedelta(minutes=10))
+            )
+            await session.commit()
+    assert len(await tickets(desk)) == per_hour
+    assert (callback_answers(desk)[-2] or "").startswith(
+        "You have asked for our team several times within the hour"
+    )
+    # The same for /human and for a message that would escalate.
+    desk.session.clear()
+    await desk.send("/human")
+    await desk.send("Our production is down!")
+    assert len(await tickets(desk)) == per_hour and group_calls(desk) == []
+    assert all("several times within the hour" in text for text in desk.to_user())
+    # An hour later the person reaches the team again.
+    async with desk.sessionmaker() as session:
+        await session.execute(update(Ticket).values(opened_at=utcnow() - timedelta(hours=2)))
+        await session.commit()
+    await desk.press(HUMAN, menu)
+    assert len(await tickets(desk)) == per_hour + 1
