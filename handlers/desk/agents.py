@@ -143,11 +143,23 @@ async def on_draft_button(
     session: AsyncSession,
     desk: Desk,
     agent: Agent,
+    role: AgentRole,
 ) -> None:
     draft = await session.get(DeskDraft, callback_data.draft_id)
     ticket = await TicketRepository(session).get(draft.ticket_id) if draft else None
     if draft is None or ticket is None or ticket.status == TicketStatus.CLOSED:
         await query.answer(desk.t("desk-draft-gone"), show_alert=True)
+        return
+    # Sending a draft is replying to the user; using it up otherwise is working the ticket.
+    if callback_data.action == DraftAction.SEND:
+        refusal = await desk_actions.take_for_reply(desk, bot, session, ticket, agent, role)
+    elif not desk_rules.may_act(ticket, agent.id, role):
+        holder = await desk.agent_of(session, ticket)
+        refusal = desk_actions.Claimed("desk-claim-taken", holder.name if holder else "?")
+    else:
+        refusal = None
+    if refusal is not None:
+        await query.answer(refusal.text(desk.t, markup=False), show_alert=True)
         return
     await query.answer()
     note = query.message if isinstance(query.message, Message) else None
@@ -190,10 +202,16 @@ async def on_template(
     if name not in TEMPLATES:
         await message.reply(desk.t("desk-template-unknown", names=", ".join(TEMPLATES)))
         return
-    ticket = await workable(message, session, desk, agent, role)
-    if ticket is not None:
-        reply = await desk_actions.send_template(desk, bot, session, ticket, agent, name)
-        await message.reply(reply)
+    ticket = await ticket_of(message, session)
+    if ticket is None or ticket.status == TicketStatus.CLOSED:
+        await message.reply(desk.t("desk-no-ticket-here"))
+        return
+    # A template is a reply to the user: the rules of a reply, not of working the ticket.
+    if refusal := await desk_actions.take_for_reply(desk, bot, session, ticket, agent, role):
+        await message.reply(refusal.text(desk.t))
+        return
+    reply = await desk_actions.send_template(desk, bot, session, ticket, agent, name)
+    await message.reply(reply)
 
 
 async def on_release(
@@ -245,18 +263,8 @@ async def on_agent_message(
     role: AgentRole,
     ticket: Ticket,
 ) -> None:
-    if ticket.status == TicketStatus.CLOSED:
-        await message.reply(desk.t("desk-ticket-closed"))
-        return
-    if ticket.claimed_by is None:
-        # Answering an unclaimed ticket claims it: the user must know who is talking.
-        claimed = await desk_actions.claim(desk, bot, session, ticket, agent, role)
-        if not claimed.won:
-            await message.reply(claimed.text(desk.t))
-            return
-    elif ticket.claimed_by != agent.id:
-        # Only the holder talks to the user (seniors included: they /transfer first).
-        await message.reply(await desk_actions.taken_by(desk, session, ticket))
+    if refusal := await desk_actions.take_for_reply(desk, bot, session, ticket, agent, role):
+        await message.reply(refusal.text(desk.t))
         return
     await desk_relay.relay_from_agent(desk, bot, session, ticket, agent, message)
 

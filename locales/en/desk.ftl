@@ -74,6 +74,7 @@ desk-released-note = ↩️ { $agent } released the ticket: it is open for anyon
 desk-silent-note = ⏰ { $agent } was silent too long: the ticket is open for anyone again.
 desk-transfer-usage = Use: /transfer @agent
 desk-transfer-unknown = { $handle } is not an active agent.
+desk-transfer-needs-senior = Urgent tickets go to senior agents: { $agent } is not one.
 desk-transferred = ➡️ The ticket now belongs to { $agent }.
 desk-closed-note = ✅ Ticket closed; the user was asked for a rating.
 desk-returned-note = 🤖 The user is back with the bot.

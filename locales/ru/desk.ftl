@@ -74,6 +74,7 @@ desk-released-note = ↩️ { $agent } отпустил тикет: его мо�
 desk-silent-note = ⏰ { $agent } слишком долго молчал: тикет снова свободен.
 desk-transfer-usage = Используйте: /transfer @agent
 desk-transfer-unknown = { $handle } не является активным агентом.
+desk-transfer-needs-senior = Срочные тикеты передают только старшим агентам, а { $agent } не из них.
 desk-transferred = ➡️ Тикет теперь у { $agent }.
 desk-closed-note = ✅ Тикет закрыт; пользователя попросили оценить помощь.
 desk-returned-note = 🤖 Пользователь снова общается с ботом.

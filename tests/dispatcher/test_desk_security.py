@@ -8,20 +8,22 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from aiogram.methods import TelegramMethod
+from aiogram.methods import EditMessageText, TelegramMethod
 from sqlalchemy import select, update
 
 from bot.desk.assistant import Line
 from bot.desk.keyboards import (
     BackToBotCallback,
+    DraftAction,
+    DraftCallback,
     TicketAction,
     TicketCallback,
 )
 from bot.telegram.menu import MenuAction, MenuCallback
 from db.base import utcnow
-from db.models import Ticket, TicketStatus
+from db.models import DeskDraft, Ticket, TicketStatus
 from tests.dispatcher.harness import Harness
-from tests.fakes.desk import GROUP
+from tests.fakes.desk import ALICE, BOB, GROUP, SENIOR
 from tests.fakes.recording import USER_ID
 
 HUMAN = MenuCallback(action=MenuAction.HUMAN).pack()
@@ -163,3 +165,79 @@ async def test_open_and_close_cycles_are_capped_per_hour(desk: Harness) -> None:
         await session.commit()
     await desk.press(HUMAN, menu)
     assert len(await tickets(desk)) == per_hour + 1
+
+
+# 2. A copilot draft is sent by whoever may reply to the ticket
+
+
+async def draft_of(desk: Harness) -> tuple[DeskDraft, int]:
+    async with desk.sessionmaker() as session:
+        draft = await session.scalar(select(DeskDraft).order_by(DeskDraft.id.desc()))
+    note = desk.session.latest_message(GROUP, with_keyboard=True)
+    assert draft is not None and note is not None
+    return draft, note.message_id
+
+
+def send_data(draft: DeskDraft) -> str:
+    return DraftCallback(action=DraftAction.SEND, draft_id=draft.id).pack()
+
+
+async def test_only_the_holder_sends_a_copilot_draft(desk: Harness) -> None:
+    desk.rebuild(desk_assistant=CountingAssistant())
+    ticket, card_id = await escalated(desk)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    draft, note = await draft_of(desk)
+    desk.session.clear()
+    for other in (BOB, SENIOR):  # seniors too: only the holder talks to the user
+        await desk.press(send_data(draft), note, who=other)
+        assert callback_answers(desk)[-1] == "Already taken by Alice Agent."
+    for action in (DraftAction.DISCARD, DraftAction.EDIT):
+        await desk.press(DraftCallback(action=action, draft_id=draft.id).pack(), note, who=BOB)
+        assert callback_answers(desk)[-1] == "Already taken by Alice Agent."
+    assert desk.to_user() == [] and desk.session.calls(EditMessageText) == []
+    async with desk.sessionmaker() as session:
+        assert await session.get(DeskDraft, draft.id) is not None  # still there for Alice
+    await desk.press(send_data(draft), note, who=ALICE)
+    assert desk.to_user() == ["Happy to help"]
+
+
+async def test_an_urgent_tickets_draft_is_sent_by_a_senior_only(desk: Harness) -> None:
+    desk.rebuild(desk_assistant=CountingAssistant())
+    await escalated(desk, "Our production is down!")
+    await desk.send("everything returns 502")  # a user message brings a draft
+    draft, note = await draft_of(desk)
+    desk.session.clear()
+    await desk.press(send_data(draft), note, who=ALICE)
+    assert callback_answers(desk)[-1] == "Urgent tickets are taken by senior agents."
+    assert desk.to_user() == [] and (await newest(desk)).claimed_by is None
+    await desk.press(send_data(draft), note, who=SENIOR)
+    assert desk.to_user()[-1] == "Happy to help"  # after the claim notice
+    assert (await newest(desk)).status == TicketStatus.CLAIMED
+
+
+# 3. /transfer and /t keep the urgent-needs-a-senior rule
+
+
+async def test_urgent_tickets_are_not_transferred_to_or_answered_by_non_seniors(
+    desk: Harness,
+) -> None:
+    ticket, _ = await escalated(desk, "Our production is down!")
+    desk.session.clear()
+    for handle in ("@bob_agent", "@alice_agent"):
+        await desk.agent(f"/transfer {handle}", agent_id=ALICE, thread=ticket.topic_id)
+        assert desk.to_group()[-1].startswith("Urgent tickets go to senior agents")
+    await desk.agent("/t greeting", agent_id=ALICE, thread=ticket.topic_id)
+    assert desk.to_group()[-1] == "Urgent tickets are taken by senior agents."
+    await desk.agent("/transfer @bob_agent", agent_id=SENIOR, thread=ticket.topic_id)
+    assert desk.to_group()[-1].startswith("Urgent tickets go to senior agents")
+    assert desk.to_user() == [] and (await newest(desk)).claimed_by is None
+    await desk.agent("/transfer @sam_senior", agent_id=ALICE, thread=ticket.topic_id)
+    assert desk.to_group()[-1] == "➡️ The ticket now belongs to Sam Senior."
+
+
+async def test_a_template_is_sent_by_the_holder_only(desk: Harness) -> None:
+    ticket, card_id = await escalated(desk)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    desk.session.clear()
+    await desk.agent("/t greeting", agent_id=SENIOR, thread=ticket.topic_id)
+    assert desk.to_group()[-1] == "Already taken by Alice Agent." and desk.to_user() == []
