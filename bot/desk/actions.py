@@ -255,10 +255,11 @@ async def tell_user(
         await session.commit()
 
 
-async def history(desk: Desk, session: AsyncSession, ticket: Ticket) -> str:
+async def history(desk: Desk, session: AsyncSession, ticket: Ticket) -> list[str]:
+    """The ticket's last messages, in as many messages as Telegram's length limit needs."""
     lines = await desk.lines(session, ticket, HISTORY_LINES)
     body = desk_texts.history_lines(lines, desk.t) or [desk.t("desk-card-no-messages")]
-    return "\n".join([desk.t("desk-history-title", id=str(ticket.id)), *body])
+    return desk_texts.in_messages([desk.t("desk-history-title", id=str(ticket.id)), *body])
 
 
 async def send_template(

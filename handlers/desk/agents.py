@@ -120,10 +120,17 @@ async def on_ticket_button(
         claimed = await desk_actions.claim(desk, bot, session, ticket, agent, role)
         await query.answer(claimed.text(desk.t, markup=False), show_alert=not claimed.won)
         return
-    await query.answer()
     if action == TicketAction.HISTORY:
-        await desk.note(bot, ticket, await desk_actions.history(desk, session, ticket))
+        posted = [
+            await desk.note(bot, ticket, part)
+            for part in await desk_actions.history(desk, session, ticket)
+        ]
+        if None in posted:  # never silently: the agent hears that (some of) it is missing
+            await query.answer(desk.t("desk-history-failed"), show_alert=True)
+        else:
+            await query.answer()
         return
+    await query.answer()
     if ticket.status == TicketStatus.CLOSED:
         await desk.note(bot, ticket, desk.t("desk-ticket-closed"))
         return

@@ -52,6 +52,7 @@ desk-card-summary = <b>Summary</b>
 desk-card-last-messages = <b>Last messages</b>
 desk-card-no-messages = (no messages yet)
 desk-history-title = <b>History of ticket #{ $id }</b>
+desk-history-failed = The history could not be posted in full; please try again.
 desk-history-user = 👤 { $text }
 desk-history-bot = 🤖 { $text }
 desk-history-agent = 🎧 { $text }

@@ -52,6 +52,7 @@ desk-card-summary = <b>Кратко</b>
 desk-card-last-messages = <b>Последние сообщения</b>
 desk-card-no-messages = (сообщений пока нет)
 desk-history-title = <b>История тикета #{ $id }</b>
+desk-history-failed = Историю не удалось показать целиком; попробуйте ещё раз.
 desk-history-user = 👤 { $text }
 desk-history-bot = 🤖 { $text }
 desk-history-agent = 🎧 { $text }

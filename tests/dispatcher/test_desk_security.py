@@ -20,8 +20,10 @@ from bot.desk.keyboards import (
     TicketCallback,
 )
 from bot.telegram.menu import MenuAction, MenuCallback
+from bot.telegram.offline_session import ApiCall, ApiError
 from db.base import utcnow
-from db.models import DeskDraft, Ticket, TicketStatus
+from db.models import DeskDraft, SenderType, Ticket, TicketStatus
+from db.models import Message as StoredMessage
 from tests.dispatcher.harness import Harness
 from tests.fakes.desk import ALICE, BOB, GROUP, SENIOR
 from tests.fakes.recording import USER_ID
@@ -241,3 +243,51 @@ async def test_a_template_is_sent_by_the_holder_only(desk: Harness) -> None:
     desk.session.clear()
     await desk.agent("/t greeting", agent_id=SENIOR, thread=ticket.topic_id)
     assert desk.to_group()[-1] == "Already taken by Alice Agent." and desk.to_user() == []
+
+
+# 4. History longer than one Telegram message
+
+
+async def long_conversation(desk: Harness, ticket: Ticket) -> None:
+    async with desk.sessionmaker() as session:
+        for n in range(30):
+            session.add(
+                StoredMessage(
+                    conversation_id=ticket.conversation_id,
+                    sender_type=SenderType.USER,
+                    text=f"message {n:02d} " + "y & z " * 60,
+                )
+            )
+        await session.commit()
+
+
+async def test_a_long_history_arrives_in_several_messages(desk: Harness) -> None:
+    ticket, card_id = await escalated(desk)
+    await long_conversation(desk, ticket)
+    desk.session.clear()
+    await desk.press(press_data(ticket, TicketAction.HISTORY), card_id, who=ALICE)
+    parts = desk.to_group()
+    assert len(parts) >= 2 and all(len(part) <= TEXT_LIMIT for part in parts)
+    assert parts[0].startswith("<b>History of ticket")
+    shown = "\n".join(parts)
+    for n in range(10, 30):  # the newest twenty, each once
+        assert shown.count(f"message {n:02d} ") == 1
+    last = desk.session.latest_message(GROUP)  # Telegram took them all
+    assert last is not None and "message 29" in (last.text or "")
+    assert callback_answers(desk) == [None]
+
+
+async def test_a_history_that_cannot_be_posted_is_not_lost_silently(desk: Harness) -> None:
+    ticket, card_id = await escalated(desk)
+    original = desk.session.responders["sendMessage"]
+
+    def send(call: ApiCall) -> Any:
+        if str(call.params.get("text", "")).startswith("<b>History"):
+            raise ApiError("Bad Request: not enough rights to send text messages")
+        return original(call)
+
+    desk.session.responders["sendMessage"] = send
+    await desk.press(press_data(ticket, TicketAction.HISTORY), card_id, who=ALICE)
+    assert callback_answers(desk)[-1] == (
+        "The history could not be posted in full; please try again."
+    )
