@@ -66,6 +66,7 @@ desk-button-close = ✅ Close
 desk-not-agent = Only agents can do this. An admin can add you with /admin agent add.
 desk-no-ticket-here = No open ticket here: use this in a ticket's topic (or reply to its card).
 desk-ticket-closed = This ticket is closed.
+desk-edit-closed = This ticket is closed: your edit did not reach the user.
 desk-claim-done = The ticket is yours.
 desk-claim-yours = You have this ticket already.
 desk-claim-taken = Already taken by { $agent }.

@@ -66,6 +66,7 @@ desk-button-close = ✅ Закрыть
 desk-not-agent = Это могут только агенты. Админ может добавить вас командой /admin agent add.
 desk-no-ticket-here = Здесь нет открытого тикета: используйте команду в теме тикета (или ответом на его карточку).
 desk-ticket-closed = Этот тикет закрыт.
+desk-edit-closed = Этот тикет закрыт: правка до пользователя не дошла.
 desk-claim-done = Тикет ваш.
 desk-claim-yours = Этот тикет уже ваш.
 desk-claim-taken = Уже взял { $agent }.

@@ -291,3 +291,19 @@ async def test_a_history_that_cannot_be_posted_is_not_lost_silently(desk: Harnes
     assert callback_answers(desk)[-1] == (
         "The history could not be posted in full; please try again."
     )
+
+
+# 5. An edit after closing
+
+
+async def test_an_edit_after_closing_does_not_reach_the_user(desk: Harness) -> None:
+    ticket, card_id = await escalated(desk)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    await desk.agent("Let me look", thread=ticket.topic_id)
+    reply = desk.session.latest_message(GROUP)
+    assert reply is not None and reply.text == "Let me look"
+    await desk.agent("/close", thread=ticket.topic_id)
+    desk.session.clear()
+    await desk.feed(desk.session.edited_update(GROUP, reply.message_id, "Let me look again"))
+    assert desk.session.calls(EditMessageText) == []
+    assert desk.to_group() == ["This ticket is closed: your edit did not reach the user."]
