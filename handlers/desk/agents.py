@@ -12,6 +12,7 @@ import html
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.enums import ContentType
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,26 @@ from db.models import Agent, AgentRole, DeskDraft, Ticket, TicketStatus, User
 from db.repositories.tickets import TicketRepository
 
 NOTE_PREFIX = "//"
+# What an agent writes that copyMessage relays to the user as they wrote it.
+RELAYABLE = frozenset(
+    {
+        ContentType.TEXT, ContentType.PHOTO, ContentType.VIDEO, ContentType.ANIMATION,
+        ContentType.DOCUMENT, ContentType.AUDIO, ContentType.VOICE, ContentType.VIDEO_NOTE,
+        ContentType.STICKER, ContentType.LIVE_PHOTO, ContentType.STORY, ContentType.CONTACT,
+        ContentType.LOCATION, ContentType.VENUE, ContentType.DICE,
+    }
+)  # fmt: skip
+# What an agent writes that cannot be a reply: the user's answers to a copied poll would go to
+# the bot's copy, which no agent sees (and a quiz cannot be copied: the bot does not know its
+# answer); games, invoices, paid media, giveaways and checklists are not copied at all. The
+# agent hears so, and the ticket is not claimed for it. Anything else in a topic (a renamed,
+# closed or reopened topic, a pin: service messages) is no reply either and is passed over.
+NOT_RELAYABLE = frozenset(
+    {
+        ContentType.POLL, ContentType.GAME, ContentType.INVOICE, ContentType.PAID_MEDIA,
+        ContentType.GIVEAWAY, ContentType.CHECKLIST,
+    }
+)  # fmt: skip
 
 
 class InAgentChat(Filter):
@@ -276,6 +297,10 @@ async def on_agent_message(
     await desk_relay.relay_from_agent(desk, bot, session, ticket, agent, message)
 
 
+async def on_not_relayable(message: Message, desk: Desk) -> None:
+    await message.reply(desk.t("desk-not-relayable"))
+
+
 async def on_agent_edit(message: Message, bot: Bot, session: AsyncSession, desk: Desk) -> None:
     await desk_relay.apply_edit(desk, bot, session, message)
 
@@ -297,9 +322,12 @@ def create_router() -> Router:
     router.message.register(_ignore, F.text.startswith(NOTE_PREFIX))
     router.message.register(_ignore, F.caption.startswith(NOTE_PREFIX))
     # Other commands are not messages for the user (and may belong to other routers).
-    relayable = ~F.text.startswith("/")
-    router.message.register(on_agent_message, relayable, InTicket(), agent)
-    router.message.register(refuse, relayable, InTicket())
+    not_command = ~F.text.startswith("/")
+    relayable = F.content_type.in_(RELAYABLE)
+    router.message.register(on_agent_message, relayable, not_command, InTicket(), agent)
+    router.message.register(on_not_relayable, F.content_type.in_(NOT_RELAYABLE), InTicket(), agent)
+    written = F.content_type.in_(RELAYABLE | NOT_RELAYABLE)
+    router.message.register(refuse, written, not_command, InTicket())
     router.edited_message.register(on_agent_edit, agent)
     return router
 

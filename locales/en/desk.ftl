@@ -82,6 +82,7 @@ desk-closed-note = ✅ Ticket closed; the user was asked for a rating.
 desk-returned-note = 🤖 The user is back with the bot.
 desk-user-left-note = 🤖 The user went back to the bot; the ticket is closed.
 desk-user-blocked = ⛔ The user has blocked the bot: messages cannot reach them.
+desk-not-relayable = ⛔ Polls, games and invoices cannot reach the user (their answers would not come back to you): nothing was sent. Please ask in a message instead.
 desk-templates = Templates: { $names }. Send /t name to send one to the user.
 desk-template-unknown = No such template. Templates: { $names }.
 desk-template-sent = 📨 Template “{ $name }” sent to the user.

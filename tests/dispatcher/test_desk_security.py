@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from aiogram.methods import EditMessageText, TelegramMethod
-from sqlalchemy import select, update
+from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
+from sqlalchemy import func, select, update
 
 from bot.desk.assistant import Line
 from bot.desk.keyboards import (
@@ -25,7 +25,7 @@ from db.base import utcnow
 from db.models import DeskDraft, SenderType, Ticket, TicketStatus
 from db.models import Message as StoredMessage
 from tests.dispatcher.harness import Harness
-from tests.fakes.desk import ALICE, BOB, GROUP, SENIOR
+from tests.fakes.desk import ALICE, BOB, GROUP, SENIOR, STRANGER
 from tests.fakes.recording import USER_ID
 
 HUMAN = MenuCallback(action=MenuAction.HUMAN).pack()
@@ -307,3 +307,54 @@ async def test_an_edit_after_closing_does_not_reach_the_user(desk: Harness) -> N
     await desk.feed(desk.session.edited_update(GROUP, reply.message_id, "Let me look again"))
     assert desk.session.calls(EditMessageText) == []
     assert desk.to_group() == ["This ticket is closed: your edit did not reach the user."]
+
+
+# 6. Renaming a topic is not a reply
+
+
+async def test_renaming_the_topic_does_not_claim_the_ticket(desk: Harness) -> None:
+    ticket, _ = await escalated(desk)
+    desk.session.clear()
+    for who in (ALICE, STRANGER):
+        edited = {"forum_topic_edited": {"name": "VIP customer"}}
+        await desk.agent(None, agent_id=who, thread=ticket.topic_id, extra=edited)
+    fresh = await newest(desk)
+    assert (fresh.status, fresh.claimed_by) == (TicketStatus.OPEN, None)
+    assert desk.session.requests == []  # no claim, no copy, no notice
+
+
+# 7. Polls
+
+
+POLL = {
+    "id": "poll-1",
+    "question": "Which cloud do you use?",
+    "options": [
+        {"text": "AWS", "voter_count": 0, "persistent_id": "a"},
+        {"text": "GCP", "voter_count": 0, "persistent_id": "b"},
+    ],
+    "total_voter_count": 0,
+    "is_closed": False,
+    "is_anonymous": True,
+    "type": "quiz",
+    "allows_multiple_answers": False,
+    "allows_revoting": False,
+    "members_only": False,
+}
+
+
+async def test_a_poll_is_not_relayed_and_the_agent_is_told(desk: Harness) -> None:
+    ticket, _ = await escalated(desk)
+    desk.session.clear()
+    await desk.agent(None, thread=ticket.topic_id, extra={"poll": POLL})
+    assert desk.copies(USER_ID) == [] and desk.to_user() == []
+    [notice] = desk.session.calls(SendMessage)
+    assert notice.text.startswith("⛔ Polls, games and invoices cannot reach the user")
+    assert (await newest(desk)).claimed_by is None  # nothing was said to the user
+    async with desk.sessionmaker() as session:
+        agents_lines = await session.scalar(
+            select(func.count())
+            .select_from(StoredMessage)
+            .where(StoredMessage.sender_type == SenderType.AGENT)
+        )
+    assert agents_lines == 0
