@@ -395,6 +395,11 @@ class DeskSettings(BaseSettings):
     )
     company: str = "dev2production.tech"
     reply_within_minutes: int = Field(default=30, ge=1, description="promised in business hours")
+    # One person cannot flood the agents' group with tickets (issue 17).
+    tickets_per_hour: int = Field(default=3, ge=1, description="tickets one person opens per hour")
+    reopen_after_seconds: int = Field(
+        default=60, ge=0, description="after a ticket closes, before its person opens another"
+    )
     # Custom emoji ids for the topic icon per ticket state (getForumTopicIconStickers); empty:
     # the state shows only as the emoji at the start of the topic's title.
     icon_open: str = ""

@@ -140,6 +140,25 @@ async def claim(
     return Claimed("desk-claim-done")
 
 
+async def take_for_reply(
+    desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent, role: AgentRole
+) -> Claimed | None:
+    """Why `agent` may not talk to the user of `ticket`, or None when they may: the rules of a
+    reply, for the agent's own messages, templates and the copilot's drafts alike. Only the
+    holder talks to the user (seniors too: they /transfer first); talking on an unclaimed
+    ticket claims it, so an urgent one needs a senior."""
+    if ticket.status == TicketStatus.CLOSED:
+        return Claimed("desk-ticket-closed")
+    if ticket.claimed_by is None:
+        # The user must know who is talking.
+        claimed = await claim(desk, bot, session, ticket, agent, role)
+        return None if claimed.won else claimed
+    if ticket.claimed_by != agent.id:
+        holder = await desk.agent_of(session, ticket)
+        return Claimed("desk-claim-taken", holder.name if holder else "?")
+    return None
+
+
 async def release(
     desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent | None, *, why: str
 ) -> None:
@@ -158,8 +177,13 @@ async def transfer(
     desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent, handle: str
 ) -> str:
     target = await AgentRepository(session).by_username(handle)
-    if target is None:
+    admins = desk.settings.telegram.admin_ids
+    role = None if target is None else role_with(target.telegram_id, target, admins)
+    if target is None or role is None:
         return desk.t("desk-transfer-unknown", handle=html.escape(handle))
+    # Handing a ticket over is claiming it for someone: the same rule (urgent needs a senior).
+    if desk_rules.claim_refusal(ticket, role):
+        return desk.t("desk-transfer-needs-senior", agent=html.escape(target.name))
     ticket.status, ticket.claimed_by = TicketStatus.CLAIMED, target.id
     ticket.claimed_at = ticket.claimed_at or utcnow()
     ticket.last_agent_activity_at = utcnow()
@@ -231,10 +255,11 @@ async def tell_user(
         await session.commit()
 
 
-async def history(desk: Desk, session: AsyncSession, ticket: Ticket) -> str:
+async def history(desk: Desk, session: AsyncSession, ticket: Ticket) -> list[str]:
+    """The ticket's last messages, in as many messages as Telegram's length limit needs."""
     lines = await desk.lines(session, ticket, HISTORY_LINES)
     body = desk_texts.history_lines(lines, desk.t) or [desk.t("desk-card-no-messages")]
-    return "\n".join([desk.t("desk-history-title", id=str(ticket.id)), *body])
+    return desk_texts.in_messages([desk.t("desk-history-title", id=str(ticket.id)), *body])
 
 
 async def send_template(

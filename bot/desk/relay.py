@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk.topics import IN, OUT, Desk
 from bot.telegram.client import thread_gone
-from db.models import Agent, SenderType, Ticket, User
+from db.models import Agent, SenderType, Ticket, TicketStatus, User
 from db.repositories.tickets import TicketRepository
 
 
@@ -82,12 +82,16 @@ async def relay_from_agent(
 
 
 async def apply_edit(desk: Desk, bot: Bot, session: AsyncSession, message: Message) -> bool:
-    """An agent edited a relayed message: apply the edit to the user's copy."""
+    """An agent edited a relayed message: apply the edit to the user's copy, unless the
+    ticket is closed (the conversation is over for the user, as for a new reply)."""
     relay = await TicketRepository(session).relay_of(message.message_id, OUT)
     if relay is None:
         return False
     ticket = await session.get(Ticket, relay.ticket_id)
     assert ticket is not None
+    if ticket.status == TicketStatus.CLOSED:
+        await desk.note(bot, ticket, desk.t("desk-edit-closed"))
+        return False
     try:
         if message.text is not None:
             await bot.edit_message_text(

@@ -8,7 +8,8 @@ seniors and above may step in; an urgent ticket is claimed by a senior or above 
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from bot.intake.rules import InputRejected, parse_email
 from db.models import AgentRole, Ticket, TicketPriority, TicketStatus
@@ -50,6 +51,32 @@ def may_act(ticket: Ticket, agent_id: int, role: AgentRole) -> bool:
     """Whether the agent may answer, transfer, release or close `ticket`: its holder (or anyone
     while nobody holds it), and seniors and above on any ticket."""
     return ticket.claimed_by in (None, agent_id) or allows(role, AgentRole.SENIOR)
+
+
+# Who may open a ticket
+
+# The window of DESK_TICKETS_PER_HOUR.
+OPENING_WINDOW = timedelta(hours=1)
+# What the bot decides on its own (an unsure answer, a hot lead): a refusal to open a ticket
+# for these is not the person's doing, so nobody tells them about it.
+BOTS_OWN_REASONS = frozenset({"low_confidence", "hot_lead"})
+
+
+def opening_refusal(
+    recent: Sequence[Ticket], now: datetime, *, per_hour: int, cooldown: timedelta
+) -> str | None:
+    """The locale key of why a person may not open another ticket now, or None.
+
+    `recent` are their tickets opened or closed lately. Against a flood of tickets (tapping
+    "Talk to a human" and "Back to the bot" in turns, issue 17): at most `per_hour` tickets in
+    an hour, and none within `cooldown` of the last one closing."""
+    opened = [t for t in recent if t.opened_at >= now - OPENING_WINDOW]
+    if len(opened) >= per_hour:
+        return "desk-open-limit"
+    closed = [t.closed_at for t in recent if t.closed_at is not None]
+    if closed and now - max(closed) < cooldown:
+        return "desk-open-cooldown"
+    return None
 
 
 # How a ticket changes

@@ -16,6 +16,7 @@ from db.models import Agent, Lead, Ticket, TicketPriority, TicketStatus, User
 from llm.context import plain_text
 
 TITLE_LIMIT = 128  # Telegram's limit on a topic name
+MESSAGE_LIMIT = 4096  # Telegram's limit on a message's text
 LINE_LIMIT = 300  # one history line on the card
 STATE_EMOJI = {TicketStatus.OPEN: "🆕", TicketStatus.CLAIMED: "🟢", TicketStatus.CLOSED: "✅"}
 PRIORITY_EMOJI = {
@@ -109,6 +110,25 @@ def history_lines(lines: Sequence[Line], t: Translator) -> list[str]:
         text = text if len(text) <= LINE_LIMIT else text[: LINE_LIMIT - 1] + "…"
         result.append(t(f"desk-history-{line.sender}", text=html.escape(text)))
     return result
+
+
+def in_messages(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """`lines` joined into as few messages as fit Telegram's limit, never splitting a line.
+
+    Counted on the HTML, which is never shorter than the text Telegram counts; a history line
+    holds at most LINE_LIMIT characters of text, so each fits a message of its own."""
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + 1 + len(line) > limit:
+            messages.append("\n".join(current))
+            current, size = [], 0
+        size += len(line) + (1 if current else 0)
+        current.append(line)
+    if current:
+        messages.append("\n".join(current))
+    return messages
 
 
 def _label(t: Translator, prefix: str, value: str | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -100,13 +100,30 @@ class Desk:
 
     # The user asks for a person
 
+    async def opening_refusal(self, session: AsyncSession, user: User) -> str | None:
+        """The locale key of why `user` may not open another ticket now (too many lately, or
+        one closed a moment ago), or None; see `rules.opening_refusal`."""
+        now, limits = utcnow(), self.settings.desk
+        cooldown = timedelta(seconds=limits.reopen_after_seconds)
+        since = now - max(desk_rules.OPENING_WINDOW, cooldown)
+        recent = await TicketRepository(session).recent_of(user.id, since)
+        return desk_rules.opening_refusal(
+            recent, now, per_hour=limits.tickets_per_hour, cooldown=cooldown
+        )
+
     async def escalate(
         self, bot: Bot, session: AsyncSession, user: User, trigger: Trigger
-    ) -> Ticket:
+    ) -> Ticket | None:
         """Open a ticket (or raise the priority of the user's open one), make sure its topic
-        and card exist, and tell the user what happens next."""
+        and card exist, and tell the user what happens next. None when the user may not open
+        another ticket now: they are told why (unless the bot itself wanted the ticket)."""
         repo = TicketRepository(session)
         ticket = await repo.open_of(user.id)
+        if ticket is None and (refusal := await self.opening_refusal(session, user)):
+            logger.info("user {}: no new ticket ({}): {}", user.id, trigger.reason, refusal)
+            if trigger.reason.value not in desk_rules.BOTS_OWN_REASONS:
+                await bot.send_message(user.id, self.i18n.get(user.language)(refusal))
+            return None
         conversation = await current_conversation(session, user)
         if ticket is None:
             ticket = await repo.open_new(

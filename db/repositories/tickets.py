@@ -29,6 +29,19 @@ class TicketRepository:
             .limit(1)
         )
 
+    async def recent_of(self, user_id: int, since: datetime) -> list[Ticket]:
+        """The user's tickets opened or closed since `since`, oldest first (the desk's limits
+        on opening another)."""
+        rows = await self.session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.user_id == user_id,
+                or_(Ticket.opened_at >= since, Ticket.closed_at >= since),
+            )
+            .order_by(Ticket.id)
+        )
+        return list(rows)
+
     async def last_topic(self, user_id: int) -> int | None:
         """The forum topic of the user's newest ticket that had one."""
         return await self.session.scalar(

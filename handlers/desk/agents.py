@@ -12,6 +12,7 @@ import html
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.enums import ContentType
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,26 @@ from db.models import Agent, AgentRole, DeskDraft, Ticket, TicketStatus, User
 from db.repositories.tickets import TicketRepository
 
 NOTE_PREFIX = "//"
+# What an agent writes that copyMessage relays to the user as they wrote it.
+RELAYABLE = frozenset(
+    {
+        ContentType.TEXT, ContentType.PHOTO, ContentType.VIDEO, ContentType.ANIMATION,
+        ContentType.DOCUMENT, ContentType.AUDIO, ContentType.VOICE, ContentType.VIDEO_NOTE,
+        ContentType.STICKER, ContentType.LIVE_PHOTO, ContentType.STORY, ContentType.CONTACT,
+        ContentType.LOCATION, ContentType.VENUE, ContentType.DICE,
+    }
+)  # fmt: skip
+# What an agent writes that cannot be a reply: the user's answers to a copied poll would go to
+# the bot's copy, which no agent sees (and a quiz cannot be copied: the bot does not know its
+# answer); games, invoices, paid media, giveaways and checklists are not copied at all. The
+# agent hears so, and the ticket is not claimed for it. Anything else in a topic (a renamed,
+# closed or reopened topic, a pin: service messages) is no reply either and is passed over.
+NOT_RELAYABLE = frozenset(
+    {
+        ContentType.POLL, ContentType.GAME, ContentType.INVOICE, ContentType.PAID_MEDIA,
+        ContentType.GIVEAWAY, ContentType.CHECKLIST,
+    }
+)  # fmt: skip
 
 
 class InAgentChat(Filter):
@@ -120,10 +141,17 @@ async def on_ticket_button(
         claimed = await desk_actions.claim(desk, bot, session, ticket, agent, role)
         await query.answer(claimed.text(desk.t, markup=False), show_alert=not claimed.won)
         return
-    await query.answer()
     if action == TicketAction.HISTORY:
-        await desk.note(bot, ticket, await desk_actions.history(desk, session, ticket))
+        posted = [
+            await desk.note(bot, ticket, part)
+            for part in await desk_actions.history(desk, session, ticket)
+        ]
+        if None in posted:  # never silently: the agent hears that (some of) it is missing
+            await query.answer(desk.t("desk-history-failed"), show_alert=True)
+        else:
+            await query.answer()
         return
+    await query.answer()
     if ticket.status == TicketStatus.CLOSED:
         await desk.note(bot, ticket, desk.t("desk-ticket-closed"))
         return
@@ -143,11 +171,23 @@ async def on_draft_button(
     session: AsyncSession,
     desk: Desk,
     agent: Agent,
+    role: AgentRole,
 ) -> None:
     draft = await session.get(DeskDraft, callback_data.draft_id)
     ticket = await TicketRepository(session).get(draft.ticket_id) if draft else None
     if draft is None or ticket is None or ticket.status == TicketStatus.CLOSED:
         await query.answer(desk.t("desk-draft-gone"), show_alert=True)
+        return
+    # Sending a draft is replying to the user; using it up otherwise is working the ticket.
+    if callback_data.action == DraftAction.SEND:
+        refusal = await desk_actions.take_for_reply(desk, bot, session, ticket, agent, role)
+    elif not desk_rules.may_act(ticket, agent.id, role):
+        holder = await desk.agent_of(session, ticket)
+        refusal = desk_actions.Claimed("desk-claim-taken", holder.name if holder else "?")
+    else:
+        refusal = None
+    if refusal is not None:
+        await query.answer(refusal.text(desk.t, markup=False), show_alert=True)
         return
     await query.answer()
     note = query.message if isinstance(query.message, Message) else None
@@ -190,10 +230,16 @@ async def on_template(
     if name not in TEMPLATES:
         await message.reply(desk.t("desk-template-unknown", names=", ".join(TEMPLATES)))
         return
-    ticket = await workable(message, session, desk, agent, role)
-    if ticket is not None:
-        reply = await desk_actions.send_template(desk, bot, session, ticket, agent, name)
-        await message.reply(reply)
+    ticket = await ticket_of(message, session)
+    if ticket is None or ticket.status == TicketStatus.CLOSED:
+        await message.reply(desk.t("desk-no-ticket-here"))
+        return
+    # A template is a reply to the user: the rules of a reply, not of working the ticket.
+    if refusal := await desk_actions.take_for_reply(desk, bot, session, ticket, agent, role):
+        await message.reply(refusal.text(desk.t))
+        return
+    reply = await desk_actions.send_template(desk, bot, session, ticket, agent, name)
+    await message.reply(reply)
 
 
 async def on_release(
@@ -245,20 +291,14 @@ async def on_agent_message(
     role: AgentRole,
     ticket: Ticket,
 ) -> None:
-    if ticket.status == TicketStatus.CLOSED:
-        await message.reply(desk.t("desk-ticket-closed"))
-        return
-    if ticket.claimed_by is None:
-        # Answering an unclaimed ticket claims it: the user must know who is talking.
-        claimed = await desk_actions.claim(desk, bot, session, ticket, agent, role)
-        if not claimed.won:
-            await message.reply(claimed.text(desk.t))
-            return
-    elif ticket.claimed_by != agent.id:
-        # Only the holder talks to the user (seniors included: they /transfer first).
-        await message.reply(await desk_actions.taken_by(desk, session, ticket))
+    if refusal := await desk_actions.take_for_reply(desk, bot, session, ticket, agent, role):
+        await message.reply(refusal.text(desk.t))
         return
     await desk_relay.relay_from_agent(desk, bot, session, ticket, agent, message)
+
+
+async def on_not_relayable(message: Message, desk: Desk) -> None:
+    await message.reply(desk.t("desk-not-relayable"))
 
 
 async def on_agent_edit(message: Message, bot: Bot, session: AsyncSession, desk: Desk) -> None:
@@ -282,9 +322,12 @@ def create_router() -> Router:
     router.message.register(_ignore, F.text.startswith(NOTE_PREFIX))
     router.message.register(_ignore, F.caption.startswith(NOTE_PREFIX))
     # Other commands are not messages for the user (and may belong to other routers).
-    relayable = ~F.text.startswith("/")
-    router.message.register(on_agent_message, relayable, InTicket(), agent)
-    router.message.register(refuse, relayable, InTicket())
+    not_command = ~F.text.startswith("/")
+    relayable = F.content_type.in_(RELAYABLE)
+    router.message.register(on_agent_message, relayable, not_command, InTicket(), agent)
+    router.message.register(on_not_relayable, F.content_type.in_(NOT_RELAYABLE), InTicket(), agent)
+    written = F.content_type.in_(RELAYABLE | NOT_RELAYABLE)
+    router.message.register(refuse, written, not_command, InTicket())
     router.edited_message.register(on_agent_edit, agent)
     return router
 

@@ -72,8 +72,18 @@ async def ask_for_human(
     desk: Desk,
     state: FSMContext,
     dialog_manager: DialogManager,
+    i18n: Translator,
 ) -> None:
-    """/human, the menu's and the FAQ's "Talk to a human": any flow gives way to the agents."""
+    """/human, the menu's and the FAQ's "Talk to a human": any flow gives way to the agents.
+
+    Tapped again while a ticket is open, or too soon or too often after the last one, it opens
+    nothing and says why: a person tapping on must not flood the agents' group (issue 17)."""
+    refusal: str | None = "desk-already-open"
+    if await TicketRepository(session).open_of(user.id) is None:
+        refusal = await desk.opening_refusal(session, user)
+    if refusal is not None:
+        await answer(event, i18n(refusal))
+        return
     if isinstance(event, CallbackQuery):
         await event.answer()
     await leave_intake(dialog_manager)
@@ -117,8 +127,12 @@ async def relay(
     await copilot(desk, bot, session, ticket, user)
 
 
-async def already_with_agents(message: Message, i18n: Translator) -> None:
-    await message.answer(i18n("desk-already-open"))
+async def answer(event: Message | CallbackQuery, text: str) -> None:
+    """Answer a command with a message, a button with a notice on the button (no message)."""
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=True)
+    else:
+        await event.answer(text)
 
 
 async def back_to_bot(
@@ -129,12 +143,12 @@ async def back_to_bot(
     desk: Desk,
     i18n: Translator,
 ) -> None:
+    ticket = await TicketRepository(session).open_of(user.id)
+    if ticket is None:  # nothing to go back from: an answer, and nothing else happens
+        await answer(event, i18n("desk-no-ticket"))
+        return
     if isinstance(event, CallbackQuery):
         await event.answer()
-    ticket = await TicketRepository(session).open_of(user.id)
-    if ticket is None:
-        await bot.send_message(user.id, i18n("desk-no-ticket"))
-        return
     await close(desk, bot, session, ticket, None, rate=False, by_user=True)
 
 
@@ -163,7 +177,6 @@ async def rate(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(already_with_agents, Command("human"), OpenTicket())
     router.message.register(ask_for_human, Command("human"))
     router.message.register(back_to_bot, Command("bot"))
     router.callback_query.register(back_to_bot, BackToBotCallback.filter())

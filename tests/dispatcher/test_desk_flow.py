@@ -5,6 +5,7 @@ topic, a plain group, a user who blocked the bot, and the out-of-hours e-mail.""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ from aiogram.methods import (
     EditMessageText,
     ReopenForumTopic,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.desk.keyboards import BackToBotCallback, RateCallback, TicketAction, TicketCallback
 from bot.telegram.menu import MenuAction, MenuCallback
 from bot.telegram.offline_session import ApiCall, ApiError
+from db.base import utcnow
 from db.models import Agent, AuditLog, RelayedMessage, Ticket, TicketPriority, TicketStatus, User
 from handlers.faq.keyboards import ActionCallback
 from tests.dispatcher.harness import Harness
@@ -35,6 +37,17 @@ async def ticket_of(desk: Harness) -> Ticket:
         ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
     assert ticket is not None
     return ticket
+
+
+async def a_while_later(desk: Harness) -> None:
+    """The closed tickets closed long enough ago for the person to open another one."""
+    async with desk.sessionmaker() as session:
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.closed_at.is_not(None))
+            .values(closed_at=utcnow() - timedelta(minutes=10))
+        )
+        await session.commit()
 
 
 def claim_data(ticket: Ticket, action: TicketAction = TicketAction.CLAIM) -> str:
@@ -221,7 +234,8 @@ async def test_back_to_the_bot_with_the_command_or_the_button(desk: Harness) -> 
     assert "back with the bot" in desk.to_user()[-1]
     assert (await ticket_of(desk)).status == TicketStatus.CLOSED
     assert "went back to the bot" in desk.to_group()[-1]
-    # The menu button opens a new ticket; its button brings the user back again.
+    # The menu button opens a new ticket (a while later); its button brings the user back.
+    await a_while_later(desk)
     menu = MenuCallback(action=MenuAction.HUMAN).pack()
     await desk.send("/start")
     start = desk.session.latest_message(USER_ID, with_keyboard=True)
@@ -311,6 +325,7 @@ async def test_a_new_ticket_whose_old_topic_was_deleted_gets_a_new_topic(desk: H
         return original(call)
 
     desk.session.responders["sendMessage"] = send
+    await a_while_later(desk)
     await desk.send("/human")
     second = await ticket_of(desk)
     assert len(desk.session.calls(CreateForumTopic)) == 2

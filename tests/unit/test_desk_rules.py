@@ -170,3 +170,23 @@ def test_sla_seconds_are_never_negative() -> None:
     assert rules.seconds_since(now - timedelta(minutes=2), now) == 120.0
     assert rules.seconds_since(now + timedelta(seconds=5), now) == 0.0
     assert rules.seconds_since(None, now) == 0.0
+
+
+def test_opening_another_ticket_is_limited_per_hour_and_after_a_closing() -> None:
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    cooldown = timedelta(seconds=60)
+
+    def ticket(opened_minutes_ago: float, closed_minutes_ago: float | None) -> Ticket:
+        closed = (
+            None if closed_minutes_ago is None else now - timedelta(minutes=closed_minutes_ago)
+        )
+        return Ticket(opened_at=now - timedelta(minutes=opened_minutes_ago), closed_at=closed)
+
+    def refusal(*recent: Ticket) -> str | None:
+        return rules.opening_refusal(recent, now, per_hour=2, cooldown=cooldown)
+
+    assert refusal() is None
+    assert refusal(ticket(30, 0.5)) == "desk-open-cooldown"  # closed half a minute ago
+    assert refusal(ticket(30, 1)) is None  # a minute ago: the cooldown is over
+    assert refusal(ticket(50, 40), ticket(20, 10)) == "desk-open-limit"
+    assert refusal(ticket(61, 40), ticket(20, 10)) is None  # the first is over an hour old
