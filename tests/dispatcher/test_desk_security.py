@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from sqlalchemy import func, select, update
 
@@ -29,6 +30,15 @@ from tests.fakes.desk import ALICE, BOB, GROUP, SENIOR, STRANGER
 from tests.fakes.recording import USER_ID
 
 HUMAN = MenuCallback(action=MenuAction.HUMAN).pack()
+
+
+@pytest.fixture(autouse=True)
+def no_button_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk's own rules, apart from the button rate limits in front of them (fifteen taps
+    within seconds meet those first: tests/dispatcher/test_throttling.py)."""
+    monkeypatch.setenv("THROTTLE_BUTTONS", "1000")
+
+
 BACK = BackToBotCallback().pack()
 TEXT_LIMIT = 4096
 
