@@ -447,8 +447,9 @@ class Settings(BaseModel):
                 value = getattr(section, name)
                 if isinstance(value, SecretStr):
                     value = "***"
-                elif name == "url" and isinstance(value, str):
-                    value = _redact_url(value)
+                elif isinstance(value, str):
+                    # Any setting may hold a URL (TELEGRAM_API_URL, LONGCAT_BASE_URL, ...).
+                    value = redact_url(value)
                 result[f"{prefix}{name}".upper()] = value
         return result
 
@@ -460,9 +461,27 @@ def _http_url(value: Any) -> str:
     return text.rstrip("/")
 
 
-def _redact_url(url: str) -> str:
-    # postgresql://user:password@host -> postgresql://user:***@host
-    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", url)
+# A bot token wherever it stands: alone, in a Bot API URL (/bot<token>/getMe, /file/bot<token>/),
+# percent-encoded; a digit before it would make it part of a longer number.
+BOT_TOKEN_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{1,20}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
+# The password of a URL's user info, up to the last "@" (a raw "@" in a password is common);
+# masking a little too much of an odd URL is better than leaking the rest of a password.
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@?#\s]*:)[^\s]*@")
+_QUERY_SECRET = re.compile(
+    r"(?i)([?&;](?:password|passwd|pass|pwd|token|secret|api_?key|key|access_token|auth)=)"
+    r"[^&;#\s]*"
+)
+
+
+def mask_bot_tokens(text: str, replacement: str = "***") -> str:
+    return BOT_TOKEN_IN_TEXT.sub(replacement, text)
+
+
+def redact_url(url: str) -> str:
+    """postgresql://user:password@host -> postgresql://user:***@host; redis://:pw@host ->
+    redis://:***@host; also ?password=... and a bot token in the path."""
+    url = _URL_PASSWORD.sub(r"\1***@", url)
+    return mask_bot_tokens(_QUERY_SECRET.sub(r"\1***", url))
 
 
 #: The sections by attribute name: every field of Settings that is read from the environment.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from loguru import logger
 
+from bot.config import mask_bot_tokens
 from bot.kernel.pii import mask_pii
 
 if TYPE_CHECKING:
@@ -55,8 +56,12 @@ def _json_sink(stream: TextIO) -> Callable[[Message], None]:
         if extra:
             payload["extra"] = extra
         if record["exception"] is not None:
-            payload["exception"] = mask_pii("".join(_format_exception(record)).rstrip())
-        stream.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+            payload["exception"] = mask_pii(
+                _mask_tokens("".join(_format_exception(record)).rstrip())
+            )
+        # Masked again as a whole: an exception's text or a nested extra may quote a Bot API URL.
+        line = json.dumps(payload, ensure_ascii=False, default=str)
+        stream.write(_mask_tokens(line) + "\n")
         stream.flush()
 
     return write
@@ -71,18 +76,24 @@ def _format_exception(record: Record) -> list[str]:
     return traceback.format_exception(exc.type, exc.value, exc.traceback)
 
 
+def _mask_tokens(text: str) -> str:
+    # The bot's token is in every Bot API URL (/bot<token>/getUpdates, /file/bot<token>/...)
+    # that aiohttp or aiogram may quote; the PII patterns alone miss it glued to "bot".
+    return mask_bot_tokens(text, "[SECRET]")
+
+
 def _mask(record: Record) -> None:
     # Whatever a library or a handler put in a log line, personal data does not leave masked.
-    record["message"] = mask_pii(record["message"])
+    record["message"] = mask_pii(_mask_tokens(record["message"]))
     for key, value in record["extra"].items():
         if isinstance(value, str):
-            record["extra"][key] = mask_pii(value)
+            record["extra"][key] = mask_pii(_mask_tokens(value))
 
 
 def _pretty_sink(stream: TextIO) -> Callable[[Message], None]:
     def write(message: Message) -> None:
         # The formatted line includes the traceback, whose exception text may quote user data.
-        stream.write(mask_pii(str(message)))
+        stream.write(mask_pii(_mask_tokens(str(message))))
         stream.flush()
 
     return write

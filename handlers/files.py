@@ -1,4 +1,5 @@
-"""Documents and photos from users: checked and stored, and the user told what came of them.
+"""Files from users (documents, photos, videos, voice and audio messages): checked and
+stored, and the user told what came of them.
 
 An album arrives as one update per item, with a shared media_group_id. Each item is stored in its
 own update (updates of a chat run one at a time), and one answer covers the whole album: it is
@@ -115,12 +116,16 @@ async def on_file(
         conversation_id=conversation.id,
         message_row_id=row.id,
     )
-    assert outcome is not None  # the router only lets documents and photos in
+    assert outcome is not None  # the router only lets messages with a file in
     max_mb = settings.files.file_max_mb
     if message.media_group_id:
         album_replies.add(bot, message.chat.id, message.media_group_id, outcome, i18n, max_mb)
         return
     await message.answer(describe([outcome], i18n, max_mb))
+
+
+# Every kind of message `receive_file` checks: a file the bot takes is never left unchecked.
+carries_file = F.document | F.photo | F.video | F.animation | F.video_note | F.voice | F.audio
 
 
 def create_router() -> Router:
@@ -140,6 +145,6 @@ def create_router() -> Router:
         await replies.drain()
 
     router.message.middleware(inject_replies)
-    router.message.register(on_file, F.document | F.photo)
+    router.message.register(on_file, carries_file)
     router.shutdown.register(drain)
     return router

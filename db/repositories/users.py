@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,6 +10,25 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
+
+# ASCII digits only: str.isdigit() also takes "²" and "①", which int() refuses.
+_NUMBER = re.compile(r"-?[0-9]+")
+_BIGINT = range(-(2**63), 2**63)
+
+
+def parse_telegram_id(reference: str) -> int | None:
+    """The id `reference` spells (ASCII digits, a minus for chats), when it fits the database's
+    BIGINT (Telegram's ids use 52 bits); None for anything else."""
+    text = reference.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value in _BIGINT else None
+
+
+def looks_like_id(reference: str) -> bool:
+    """Digits (an id, maybe too large for one), as opposed to a @username."""
+    return _NUMBER.fullmatch(reference.strip()) is not None
 
 
 class UserRepository:
@@ -21,10 +41,10 @@ class UserRepository:
     async def find(self, reference: str) -> User | None:
         """A user by Telegram id or @username (case-insensitive; the latest seen holder)."""
         reference = reference.strip()
-        if reference.lstrip("-").isdigit():
-            user_id = int(reference)
-            # Telegram ids fit in 52 bits; anything beyond BIGINT would be a database error.
-            return await self.session.get(User, user_id) if abs(user_id) < 2**63 else None
+        if looks_like_id(reference):
+            # Anything beyond BIGINT would be a database error: nobody has such an id.
+            user_id = parse_telegram_id(reference)
+            return await self.session.get(User, user_id) if user_id is not None else None
         name = reference.removeprefix("@").lower()
         if not name:
             return None

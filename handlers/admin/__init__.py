@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
+from bot.telegram.callback_data import bounded
 from handlers.admin import agents, bans, gdpr, llm
 from handlers.admin.command import AdminCall, Subcommand, admin_role, say
 
@@ -88,7 +89,8 @@ async def refuse_button(query: CallbackQuery, i18n: Translator) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_admin, Command("admin"), AdminChat())
-    buttons = (gdpr.GdprAdminCallback.filter(), F.message.chat.type == ChatType.PRIVATE)
+    # Bounded: a forged press with an id beyond 64 bits is a stale button, not a database error.
+    buttons = (bounded(gdpr.GdprAdminCallback), F.message.chat.type == ChatType.PRIVATE)
     router.callback_query.register(gdpr.on_delete_button, *buttons, AsAdmin())
     router.callback_query.register(refuse_button, *buttons)
     return router

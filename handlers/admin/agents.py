@@ -2,7 +2,8 @@
 the agents' group.
 
 An admin grants at most their own role and changes only people ranked at or below them; every
-change goes to the audit log.
+change goes to the audit log. A @username is resolved to the Telegram id holding it now; when
+that is not the agent row's id, the admin is asked for the id (bot/desk/roles.py).
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ async def agent(call: AdminCall) -> None:
         return
     handle = words[1]
     role = AgentRole(wanted) if action != "remove" else AgentRole.AGENT
-    change = await change_agent(call.session, call.admin_id, call.role, action, handle, role)
+    outcome = await change_agent(call.session, call.admin_id, call.role, action, handle, role)
     await call.session.commit()
     await call.answer(
-        t(f"desk-admin-{change}", handle=html.escape(handle), role=t(f"desk-role-{role}"))
+        t(
+            f"desk-admin-{outcome.change}",
+            handle=html.escape(handle[:64]),
+            role=t(f"desk-role-{role}"),
+            agent=str(outcome.agent_id),
+            holder=str(outcome.holder_id),
+        )
     )
 
 

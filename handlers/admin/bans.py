@@ -21,6 +21,7 @@ from db.base import utcnow
 from db.models import ActorType, User
 from db.repositories import UserRepository
 from db.repositories.bans import banned_users
+from db.repositories.users import parse_telegram_id
 from handlers.admin.command import AdminCall, Subcommand
 
 _DURATION = re.compile(r"^(\d{1,4})([mhdw])$", re.IGNORECASE)
@@ -64,9 +65,10 @@ async def list_bans(call: AdminCall) -> None:
 
 async def _target(session: AsyncSession, reference: str, *, create: bool) -> User | None:
     user = await UserRepository(session).find(reference)
-    if user is None and create and reference.isdigit() and 0 < int(reference) < 2**63:
+    user_id = parse_telegram_id(reference) if user is None and create else None
+    if user_id is not None and user_id > 0:
         # Someone who has not written yet can be banned in advance by their numeric id.
-        user = await UserRepository(session).insert_if_missing(int(reference))
+        user = await UserRepository(session).insert_if_missing(user_id)
     return user
 
 

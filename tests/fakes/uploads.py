@@ -22,6 +22,9 @@ from tests.fakes.recording import FIRST_NAME, USER_ID, USERNAME
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + bytes(17)
 JPG = b"\xff\xd8\xff\xe0\0\x10JFIF\0" + bytes(32)
+MP4 = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom" + bytes(32)
+OGG = b"OggS\0\x02" + bytes(22) + b"\x01\x13OpusHead" + bytes(16)
+MP3 = b"ID3\x04\0\0\0\0\0\0" + b"\xff\xfb\x90\x64" + bytes(32)
 EXE = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0" + bytes(48)
 # The standard antivirus test string (harmless by design; every scanner reports it).
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -33,14 +36,17 @@ def file_update(
     *,
     name: str | None = "file.pdf",
     photo: bool = False,
+    media: str | None = None,
+    mime_type: str | None = None,
     size: int | None = None,
     caption: str | None = None,
     media_group_id: str | None = None,
     user_id: int = USER_ID,
     language_code: str = "en",
 ) -> Update:
-    """A private message from the user with a document (or a photo) whose bytes are `content`;
-    the session stores the message too, as Telegram would (so copyMessage finds it)."""
+    """A private message from the user with a document (or a photo, or `media`: "video",
+    "voice", "audio", "video_note", "animation") whose bytes are `content`; the session stores
+    the message too, as Telegram would (so copyMessage finds it)."""
     serial = session.next_update_id()
     file_id = f"upload-{serial}"
     session.files[file_id] = content
@@ -56,16 +62,27 @@ def file_update(
         "file_unique_id": f"u{serial}",
         "file_size": len(content) if size is None else size,
     }
-    media: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    if mime_type is not None:
+        described["mime_type"] = mime_type
     if photo:
-        media["photo"] = [{**described, "width": 800, "height": 600}]
+        fields["photo"] = [{**described, "width": 800, "height": 600}]
+    elif media in ("video", "animation"):
+        shape = {"width": 640, "height": 360, "duration": 5}
+        fields[media] = {**described, **shape, **({"file_name": name} if name else {})}
+    elif media == "video_note":
+        fields[media] = {**described, "length": 240, "duration": 5}
+    elif media == "voice":
+        fields[media] = {**described, "duration": 3}
+    elif media == "audio":
+        fields[media] = {**described, "duration": 60, **({"file_name": name} if name else {})}
     else:
-        media["document"] = {**described, **({"file_name": name} if name else {})}
+        fields["document"] = {**described, **({"file_name": name} if name else {})}
     if caption is not None:
-        media["caption"] = caption
+        fields["caption"] = caption
     if media_group_id is not None:
-        media["media_group_id"] = media_group_id
-    return session.message_update(None, user=sender, update_id=serial, extra=media)
+        fields["media_group_id"] = media_group_id
+    return session.message_update(None, user=sender, update_id=serial, extra=fields)
 
 
 def stored_files(directory: Path) -> list[Path]:

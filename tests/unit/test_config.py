@@ -44,7 +44,11 @@ def test_the_env_file_is_read_unless_the_environment_says_otherwise(
 def test_env_example_lists_every_variable_and_nothing_else() -> None:
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
     listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", text, re.MULTILINE))
-    assert listed == variable_names()
+    # And the variables docker-compose.yml requires (the passwords of its PostgreSQL and Redis).
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    required = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", compose))
+    assert required == {"POSTGRES_PASSWORD", "REDIS_PASSWORD"}
+    assert listed == variable_names() | required
 
 
 def test_defaults_are_the_embedded_ones() -> None:
