@@ -25,6 +25,7 @@ from bot.desk.keyboards import DraftAction, DraftCallback, TicketAction, TicketC
 from bot.desk.texts import TEMPLATES
 from bot.desk.topics import Desk
 from bot.kernel.kv import Counters
+from bot.telegram.callback_data import bounded
 from db.models import Agent, AgentRole, DeskDraft, Ticket, TicketStatus, User
 from db.repositories.tickets import TicketRepository
 
@@ -309,14 +310,14 @@ def create_router() -> Router:
     router = Router(name=__name__)
     agent = AsAgent()
     commands = Command("t", "release", "transfer", "close")
-    router.callback_query.register(on_ticket_button, TicketCallback.filter(), agent)
-    router.callback_query.register(on_draft_button, DraftCallback.filter(), agent)
+    router.callback_query.register(on_ticket_button, bounded(TicketCallback), agent)
+    router.callback_query.register(on_draft_button, bounded(DraftCallback), agent)
     router.message.register(on_template, Command("t"), agent)
     router.message.register(on_release, Command("release"), agent)
     router.message.register(on_transfer, Command("transfer"), agent)
     router.message.register(on_close, Command("close"), agent)
-    router.callback_query.register(refuse, TicketCallback.filter())
-    router.callback_query.register(refuse, DraftCallback.filter())
+    router.callback_query.register(refuse, bounded(TicketCallback))
+    router.callback_query.register(refuse, bounded(DraftCallback))
     router.message.register(refuse, commands)
     # Notes between agents stay in the group.
     router.message.register(_ignore, F.text.startswith(NOTE_PREFIX))

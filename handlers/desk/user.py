@@ -29,6 +29,7 @@ from bot.faq.intents import IntentDetector
 from bot.files.store import receive_file
 from bot.kernel.conversations import record_user_message
 from bot.kernel.i18n import Translator
+from bot.telegram.callback_data import bounded
 from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import Ticket, TicketStatus, User
 from db.repositories import ConversationRepository
@@ -187,7 +188,7 @@ def create_router() -> Router:
     router.callback_query.register(
         ask_for_human, ActionCallback.filter(F.action.in_({"human", "consultation"}))
     )
-    router.callback_query.register(rate, RateCallback.filter())
+    router.callback_query.register(rate, bounded(RateCallback))
     # Commands stay with their routers (/help, /cancel, ...); everything else goes to the topic.
     router.message.register(relay, ~F.text.startswith("/"), OpenTicket())
     # Before the FAQ answers: incidents, requests for a person, frustration.

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
+from loguru import logger
 from sqlalchemy import func, select, update
 
 from bot.desk.assistant import Line
@@ -17,6 +18,7 @@ from bot.desk.keyboards import (
     BackToBotCallback,
     DraftAction,
     DraftCallback,
+    RateCallback,
     TicketAction,
     TicketCallback,
 )
@@ -368,3 +370,30 @@ async def test_a_poll_is_not_relayed_and_the_agent_is_told(desk: Harness) -> Non
             .where(StoredMessage.sender_type == SenderType.AGENT)
         )
     assert agents_lines == 0
+
+
+# Forged button data: ids beyond 64 bits
+
+
+@pytest.mark.parametrize(
+    ("data", "who"),
+    [
+        (TicketCallback(action=TicketAction.CLAIM, ticket_id=10**30).pack(), ALICE),
+        (DraftCallback(action=DraftAction.SEND, draft_id=-(10**30)).pack(), ALICE),
+        (RateCallback(ticket_id=10**30, stars=5).pack(), None),
+    ],
+)
+async def test_desk_buttons_with_ids_beyond_64_bits_are_answered_as_stale(
+    desk: Harness, data: str, who: int | None
+) -> None:
+    errors: list[str] = []
+    sink = logger.add(errors.append, level="ERROR", format="{message}")
+    try:
+        message = await desk.bot.send_message(GROUP if who else USER_ID, "forged")
+        await desk.press(data, message.message_id, who)
+    finally:
+        logger.remove(sink)
+    assert errors == []
+    assert callback_answers(desk)[-1] == (
+        "This button is no longer active. Send /start to open the menu."
+    )
