@@ -42,6 +42,7 @@ from db.models import (
 from db.repositories import audit as audit_log
 from db.repositories.leads import LeadRepository
 from db.repositories.tickets import AgentRepository, TicketRepository
+from db.repositories.users import UserRepository
 
 COPILOT_TIMEOUT = 20.0
 HISTORY_LINES = 20
@@ -173,10 +174,22 @@ async def release(
     await desk.note(bot, ticket, desk.t(f"desk-{why}-note", agent=name))
 
 
+async def agent_named(session: AsyncSession, handle: str) -> Agent | None:
+    """The active agent `handle` (@username or id) names now: whoever holds the handle today, by
+    Telegram id. An agent row's remembered username counts only when nobody is known to hold
+    it: a handle an agent gave up, taken by someone else, does not name the agent."""
+    repo = AgentRepository(session)
+    holder = await UserRepository(session=session).find(handle)
+    if holder is not None:
+        agent = await repo.by_telegram_id(holder.id)
+        return agent if agent is not None and agent.is_active else None
+    return await repo.by_username(handle)
+
+
 async def transfer(
     desk: Desk, bot: Bot, session: AsyncSession, ticket: Ticket, agent: Agent, handle: str
 ) -> str:
-    target = await AgentRepository(session).by_username(handle)
+    target = await agent_named(session, handle)
     admins = desk.settings.telegram.admin_ids
     role = None if target is None else role_with(target.telegram_id, target, admins)
     if target is None or role is None:

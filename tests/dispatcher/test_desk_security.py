@@ -397,3 +397,14 @@ async def test_desk_buttons_with_ids_beyond_64_bits_are_answered_as_stale(
     assert callback_answers(desk)[-1] == (
         "This button is no longer active. Send /start to open the menu."
     )
+
+
+async def test_a_handle_an_agent_gave_up_does_not_name_them_in_a_transfer(desk: Harness) -> None:
+    ticket, card_id = await escalated(desk)
+    await desk.press(press_data(ticket, TicketAction.CLAIM), card_id, who=ALICE)
+    # Bob became @bobby; a stranger took @bob_agent and wrote to the bot since.
+    await desk.send("hi", user_id=8123, username="bob_agent")
+    desk.session.clear()
+    await desk.agent("/transfer @bob_agent", agent_id=ALICE, thread=ticket.topic_id)
+    assert (await newest(desk)).claimed_by != BOB
+    assert "bob_agent" in desk.to_group()[-1] and "Bob Agent" not in desk.to_group()[-1]
