@@ -122,7 +122,8 @@ async def on_ticket_button(
         return
     await query.answer()
     if action == TicketAction.HISTORY:
-        await desk.note(bot, ticket, await desk_actions.history(desk, session, ticket))
+        history = await desk_actions.history(desk, session, ticket)
+        await desk.note(bot, ticket, history, session=session)
         return
     if ticket.status == TicketStatus.CLOSED:
         await desk.note(bot, ticket, desk.t("desk-ticket-closed"))
@@ -164,7 +165,7 @@ async def on_draft_button(
         )
     elif callback_data.action == DraftAction.EDIT:
         # Bots cannot prefill an agent's input box: the draft comes back as text to copy.
-        await desk.note(bot, ticket, f"<code>{html.escape(draft.text)}</code>")
+        await desk.note(bot, ticket, f"<code>{html.escape(draft.text)}</code>", session=session)
         result = desk.t("desk-draft-editing", agent=html.escape(agent.name))
     else:
         result = desk.t("desk-draft-discarded", agent=html.escape(agent.name))

@@ -18,7 +18,7 @@ from bot.config import FileSettings, load_settings
 from bot.files.store import FileStore
 from bot.intake.export import export_csv
 from bot.intake.handover import LeadHandover
-from bot.privacy.gdpr import erase_due
+from bot.privacy.gdpr import AgentGroup, erase_due
 from db.base import utcnow
 from db.models import AuditLog, IntakeProgress, Lead, LeadScore, User
 from handlers.admin.gdpr import GdprAdminAction, GdprAdminCallback
@@ -158,10 +158,8 @@ async def test_erasure_after_the_grace_period_leaves_no_trace(
 
     assert await erase_due(harness.sessionmaker, store, grace_days=30) == 0  # too early
     later = utcnow() + timedelta(days=31)
-    erased = await erase_due(
-        harness.sessionmaker, store, grace_days=30, now=later, bot=harness.bot,
-        agent_chat_id=AGENTS,
-    )  # fmt: skip
+    group = AgentGroup(harness.bot, AGENTS, "(removed)")
+    erased = await erase_due(harness.sessionmaker, store, grace_days=30, now=later, group=group)
     assert erased == 1
 
     assert await traces_of(harness.sessionmaker, data) == []
