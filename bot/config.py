@@ -334,6 +334,9 @@ class PrivacySettings(BaseSettings):
     retention_text_days: int = Field(
         default=180, ge=1, description="delete texts of archived conversations this long after"
     )
+    fsm_ttl_days: int = Field(
+        default=30, ge=1, description="FSM state and unfinished answers in Redis expire after"
+    )
 
 
 # Phrases that in practice only spam carries; operators replace the list with SPAM_KEYWORDS.
