@@ -69,14 +69,22 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    """For values inside the FSM data that JSON has no type for."""
+    converted = _json_value(value)
+    return str(value) if converted is value else converted
+
+
 async def export_user(
     session: AsyncSession,
     user_id: int,
     *,
+    unfinished: dict[str, Any] | None = None,
     actor_type: ActorType = ActorType.USER,
     actor_id: int | None = None,
 ) -> bytes | None:
-    """Everything held about the user as UTF-8 JSON (None for an unknown user); audited."""
+    """Everything held about the user as UTF-8 JSON (None for an unknown user); audited.
+    `unfinished`: what the FSM storage holds of them (bot/privacy/unfinished.py)."""
     rows = await repo.owned_rows(session, user_id)
     if not rows:
         return None
@@ -95,9 +103,12 @@ async def export_user(
         "requests": [
             {"at": _json_value(entry.created_at), "action": entry.action} for entry in requests
         ],
+        # Answers not yet stored anywhere else: an intake they have not finished (Redis).
+        "unfinished": unfinished or {},
     }
     _audit(session, user_id, Action.EXPORT, actor_type, actor_id)
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    data = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+    return data.encode("utf-8")
 
 
 def erase_at(user: User, grace_days: int) -> datetime | None:

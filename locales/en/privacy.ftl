@@ -1,7 +1,7 @@
 ## GDPR: /mydata, /forgetme and /admin gdpr (HTML)
 privacy-cmd-mydata = Get all data we hold about you
 privacy-cmd-forgetme = Delete all your data
-privacy-mydata-caption = 📦 Here is everything we hold about you: your profile, conversations, messages, project requests, tickets and the files you sent (their details).
+privacy-mydata-caption = 📦 Here is everything we hold about you: your profile, conversations, messages, project requests, tickets, the files you sent (their details) and the answers of a request you have not finished.
 privacy-mydata-nothing = We hold no data about you.
 privacy-forget-confirm = 🗑 Delete all your data?
 
