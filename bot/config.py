@@ -334,6 +334,12 @@ class PrivacySettings(BaseSettings):
     retention_text_days: int = Field(
         default=180, ge=1, description="delete texts of archived conversations this long after"
     )
+    retention_draft_days: int = Field(
+        default=30, ge=1, description="delete copilot drafts nobody used after"
+    )
+    retention_relay_days: int = Field(
+        default=180, ge=1, description="delete relayed pairs of closed tickets in topics after"
+    )
     fsm_ttl_days: int = Field(
         default=30, ge=1, description="FSM state and unfinished answers in Redis expire after"
     )
