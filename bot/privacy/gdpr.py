@@ -165,6 +165,11 @@ def _audit(
         target_id=user_id,
     )
     GDPR_REQUESTS.labels(action.value.removeprefix("gdpr.")).inc()
+    # User ids stay in the logs after an erasure (issue 17), by decision: a line carries the
+    # numeric Telegram id, a pseudonym (no name, no text: PII is masked), so that an operator
+    # can trace a request or a fault; the logs are the operator's, rotated by them, and once
+    # the rows are gone the bot holds nothing that ties the id to a person. The erasure's
+    # own lines name nobody.
     logger.info("gdpr: {} for user {}", action.value, user_id)
 
 
