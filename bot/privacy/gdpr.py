@@ -126,7 +126,12 @@ def request_forget(
     actor_type: ActorType = ActorType.USER,
     actor_id: int | None = None,
 ) -> bool:
-    """Hide the user's data now, erase it after the grace period; False if already requested."""
+    """Hide the user's data now, erase it after the grace period; False if already requested.
+
+    What the agents' group shows of them already stays until the erasure (issue 17): the
+    request can be cancelled until then, and a deleted message cannot be brought back. From
+    now on no lead card of theirs is posted, the desk shows none of their words, and whatever
+    is posted about them is recorded and goes with the rest."""
     if user.forget_requested_at is not None:
         return False
     user.forget_requested_at = utcnow()

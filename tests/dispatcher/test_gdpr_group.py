@@ -21,9 +21,11 @@ from bot.desk.assistant import Line
 from bot.desk.keyboards import TicketAction, TicketCallback
 from bot.files.store import FileStore
 from bot.privacy.gdpr import REMOVED_FILE, AgentGroup, erase_due
+from bot.privacy.jobs import erasure_job
+from bot.scheduler import JobContext
 from bot.telegram.offline_session import ApiCall, ApiError
 from db.base import utcnow
-from db.models import GroupPost, Ticket
+from db.models import GroupPost, Ticket, User
 from handlers.privacy import ForgetAction, ForgetCallback
 from tests.dispatcher.harness import Harness
 from tests.fakes.desk import ALICE, GROUP, forum
@@ -224,3 +226,33 @@ async def test_messages_too_old_to_delete_are_edited_to_a_neutral_text(
     [summary] = [line for line in warnings if "too old to delete" in line]
     assert f"{len(about)} message(s)" in summary and "0 could be neither" in summary
     assert not [line for line in warnings if any(needle in line for needle in NEEDLES)]
+
+
+async def test_the_erasure_job_edits_old_messages_to_the_agents_language_text(
+    desk: Harness,
+) -> None:
+    """The hourly job itself (bot/privacy/jobs.py): the agents' group from AGENT_CHAT_ID, the
+    neutral text from the locales."""
+    forum(desk.session, is_forum=False)
+    await _intake(desk)
+    [card] = desk.session.messages_in(GROUP)
+    await _forget(desk)
+    async with desk.sessionmaker() as session:
+        user = await session.get(User, USER_ID)
+        assert user is not None and user.forget_requested_at is not None
+        user.forget_requested_at -= timedelta(days=load_settings().privacy.gdpr_grace_days + 1)
+        await session.commit()
+
+    def too_old(call: ApiCall) -> bool:
+        raise ApiError("Bad Request: message can't be deleted for everyone")
+
+    desk.session.responders["deleteMessage"] = too_old
+    context = JobContext(
+        desk.bot, desk.settings, desk.sessionmaker, desk.knowledge.i18n, desk.dp["desk"]
+    )
+    await erasure_job(context)
+
+    edited = desk.session.message(GROUP, card.message_id)
+    assert edited is not None and edited.text == REMOVED
+    async with desk.sessionmaker() as session:
+        assert await session.get(User, USER_ID) is None
