@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -145,12 +146,18 @@ async def open_resources(settings: Settings, *, run_migrations: bool = True) -> 
         except Exception as exc:
             await resources.close()
             raise StartupError(f"REDIS_URL: cannot connect ({type(exc).__name__})") from exc
-        resources.storage = RedisStorage(
-            resources.redis, key_builder=DefaultKeyBuilder(with_destiny=True)
-        )
+        resources.storage = fsm_storage(resources.redis, settings)
     if run_migrations:
         await migrate.upgrade(engine)
     return resources
+
+
+def fsm_storage(redis: Redis, settings: Settings) -> RedisStorage:
+    """FSM state and data in Redis, aiogram-dialog's stacks and contexts (the answers of an
+    unfinished intake) among them: each key expires FSM_TTL_DAYS after its last change."""
+    ttl = timedelta(days=settings.privacy.fsm_ttl_days)
+    builder = DefaultKeyBuilder(with_destiny=True)
+    return RedisStorage(redis, key_builder=builder, state_ttl=ttl, data_ttl=ttl)
 
 
 def scoring_rule(settings: Settings) -> ScoringRule:

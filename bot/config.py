@@ -337,6 +337,15 @@ class PrivacySettings(BaseSettings):
     retention_text_days: int = Field(
         default=180, ge=1, description="delete texts of archived conversations this long after"
     )
+    retention_draft_days: int = Field(
+        default=30, ge=1, description="delete copilot drafts nobody used after"
+    )
+    retention_relay_days: int = Field(
+        default=180, ge=1, description="delete relayed pairs of closed tickets in topics after"
+    )
+    fsm_ttl_days: int = Field(
+        default=30, ge=1, description="FSM state and unfinished answers in Redis expire after"
+    )
 
 
 # Phrases that in practice only spam carries; operators replace the list with SPAM_KEYWORDS.
@@ -395,7 +404,7 @@ class DeskSettings(BaseSettings):
     )
     company: str = "dev2production.tech"
     reply_within_minutes: int = Field(default=30, ge=1, description="promised in business hours")
-    # One person cannot flood the agents' group with tickets (issue 17).
+    # One person cannot flood the agents' group with tickets.
     tickets_per_hour: int = Field(default=3, ge=1, description="tickets one person opens per hour")
     reopen_after_seconds: int = Field(
         default=60, ge=0, description="after a ticket closes, before its person opens another"

@@ -10,6 +10,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_dialog import DialogManager
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.kernel.i18n import Translator
 from bot.privacy import gdpr as privacy
+from bot.privacy.unfinished import unfinished_flows
 from db.base import utcnow
 from db.models import User
 from handlers.intake import leave_intake
@@ -50,8 +52,16 @@ def export_file(data: bytes) -> BufferedInputFile:
     return BufferedInputFile(data, filename=f"devbot-data-{utcnow():%Y-%m-%d}.json")
 
 
-async def my_data(message: Message, session: AsyncSession, user: User, i18n: Translator) -> None:
-    data = await privacy.export_user(session, user.id)
+async def my_data(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    i18n: Translator,
+    fsm_storage: BaseStorage,
+) -> None:
+    unfinished = await unfinished_flows(fsm_storage, bot.id, user.id)
+    data = await privacy.export_user(session, user.id, unfinished=unfinished)
     if data is None:  # the user row is created before any handler; kept for safety
         await message.answer(i18n("privacy-mydata-nothing"))
         return

@@ -365,4 +365,4 @@ async def _draft(
     session.add(row)
     await session.commit()
     text = desk.t("desk-draft-note", text=html.escape(row.text))
-    await desk.note(bot, ticket, text, draft_keyboard(row.id, desk.t))
+    await desk.note(bot, ticket, text, draft_keyboard(row.id, desk.t), session=session)

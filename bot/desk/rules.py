@@ -68,7 +68,7 @@ def opening_refusal(
     """The locale key of why a person may not open another ticket now, or None.
 
     `recent` are their tickets opened or closed lately. Against a flood of tickets (tapping
-    "Talk to a human" and "Back to the bot" in turns, issue 17): at most `per_hour` tickets in
+    "Talk to a human" and "Back to the bot" in turns): at most `per_hour` tickets in
     an hour, and none within `cooldown` of the last one closing."""
     opened = [t for t in recent if t.opened_at >= now - OPENING_WINDOW]
     if len(opened) >= per_hour:

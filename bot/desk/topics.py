@@ -32,6 +32,7 @@ from bot.kernel.conversations import current_conversation
 from bot.kernel.i18n import I18n, Translator
 from bot.kernel.kv import Locks
 from bot.kernel.metrics import ESCALATIONS, TICKET_TIME_TO_FIRST_REPLY
+from bot.privacy.posts import remember_post
 from bot.telegram.client import thread_gone
 from db.base import utcnow
 from db.models import (
@@ -344,9 +345,17 @@ class Desk:
             logger.warning("ticket {}: title not changed: {}", ticket.id, exc.message)
 
     async def note(
-        self, bot: Bot, ticket: Ticket, text: str, markup: InlineKeyboardMarkup | None = None
+        self,
+        bot: Bot,
+        ticket: Ticket,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+        *,
+        session: AsyncSession | None = None,
     ) -> Message | None:
-        """An internal message in the ticket's topic (a reply to the card in a plain group)."""
+        """An internal message in the ticket's topic (a reply to the card in a plain group).
+        A note that shows the user's words (History, drafts) passes `session`: outside a topic
+        it is recorded there, for the user's erasure."""
         if self.chat_id is None:
             return None
         reply = None
@@ -355,7 +364,7 @@ class Desk:
                 message_id=ticket.card_message_id, allow_sending_without_reply=True
             )
         try:
-            return await bot.send_message(
+            sent = await bot.send_message(
                 self.chat_id,
                 text,
                 message_thread_id=ticket.topic_id,
@@ -365,6 +374,9 @@ class Desk:
         except TelegramAPIError as exc:
             logger.warning("ticket {}: note not posted: {}", ticket.id, exc.message)
             return None
+        if session is not None and ticket.topic_id is None:
+            await remember_post(session, ticket.user_id, sent, "note")
+        return sent
 
     # The conversation log and the SLA
 

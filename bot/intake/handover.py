@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.intake.leads import lead_card
 from bot.kernel.i18n import I18n
 from bot.kernel.kv import Locks, MemoryLocks
+from bot.privacy.posts import remember_post
 from bot.telegram.client import thread_gone
 from bot.telegram.delivery import transient_cause
 from db.models import Lead, LeadScore, User
@@ -58,14 +59,17 @@ class LeadHandover:
         try:
             topic = await self._topic(bot)
             try:
-                await bot.send_message(self.chat_id, text, message_thread_id=topic)
+                sent = await bot.send_message(self.chat_id, text, message_thread_id=topic)
             except TelegramBadRequest as exc:
                 if topic is None or not thread_gone(exc):
                     raise
                 # Someone deleted the Leads topic: make a new one and post there.
                 topic = await self._topic(bot, gone=topic)
-                await bot.send_message(self.chat_id, text, message_thread_id=topic)
+                sent = await bot.send_message(self.chat_id, text, message_thread_id=topic)
             logger.info("lead {} ({}) posted to the agents' group", lead.id, lead.score)
+            # The card names the person: their erasure deletes it (it is not in their topic).
+            async with self.sessionmaker() as session:
+                await remember_post(session, user.id, sent, "lead", thread_id=topic)
         except TelegramAPIError as exc:
             logger.error("lead {}: could not post the card: {}", lead.id, exc.message)
         except Exception as exc:  # the lead is stored already: never fail the user's confirm

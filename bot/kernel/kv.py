@@ -289,13 +289,15 @@ class MemoryLocks:
 
 
 def person_key_patterns(user_id: int) -> list[str]:
-    """Every key pattern that names the user: counters and caches (prefix "devbot:") and FSM
-    state (aiogram's "fsm:" keys; in a private chat the chat id is the user's id)."""
+    """Every key pattern that names the user: counters, caches and locks (prefix "devbot:") and
+    FSM state (aiogram's "fsm:" keys; in a private chat the chat id is the user's id, and the
+    agents' group is a chat like another)."""
     u = user_id
     return [
         f"devbot:cache:ban:{u}", f"devbot:ban-told:{u}:*", f"devbot:spam:rep:{u}:*",
         f"devbot:rl:*:{u}", f"devbot:rl-told:*:{u}", f"devbot:llm:user:{u}:*",
-        f"fsm:{u}:{u}:*", f"fsm:*:{u}:{u}:*",
+        f"devbot:desk-refused:{u}", f"devbot:lock:desk-topic:{u}",
+        f"fsm:*:{u}:*",  # the user's segment after the chat's (and the bot's) in any chat
     ]  # fmt: skip
 
 

@@ -3,10 +3,12 @@
 Forgetting has two steps. The request marks the user (`users.forget_requested_at`): from that
 moment the services that show users' data to agents leave them out (see
 `db.repositories.privacy.visible`), and the user can still change their mind. After
-GDPR_GRACE_DAYS a job erases them: their topics in the agents' group, their keys in Redis and
-their files on disk first, then the user row and, by cascade, every row they own (the rows go
-last: they are what says where the rest is); audit entries about them lose the ids and details,
-and one anonymous entry records the erasure. Every request is in the audit log.
+GDPR_GRACE_DAYS a job erases them: their topics in the agents' group and every message about
+them there (recorded as they were posted; deleted, or edited to a neutral text when too old to
+delete), their keys in Redis and their files on disk first, then the user row and, by cascade,
+every row they own (the rows go last: they are what says where the rest is); audit entries
+about them lose the ids and details, and one anonymous entry records the erasure. Every
+request is in the audit log.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import BufferedInputFile, InputMediaDocument
 from loguru import logger
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -43,6 +46,8 @@ from db.repositories import privacy as repo
 EXPORT_FORMAT = "devbot-export/1"
 # Where we keep a file is our business, not part of the person's data.
 INTERNAL_COLUMNS = frozenset({"storage_path"})
+# What a file about an erased person in the agents' group is replaced with (too old to delete).
+REMOVED_FILE = "removed.txt"
 
 
 class Action(enum.StrEnum):
@@ -64,14 +69,22 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    """For values inside the FSM data that JSON has no type for."""
+    converted = _json_value(value)
+    return str(value) if converted is value else converted
+
+
 async def export_user(
     session: AsyncSession,
     user_id: int,
     *,
+    unfinished: dict[str, Any] | None = None,
     actor_type: ActorType = ActorType.USER,
     actor_id: int | None = None,
 ) -> bytes | None:
-    """Everything held about the user as UTF-8 JSON (None for an unknown user); audited."""
+    """Everything held about the user as UTF-8 JSON (None for an unknown user); audited.
+    `unfinished`: what the FSM storage holds of them (bot/privacy/unfinished.py)."""
     rows = await repo.owned_rows(session, user_id)
     if not rows:
         return None
@@ -90,9 +103,12 @@ async def export_user(
         "requests": [
             {"at": _json_value(entry.created_at), "action": entry.action} for entry in requests
         ],
+        # Answers not yet stored anywhere else: an intake they have not finished (Redis).
+        "unfinished": unfinished or {},
     }
     _audit(session, user_id, Action.EXPORT, actor_type, actor_id)
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    data = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+    return data.encode("utf-8")
 
 
 def erase_at(user: User, grace_days: int) -> datetime | None:
@@ -110,7 +126,12 @@ def request_forget(
     actor_type: ActorType = ActorType.USER,
     actor_id: int | None = None,
 ) -> bool:
-    """Hide the user's data now, erase it after the grace period; False if already requested."""
+    """Hide the user's data now, erase it after the grace period; False if already requested.
+
+    What the agents' group shows of them already stays until the erasure: the
+    request can be cancelled until then, and a deleted message cannot be brought back. From
+    now on no lead card of theirs is posted, the desk shows none of their words, and whatever
+    is posted about them is recorded and goes with the rest."""
     if user.forget_requested_at is not None:
         return False
     user.forget_requested_at = utcnow()
@@ -149,6 +170,11 @@ def _audit(
         target_id=user_id,
     )
     GDPR_REQUESTS.labels(action.value.removeprefix("gdpr.")).inc()
+    # User ids stay in the logs after an erasure, by decision: a line carries the
+    # numeric Telegram id, a pseudonym (no name, no text: PII is masked), so that an operator
+    # can trace a request or a fault; the logs are the operator's, rotated by them, and once
+    # the rows are gone the bot holds nothing that ties the id to a person. The erasure's
+    # own lines name nobody.
     logger.info("gdpr: {} for user {}", action.value, user_id)
 
 
@@ -218,23 +244,33 @@ def remove_files(store: FileStore, user_id: int, paths: Iterable[str]) -> int:
     return removed
 
 
+@dataclass(frozen=True)
+class AgentGroup:
+    """The agents' group as the erasure cleans it: a message the bot can no longer delete
+    (Telegram lets bots delete messages for 48 hours) is edited to `removed_text`."""
+
+    bot: Bot
+    chat_id: int
+    removed_text: str
+
+
 async def erase_due(
     sessionmaker: async_sessionmaker[AsyncSession],
     store: FileStore,
     grace_days: int,
     now: datetime | None = None,
     *,
-    bot: Bot | None = None,
-    agent_chat_id: int | None = None,
+    group: AgentGroup | None = None,
     forget_elsewhere: Callable[[int], Awaitable[object]] | None = None,
 ) -> int:
     """Erase everyone whose grace period is over, one user at a time. Returns how many.
 
-    With the bot and the agents' group, the user's topics there (and, in a plain group, the
-    cards and copies of their messages) are deleted; `forget_elsewhere` gets each id (the job
-    clears the user's Redis keys with it); then their files go, and the rows last, in one
-    transaction. Every step can be done twice, so a transient fault (TRANSIENT) stops only
-    that user's erasure, rows kept, and the next run finishes it."""
+    With the agents' `group`, the user's topics there are deleted, and so is every message
+    about them outside those topics (cards, copies, lead cards, notes), or it is edited to a
+    neutral text; `forget_elsewhere` gets each id (the job clears the user's Redis keys with
+    it); then their files go, and the rows last, in one transaction. Every step can be done
+    twice, so a transient fault (TRANSIENT) stops only that user's erasure, rows kept, and the
+    next run finishes it."""
     cutoff = (now or utcnow()) - timedelta(days=grace_days)
     async with sessionmaker() as session:
         user_ids = await repo.due_for_erasure(session, cutoff)
@@ -243,8 +279,8 @@ async def erase_due(
         async with sessionmaker() as session:
             traces = await traces_of(session, user_id)
         steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
-        if bot is not None and agent_chat_id is not None:
-            clean = partial(_erase_in_agent_group, bot, agent_chat_id, traces)
+        if group is not None:
+            clean = partial(_erase_in_agent_group, group, traces)
             steps.append(("cleaning the agents' group", clean))
         if forget_elsewhere is not None:  # e.g. the user's keys in Redis
             steps.append(("clearing their keys elsewhere", partial(forget_elsewhere, user_id)))
@@ -292,9 +328,13 @@ async def _erase_rows(
     return True
 
 
-async def _erase_in_agent_group(bot: Bot, chat_id: int, traces: Traces) -> None:
+async def _erase_in_agent_group(group: AgentGroup, traces: Traces) -> None:
     """A topic or message already gone, or a missing right, is skipped (with a warning): it
-    will not change by trying again. A transient fault (TRANSIENT) is raised."""
+    will not change by trying again. A transient fault (TRANSIENT) is raised.
+
+    Messages go one by one: deleteMessages says nothing of those it could not delete, and
+    those (older than 48 hours) must be edited instead. Logs name no message and no user."""
+    bot, chat_id = group.bot, group.chat_id
     for topic in sorted(traces.topics):
         try:
             await bot.delete_forum_topic(chat_id, topic)
@@ -302,11 +342,57 @@ async def _erase_in_agent_group(bot: Bot, chat_id: int, traces: Traces) -> None:
             raise
         except TelegramAPIError as exc:
             logger.warning("gdpr: a topic in the agents' group was not deleted: {}", exc.message)
-    ordered = sorted(traces.messages)
-    for start in range(0, len(ordered), 100):  # deleteMessages takes at most 100 ids
+    edited, kept = 0, 0
+    for message_id in sorted(traces.messages):
+        outcome = await _remove_message(group, message_id)
+        edited += outcome is _Outcome.EDITED
+        kept += outcome is _Outcome.KEPT
+    if edited or kept:
+        logger.warning(
+            "gdpr: in the agents' group {} message(s) were too old to delete and were edited, "
+            "{} could be neither deleted nor edited",
+            edited,
+            kept,
+        )
+
+
+class _Outcome(enum.Enum):
+    DELETED = "deleted"
+    GONE = "gone"  # deleted before (by an agent, or an earlier run)
+    EDITED = "edited"
+    KEPT = "kept"  # neither deleted nor edited: the warning counts it
+
+
+async def _remove_message(group: AgentGroup, message_id: int) -> _Outcome:
+    bot, chat_id = group.bot, group.chat_id
+    try:
+        await bot.delete_message(chat_id, message_id)
+        return _Outcome.DELETED
+    except TRANSIENT:
+        raise
+    except TelegramAPIError as exc:
+        if "not found" in exc.message:
+            return _Outcome.GONE
+        refusal = exc.message
+    # Too old to delete (or no right to): the text says what became of it; a file (a copy of
+    # what the person sent) is replaced by a note that says the same.
+    text = group.removed_text
+    note = InputMediaDocument(
+        media=BufferedInputFile(text.encode(), filename=REMOVED_FILE), caption=text
+    )
+    edits = (  # without reply_markup the card's buttons go too
+        partial(bot.edit_message_text, text, chat_id=chat_id, message_id=message_id),
+        partial(bot.edit_message_media, note, chat_id=chat_id, message_id=message_id),
+    )
+    for edit in edits:
         try:
-            await bot.delete_messages(chat_id, ordered[start : start + 100])
+            await edit()
+            return _Outcome.EDITED
         except TRANSIENT:
             raise
         except TelegramAPIError as exc:
-            logger.warning("gdpr: copies in the agents' group were not deleted: {}", exc.message)
+            if "not modified" in exc.message:  # edited by an earlier run
+                return _Outcome.EDITED
+            refusal = exc.message
+    logger.info("gdpr: a message in the agents' group stays as it was: {}", refusal)
+    return _Outcome.KEPT

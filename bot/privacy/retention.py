@@ -7,7 +7,19 @@
 - stored files that no attachment row points at (an upload whose transaction rolled back, or
   a file whose row went while its removal failed) are deleted ORPHAN_GRACE after they were
   written;
+- copilot drafts nobody used (they may quote the person) are deleted RETENTION_DRAFT_DAYS after
+  they were written;
+- relayed message pairs of closed tickets in a forum topic are deleted RETENTION_RELAY_DAYS
+  after the relay: they hold ids only, and only an agent's late edit still needed them;
 - (users who asked to be forgotten are erased by the hourly GDPR job: bot/privacy/jobs.py).
+
+Kept on purpose, until the person asks to be forgotten:
+- leads: they are the agency's business records (the request a prospect made and how to reach
+  them back), which sales follows up on, exports (/admin export) and reports on; they are
+  hidden at /forgetme and erased with the person;
+- relayed pairs outside a forum topic (a plain agents' group) and `group_posts`: they are how
+  the erasure finds the person's cards and copies in the agents' group, which stay there
+  otherwise; ids only, no words.
 
 Each step is one short transaction (attachments in batches), logs counts only and counts in
 Prometheus. Running a step twice does nothing more.
@@ -27,7 +39,16 @@ from bot.config import Settings
 from bot.files.store import FileStore
 from bot.kernel.metrics import RETENTION
 from db.base import utcnow
-from db.models import Attachment, Conversation, ConversationStatus, Message
+from db.models import (
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    DeskDraft,
+    Message,
+    RelayedMessage,
+    Ticket,
+    TicketStatus,
+)
 
 ATTACHMENT_BATCH = 500
 # An upload's file is written before its row is committed: younger files may be on their way.
@@ -40,6 +61,8 @@ class RetentionReport:
     attachments_deleted: int
     texts_deleted: int
     orphan_files_deleted: int
+    drafts_deleted: int
+    relays_deleted: int
 
 
 async def archive_inactive(session: AsyncSession, before: datetime) -> int:
@@ -101,6 +124,29 @@ async def delete_old_attachments(
         deleted += len(rows)
 
 
+async def delete_old_drafts(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(
+        delete(DeskDraft)
+        .where(DeskDraft.created_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def delete_old_relays(session: AsyncSession, before: datetime) -> int:
+    """Pairs of closed tickets in a forum topic (the erasure deletes the topic, not the pairs'
+    messages); a plain group's pairs are how the erasure finds the copies: they stay."""
+    in_topics = select(Ticket.id).where(
+        Ticket.status == TicketStatus.CLOSED, Ticket.topic_id.is_not(None)
+    )
+    result = await session.execute(
+        delete(RelayedMessage)
+        .where(RelayedMessage.created_at < before, RelayedMessage.ticket_id.in_(in_topics))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def _remove(store: FileStore, paths: list[str | None]) -> None:
     for path in paths:
         store.remove(path)
@@ -129,6 +175,12 @@ async def run_retention(
         texts = await delete_archived_texts(
             session, now - timedelta(days=policy.retention_text_days)
         )
+        drafts = await delete_old_drafts(
+            session, now - timedelta(days=policy.retention_draft_days)
+        )
+        relays = await delete_old_relays(
+            session, now - timedelta(days=policy.retention_relay_days)
+        )
         await session.commit()
     store = FileStore(settings.files)
     attachments = await delete_old_attachments(
@@ -137,20 +189,24 @@ async def run_retention(
     orphans = await delete_orphan_files(sessionmaker, store, now - ORPHAN_GRACE)
     # Erasing forgotten users is the GDPR job's (bot/privacy/jobs.py): it also clears their
     # topics in the agents' group and their keys in Redis.
-    report = RetentionReport(archived, attachments, texts, orphans)
+    report = RetentionReport(archived, attachments, texts, orphans, drafts, relays)
     for action, count in (
         ("archived", archived),
         ("attachments_deleted", attachments),
         ("texts_deleted", texts),
         ("orphan_files_deleted", orphans),
+        ("drafts_deleted", drafts),
+        ("relays_deleted", relays),
     ):
         RETENTION.labels(action).inc(count)
     logger.info(
         "retention: {} conversations archived, {} attachments deleted, {} message texts "
-        "deleted, {} orphan files deleted",
+        "deleted, {} orphan files deleted, {} drafts deleted, {} relayed pairs deleted",
         archived,
         attachments,
         texts,
         orphans,
+        drafts,
+        relays,
     )
     return report

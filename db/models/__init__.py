@@ -16,6 +16,7 @@ from db.models.enums import (
 from db.models.files import Attachment
 from db.models.intake import AppState, IntakeProgress
 from db.models.leads import Lead
+from db.models.posts import GroupPost
 from db.models.tickets import Ticket
 from db.models.users import Agent, User
 
@@ -29,6 +30,7 @@ __all__ = [
     "Conversation",
     "ConversationStatus",
     "DeskDraft",
+    "GroupPost",
     "IntakeProgress",
     "Lead",
     "LeadScore",

@@ -16,7 +16,15 @@ from sqlalchemy import ColumnElement, Table, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
-from db.models import ActorType, Attachment, AuditLog, RelayedMessage, Ticket, User
+from db.models import (
+    ActorType,
+    Attachment,
+    AuditLog,
+    GroupPost,
+    RelayedMessage,
+    Ticket,
+    User,
+)
 from db.repositories.audit import USER
 
 
@@ -121,8 +129,8 @@ async def delete_user(session: AsyncSession, user_id: int) -> int:
 
 
 async def agent_group_traces(session: AsyncSession, user_id: int) -> tuple[set[int], set[int]]:
-    """What the agents' group holds of the user: (forum topic ids, message ids outside topics:
-    cards and copies in a plain group)."""
+    """What the agents' group holds of the user: (their forum topic ids, the ids of messages
+    outside those topics: cards and copies in a plain group, lead cards, notes)."""
     tickets = (
         await session.execute(
             select(Ticket.id, Ticket.topic_id, Ticket.card_message_id).where(
@@ -138,7 +146,18 @@ async def agent_group_traces(session: AsyncSession, user_id: int) -> tuple[set[i
             select(RelayedMessage.group_message_id).where(RelayedMessage.ticket_id.in_(plain))
         )
         messages.update(copies)
+    posts = await session.execute(
+        select(GroupPost.message_id, GroupPost.thread_id).where(GroupPost.user_id == user_id)
+    )
+    # A post in one of their topics goes with the topic.
+    messages.update(message for message, thread in posts.all() if thread not in topics)
     return topics, messages
+
+
+def add_group_post(
+    session: AsyncSession, user_id: int, message_id: int, thread_id: int | None, kind: str
+) -> None:
+    session.add(GroupPost(user_id=user_id, message_id=message_id, thread_id=thread_id, kind=kind))
 
 
 async def lock_due(session: AsyncSession, user_id: int, requested_before: datetime) -> bool:

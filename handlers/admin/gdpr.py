@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.kernel.i18n import Translator
 from bot.privacy import gdpr as privacy
+from bot.privacy.unfinished import unfinished_flows
 from db.models import ActorType, User
 from db.repositories import UserRepository
 from handlers.admin.command import AdminCall, Subcommand
@@ -43,8 +44,14 @@ async def gdpr(call: AdminCall) -> None:
         await call.answer(t("privacy-admin-unknown-user", user=html.escape(reference[:64])))
         return
     if action == "export":
+        bot: Bot = call.data["bot"]
+        unfinished = await unfinished_flows(call.data["fsm_storage"], bot.id, target.id)
         data = await privacy.export_user(
-            session, target.id, actor_type=ActorType.ADMIN, actor_id=call.admin_id
+            session,
+            target.id,
+            unfinished=unfinished,
+            actor_type=ActorType.ADMIN,
+            actor_id=call.admin_id,
         )
         assert data is not None  # the user row exists
         caption = t("privacy-admin-exported", user=str(target.id))

@@ -144,7 +144,7 @@ async def on_ticket_button(
         return
     if action == TicketAction.HISTORY:
         posted = [
-            await desk.note(bot, ticket, part)
+            await desk.note(bot, ticket, part, session=session)
             for part in await desk_actions.history(desk, session, ticket)
         ]
         if None in posted:  # never silently: the agent hears that (some of) it is missing
@@ -205,7 +205,7 @@ async def on_draft_button(
         )
     elif callback_data.action == DraftAction.EDIT:
         # Bots cannot prefill an agent's input box: the draft comes back as text to copy.
-        await desk.note(bot, ticket, f"<code>{html.escape(draft.text)}</code>")
+        await desk.note(bot, ticket, f"<code>{html.escape(draft.text)}</code>", session=session)
         result = desk.t("desk-draft-editing", agent=html.escape(agent.name))
     else:
         result = desk.t("desk-draft-discarded", agent=html.escape(agent.name))

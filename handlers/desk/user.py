@@ -78,7 +78,7 @@ async def ask_for_human(
     """/human, the menu's and the FAQ's "Talk to a human": any flow gives way to the agents.
 
     Tapped again while a ticket is open, or too soon or too often after the last one, it opens
-    nothing and says why: a person tapping on must not flood the agents' group (issue 17)."""
+    nothing and says why: a person tapping on must not flood the agents' group."""
     refusal: str | None = "desk-already-open"
     if await TicketRepository(session).open_of(user.id) is None:
         refusal = await desk.opening_refusal(session, user)

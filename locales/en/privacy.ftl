@@ -1,7 +1,7 @@
 ## GDPR: /mydata, /forgetme and /admin gdpr (HTML)
 privacy-cmd-mydata = Get all data we hold about you
 privacy-cmd-forgetme = Delete all your data
-privacy-mydata-caption = 📦 Here is everything we hold about you: your profile, conversations, messages, project requests, tickets and the files you sent (their details).
+privacy-mydata-caption = 📦 Here is everything we hold about you: your profile, conversations, messages, project requests, tickets, the files you sent (their details) and the answers of a request you have not finished.
 privacy-mydata-nothing = We hold no data about you.
 privacy-forget-confirm = 🗑 Delete all your data?
 
@@ -14,6 +14,8 @@ privacy-forget-pending = Your data is already scheduled for deletion on { $date 
 privacy-forget-cancelled = ✅ Your deletion request is cancelled and your data is restored.
 privacy-forget-nothing-to-cancel = There is no deletion request to cancel.
 privacy-forget-usage = Send /forgetme to delete your data, or /forgetme cancel to cancel a request.
+# In the agents' group, in place of a message about someone erased (too old to delete)
+privacy-removed-in-group = 🗑 (removed at the person's request)
 
 ## /admin gdpr (for admins)
 privacy-admin-usage = Usage: <code>/admin gdpr export|delete|cancel USER</code>, where USER is a Telegram id or @username.

@@ -1,7 +1,7 @@
 ## GDPR: /mydata, /forgetme и /admin gdpr (HTML)
 privacy-cmd-mydata = Получить все ваши данные
 privacy-cmd-forgetme = Удалить все ваши данные
-privacy-mydata-caption = 📦 Здесь всё, что мы о вас храним: профиль, диалоги, сообщения, заявки на проекты, обращения и сведения о присланных файлах.
+privacy-mydata-caption = 📦 Здесь всё, что мы о вас храним: профиль, диалоги, сообщения, заявки на проекты, обращения, сведения о присланных файлах и ответы незавершённой заявки.
 privacy-mydata-nothing = Мы не храним о вас никаких данных.
 privacy-forget-confirm = 🗑 Удалить все ваши данные?
 
@@ -14,6 +14,8 @@ privacy-forget-pending = Ваши данные уже запланированы
 privacy-forget-cancelled = ✅ Запрос на удаление отменён, ваши данные восстановлены.
 privacy-forget-nothing-to-cancel = Нет запроса на удаление, который можно отменить.
 privacy-forget-usage = Отправьте /forgetme, чтобы удалить свои данные, или /forgetme cancel, чтобы отменить запрос.
+# В группе агентов вместо сообщения о стёртом человеке (слишком старого, чтобы удалить)
+privacy-removed-in-group = 🗑 (удалено по просьбе человека)
 
 ## /admin gdpr (для администраторов)
 privacy-admin-usage = Использование: <code>/admin gdpr export|delete|cancel USER</code>, где USER — Telegram id или @username.

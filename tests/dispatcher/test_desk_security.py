@@ -1,4 +1,4 @@
-"""The desk's security review (issue 17): a person cannot flood the agents with tickets, the
+"""The desk's security review: a person cannot flood the agents with tickets, the
 holder and urgent-ticket rules hold for drafts, /transfer and /t, history longer than one
 message, edits after closing, topic renames and polls."""
 

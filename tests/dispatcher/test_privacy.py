@@ -18,7 +18,7 @@ from bot.config import FileSettings, load_settings
 from bot.files.store import FileStore
 from bot.intake.export import export_csv
 from bot.intake.handover import LeadHandover
-from bot.privacy.gdpr import erase_due
+from bot.privacy.gdpr import AgentGroup, erase_due
 from db.base import utcnow
 from db.models import AuditLog, IntakeProgress, Lead, LeadScore, User
 from handlers.admin.gdpr import GdprAdminAction, GdprAdminCallback
@@ -158,10 +158,8 @@ async def test_erasure_after_the_grace_period_leaves_no_trace(
 
     assert await erase_due(harness.sessionmaker, store, grace_days=30) == 0  # too early
     later = utcnow() + timedelta(days=31)
-    erased = await erase_due(
-        harness.sessionmaker, store, grace_days=30, now=later, bot=harness.bot,
-        agent_chat_id=AGENTS,
-    )  # fmt: skip
+    group = AgentGroup(harness.bot, AGENTS, "(removed)")
+    erased = await erase_due(harness.sessionmaker, store, grace_days=30, now=later, group=group)
     assert erased == 1
 
     assert await traces_of(harness.sessionmaker, data) == []
@@ -255,3 +253,44 @@ async def test_forgetting_drops_an_unfinished_intake_at_once(harness: Harness) -
     async with harness.sessionmaker() as session:
         progress = await session.get(IntakeProgress, USER_ID)
     assert progress is not None and progress.finished_at is not None and not progress.completed
+
+
+async def _unfinished_intake(harness: Harness) -> None:
+    """Two answers of an intake, then the person stops (nothing is stored in the database)."""
+    await harness.send("/start intake")
+    prompt = harness.session.latest_message(with_keyboard=True)
+    assert prompt is not None
+    [devops] = [data for row in harness.session.last_keyboard() for text, data in row
+                if "DevOps" in text]  # fmt: skip
+    assert devops is not None
+    await harness.press(devops, prompt.message_id)
+    await harness.send("Kubernetes for 12 services, half-typed UNFINISHED-MARK")
+
+
+async def test_mydata_includes_the_answers_of_an_unfinished_intake(harness: Harness) -> None:
+    await _unfinished_intake(harness)
+    harness.session.clear()
+    await harness.send("/mydata")
+
+    [dialog] = _document(harness)["unfinished"]["dialogs"]
+    assert dialog["state"].startswith("Intake:")
+    assert dialog["dialog_data"]["project_type"] == "devops"
+    assert "UNFINISHED-MARK" in dialog["dialog_data"]["description"]
+
+
+async def test_admin_export_includes_an_unfinished_intake(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADMIN_IDS", str(ADMIN_ID))
+    harness.rebuild(load_settings())
+    await _unfinished_intake(harness)
+    harness.session.clear()
+    await harness.send(f"/admin gdpr export {USER_ID}", user_id=ADMIN_ID, username="admin_ann")
+
+    [dialog] = _document(harness)["unfinished"]["dialogs"]
+    assert "UNFINISHED-MARK" in dialog["dialog_data"]["description"]
+
+
+async def test_mydata_without_an_unfinished_flow_says_so(harness: Harness, data: UserData) -> None:
+    await harness.send("/mydata")
+    assert _document(harness)["unfinished"] == {}

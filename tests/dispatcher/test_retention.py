@@ -12,7 +12,17 @@ from bot.config import load_settings
 from bot.privacy.retention import run_retention
 from bot.scheduler import ERASURE_JOB, RETENTION_JOB, JobContext, create_scheduler
 from db.base import utcnow
-from db.models import Attachment, Conversation, ConversationStatus, Message
+from db.models import (
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    DeskDraft,
+    Lead,
+    Message,
+    RelayedMessage,
+    Ticket,
+    TicketStatus,
+)
 from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
 from tests.fakes.uploads import stored_files
@@ -57,7 +67,42 @@ async def test_each_step_waits_for_its_own_period(harness: Harness, files_dir: P
     assert stored_files(files_dir) == []
 
     again = await run_retention(harness.sessionmaker, settings, now + timedelta(days=181))
-    assert again == type(again)(0, 0, 0, 0)
+    assert again == type(again)(0, 0, 0, 0, 0, 0)
+
+
+async def test_unused_drafts_and_old_relayed_pairs_age_out_but_leads_stay(
+    harness: Harness,
+) -> None:
+    """Issue 17 (finding 3): a copilot draft nobody used goes after RETENTION_DRAFT_DAYS; the
+    relayed pairs of a closed ticket in a forum topic after RETENTION_RELAY_DAYS, those of a
+    plain group's ticket stay (the erasure finds the copies by them), and so do leads."""
+    await give_user_data(
+        harness.dp, harness.bot, harness.session, harness.sessionmaker, USER_ID, "MARK"
+    )
+    await give_user_data(
+        harness.dp, harness.bot, harness.session, harness.sessionmaker, OTHER_ID, "PLAIN"
+    )
+    async with harness.sessionmaker() as session:
+        for ticket in (await session.scalars(select(Ticket))).all():
+            ticket.status = TicketStatus.CLOSED
+            if ticket.user_id == OTHER_ID:
+                ticket.topic_id = None  # a plain agents' group
+        await session.commit()
+    settings = load_settings()
+    now = utcnow()
+
+    report = await run_retention(harness.sessionmaker, settings, now + timedelta(days=29))
+    assert (report.drafts_deleted, report.relays_deleted) == (0, 0)
+    report = await run_retention(harness.sessionmaker, settings, now + timedelta(days=31))
+    assert (report.drafts_deleted, report.relays_deleted) == (2, 0)
+    report = await run_retention(harness.sessionmaker, settings, now + timedelta(days=181))
+    assert (report.drafts_deleted, report.relays_deleted) == (0, 1)
+    async with harness.sessionmaker() as session:
+        assert (await session.scalars(select(DeskDraft))).all() == []
+        [kept] = (await session.scalars(select(RelayedMessage))).all()
+        ticket = await session.get(Ticket, kept.ticket_id)
+        assert ticket is not None and ticket.user_id == OTHER_ID
+        assert len((await session.scalars(select(Lead))).all()) == 2
 
 
 async def test_an_active_conversation_is_kept(harness: Harness) -> None:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, overload
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
-from aiogram.types import InlineKeyboardMarkup, Update, User
+from aiogram.types import InlineKeyboardMarkup, Message, Update, User
 
 from bot.telegram.offline_session import OfflineSession
 
@@ -48,6 +48,14 @@ class RecordingSession(OfflineSession):
             if isinstance(call, SendMessage | EditMessageText)
             and call.text is not None
             and (chat_id is None or str(call.chat_id) == str(chat_id))
+        ]
+
+    def messages_in(self, chat_id: int) -> list[Message]:
+        """What the chat holds now: every message sent, copied or edited there, not deleted."""
+        return [
+            Message.model_validate(stored)
+            for (chat, _id), stored in self._messages.items()
+            if chat == chat_id
         ]
 
     def last_keyboard(self, chat_id: int | None = None) -> list[list[tuple[str, str | None]]]:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings, load_settings
 from bot.files.store import FileStore
 from bot.kernel.kv import RedisCache, forget_person
-from bot.privacy.gdpr import erase_due
+from bot.privacy.gdpr import AgentGroup, erase_due
 from db.base import utcnow
 from db.models import Ticket, User
 from tests.conftest import Knowledge
@@ -88,8 +88,8 @@ async def _erase(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, bot: Bot, redis: Redis
 ) -> int:
     return await erase_due(
-        sessionmaker, FileStore(settings.files), grace_days=30, bot=bot, agent_chat_id=GROUP,
-        forget_elsewhere=partial(forget_person, redis),
+        sessionmaker, FileStore(settings.files), grace_days=30,
+        group=AgentGroup(bot, GROUP, "(removed)"), forget_elsewhere=partial(forget_person, redis),
     )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aiogram.methods import CreateForumTopic, SendMessage
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,6 +35,15 @@ def lead(number: int, score: LeadScore) -> Lead:
 
 
 USER = User(id=7, first_name="Ann", username="ann", language="en")
+
+
+@pytest.fixture(autouse=True)
+async def _user_row(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The lead's user is stored, as always when a lead is handed over: the posted card is
+    recorded against them (for their erasure)."""
+    async with sessionmaker() as session:
+        session.add(User(id=USER.id, first_name=USER.first_name, language=USER.language))
+        await session.commit()
 
 
 async def test_forum_group_gets_one_leads_topic_and_hot_leads_mention_sales(
