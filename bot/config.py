@@ -301,7 +301,7 @@ class ThrottleSettings(BaseSettings):
     per_hour: int = Field(default=60, ge=1)
     per_day: int = Field(default=500, ge=1)
     trusted_factor: int = Field(default=5, ge=1, description="for agents, admins, clients")
-    buttons: int = Field(default=10, ge=1, description="button presses within buttons_seconds")
+    buttons: int = Field(default=20, ge=1, description="button presses within buttons_seconds")
     buttons_seconds: int = Field(default=10, ge=1)
     buttons_per_hour: int = Field(default=300, ge=1)
 
