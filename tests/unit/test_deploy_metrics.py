@@ -62,6 +62,52 @@ def known_names() -> set[str]:
     return registered_names() | set(defined_metrics()) | STANDARD
 
 
+# What PromQL writes around metric names: strings, label matchers, ranges, grouping labels,
+# Grafana's variables, and the keywords that are not metrics.
+_PROMQL_NOISE = re.compile(
+    r'"(?:[^"\\]|\\.)*"|\{[^}]*\}|\[[^\]]*\]|\$\{?\w+\}?'
+    r"|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"
+)
+_PROMQL_WORD = re.compile(r"(?<![\w.])([a-zA-Z_:][\w:]*)(\s*\()?")
+_PROMQL_KEYWORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
+                    "group_left", "group_right", "inf", "nan"}  # fmt: skip
+_SERIES_SUFFIXES = ("_bucket", "_count", "_sum")
+
+
+def promql_metrics(expr: str) -> set[str]:
+    """The metric names an expression selects (functions and aggregations left out)."""
+    bare = _PROMQL_NOISE.sub(" ", expr)
+    return {
+        word
+        for word, call in _PROMQL_WORD.findall(bare)
+        if not call and word.lower() not in _PROMQL_KEYWORDS
+    }
+
+
+def unknown_metrics(expr: str, known: set[str]) -> set[str]:
+    """The names in `expr` no metric exposes (a histogram's series count as its own)."""
+    unknown = set()
+    for name in promql_metrics(expr):
+        base = next((name.removesuffix(s) for s in _SERIES_SUFFIXES if name.endswith(s)), name)
+        if name not in known and base not in known:
+            unknown.add(name)
+    return unknown
+
+
+def test_promql_names_are_found_and_checked() -> None:
+    expr = (
+        "histogram_quantile(0.95, sum by (le, type) (rate(devbot_handler_seconds_bucket"
+        '{type=~"message|x"}[$__rate_interval]))) > 5 and on() sum(increase('
+        "devbot_updates_totl[1h] offset 1d)) / devbot_llm_spent_today_usd > 1e3"
+    )
+    assert promql_metrics(expr) == {
+        "devbot_handler_seconds_bucket",
+        "devbot_updates_totl",
+        "devbot_llm_spent_today_usd",
+    }
+    assert unknown_metrics(expr, known_names()) == {"devbot_updates_totl"}
+
+
 def catalog(text: str) -> dict[str, Metric]:
     rows: dict[str, Metric] = {}
     for line in text.splitlines():
