@@ -7,13 +7,14 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 STAMP := $(VENV)/.synced
 
-.PHONY: demo test run lint migrate services clean help
+.PHONY: demo test run lint migrate services tools check-deploy clean help
 
 help:
 	@echo "make demo   - chat with the full bot in this terminal (no token needed)"
 	@echo "make test   - lint, type-check and run the whole test suite"
 	@echo "make run    - run the real bot (needs BOT_TOKEN; see .env.example)"
 	@echo "make lint   - ruff and mypy"
+	@echo "make check-deploy - promtool, amtool and the metrics, dashboard and alert checks"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,7 +42,14 @@ lint: $(STAMP)
 services:
 	@bash scripts/ensure-services.sh
 
-test: $(STAMP) services lint
+# promtool and amtool for the deploy checks (tests/unit/test_deploy_*.py, also run by `test`).
+tools:
+	@bash scripts/ensure-tools.sh
+
+check-deploy: $(STAMP) tools
+	$(VENV)/bin/python -m pytest -q tests/unit/test_deploy_*.py
+
+test: $(STAMP) services tools lint
 	$(VENV)/bin/python -m pytest -n 2 --dist loadfile
 
 clean:

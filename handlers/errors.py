@@ -15,6 +15,7 @@ from aiogram.types import ErrorEvent
 from loguru import logger
 
 from bot.kernel.i18n import I18n, Translator
+from bot.kernel.metrics import UPDATES_FAILED
 
 
 async def on_error(event: ErrorEvent, bot: Bot, i18n_hub: I18n, **data: Any) -> None:
@@ -26,6 +27,7 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n_hub: I18n, **data: Any) -> 
             with contextlib.suppress(Exception):  # already answered by the handler, most often
                 await update.callback_query.answer()
         return
+    UPDATES_FAILED.labels(update.event_type).inc()
     logger.opt(exception=event.exception).error(
         "update {} ({}) failed: {}",
         update.update_id,

@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.config import LlmBudgetSettings
+from llm.metrics import LLM_DAILY_BUDGET, LLM_SPENT_SEEN, LLM_SPENT_TODAY
 
 DAY = 86_400
 
@@ -65,6 +66,7 @@ class LlmBudget:
         self.counters = counters
         self.settings = settings
         self._now = now
+        LLM_DAILY_BUDGET.set(settings.daily_budget_usd)
 
     def _day(self) -> str:
         return self._now().strftime("%Y%m%d")
@@ -120,6 +122,8 @@ class LlmBudget:
         await self.counters.hit(f"llm:calls:{purpose}:{day}", DAY_WINDOW)
         await self.counters.hit(f"llm:cost:{purpose}:{day}", DAY_WINDOW, amount=micro)
         total = await self.counters.hit(f"llm:cost:{day}", DAY_WINDOW, amount=micro)
+        LLM_SPENT_TODAY.set(total / 1_000_000)
+        LLM_SPENT_SEEN.set(self._now().timestamp())
         threshold = self.settings.daily_budget_usd * self.settings.alert_ratio * 1_000_000
         if total < threshold:
             return False

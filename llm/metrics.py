@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 LLM_CALLS = Counter(
     "devbot_llm_calls_total", "LLM calls by purpose and outcome", ["purpose", "outcome"]
@@ -24,4 +24,13 @@ LLM_COST = Counter(
 )
 LLM_REFUSED = Counter(
     "devbot_llm_refused_total", "Consultations answered without the LLM, by reason", ["reason"]
+)
+# The daily budget (llm/budget.py): the spend of all replicas today (UTC), as this one last saw
+# it when it charged a call, and when that was; an alert compares only today's figures.
+LLM_DAILY_BUDGET = Gauge("devbot_llm_daily_budget_usd", "LLM_DAILY_BUDGET_USD, the daily limit")
+LLM_SPENT_TODAY = Gauge(
+    "devbot_llm_spent_today_usd", "Today's LLM spend of all replicas at this one's last charge"
+)
+LLM_SPENT_SEEN = Gauge(
+    "devbot_llm_spent_today_timestamp_seconds", "When devbot_llm_spent_today_usd was last set"
 )

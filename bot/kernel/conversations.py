@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.kernel.metrics import CONVERSATIONS, source_label
 from db.base import utcnow
 from db.models import Conversation, Message, SenderType, User
 from db.repositories import ConversationRepository
@@ -35,6 +36,9 @@ async def current_conversation(session: AsyncSession, user: User) -> Conversatio
         now - conversation.last_message_at < IDLE_LIMIT or conversation.status != "bot"
     ):
         return conversation
+    # Counted when made: an update retried after a fault may count one twice (the database
+    # holds the exact number; the metric is for rates).
+    CONVERSATIONS.labels(source_label(user.source)).inc()
     return await repo.add(
         Conversation(user_id=user.id, language=user.language, source=user.source)
     )

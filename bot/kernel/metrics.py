@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 UPDATES = Counter("devbot_updates_total", "Updates handled, by type", ["type"])
 UPDATE_ERRORS = Counter("devbot_update_errors_total", "Updates whose handler failed", ["type"])
@@ -15,7 +15,35 @@ HANDLER_LATENCY = Histogram(
 TELEGRAM_RETRIES = Counter(
     "devbot_telegram_retries_total", "Bot API calls retried, by reason", ["reason"]
 )
+# Delivery (bot/telegram/delivery.py): what happens to an update between the door and its end.
+UPDATES_INSIDE = Gauge(
+    "devbot_updates_inside", "Updates inside the dispatcher: handled, or waiting for a slot"
+)
+UPDATE_RETRIES = Counter(
+    "devbot_update_retries_total",
+    "Update attempts that met a transient fault and are tried again, by what failed",
+    ["fault"],
+)
+UPDATES_FAILED = Counter(
+    "devbot_updates_failed_total", "Updates given up: the user got the apology", ["type"]
+)
+LEDGER_UNAVAILABLE = Counter(
+    "devbot_ledger_unavailable_total", "Updates handled without the Redis ledger (it failed)"
+)
+# Set by /readyz (bot/web.py) at each probe: 1 when the dependency answered in time, else 0.
+DEPENDENCY_UP = Gauge(
+    "devbot_dependency_up", "Whether the last readiness probe reached it", ["dependency"]
+)
 
+
+def fault_label(error: BaseException) -> str:
+    """What a transient fault came from, by its exception's package (a closed set)."""
+    package = type(error).__module__.partition(".")[0]
+    return {"redis": "redis", "asyncpg": "database", "sqlalchemy": "database",
+            "aiogram": "telegram"}.get(package, "network")  # fmt: skip
+
+
+CONVERSATIONS = Counter("devbot_conversations_total", "Conversations started", ["source"])
 INTAKE_STARTED = Counter("devbot_intake_started_total", "Project intakes started", ["source"])
 INTAKE_STEP = Counter("devbot_intake_steps_total", "Intake steps completed", ["step"])
 INTAKE_ABANDONED = Counter(

@@ -50,6 +50,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
 from bot.kernel.kv import Ledger
+from bot.kernel.metrics import LEDGER_UNAVAILABLE, UPDATE_RETRIES, UPDATES_INSIDE, fault_label
 from bot.telegram.client import IN_UPDATE, MAX_RETRY_AFTER, Attempts
 from bot.telegram.isolation import LocalEventIsolation
 
@@ -187,9 +188,11 @@ class DeliveringDispatcher(Dispatcher):
         task = asyncio.current_task()
         if task is not None:
             self._pending.add(task)
+        UPDATES_INSIDE.inc()
         try:
             return await self._feed(bot, update, kwargs)
         finally:
+            UPDATES_INSIDE.dec()
             self._pending.discard(task)
 
     async def _feed(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
@@ -227,6 +230,7 @@ class DeliveringDispatcher(Dispatcher):
             if transient_cause(exc) is None:
                 raise
             # Better answered twice than not at all: handled without the ledger this time.
+            LEDGER_UNAVAILABLE.inc()
             logger.warning("update {}: the ledger is unavailable ({}); handling it anyway",
                            update.update_id, type(exc).__name__)  # fmt: skip
             return True
@@ -298,6 +302,7 @@ class DeliveringDispatcher(Dispatcher):
                         deadline = max(deadline, loop.time() + cause.retry_after + 1.0)
                     delay = backoff(attempt, cause)
                     attempt += 1
+                    UPDATE_RETRIES.labels(fault_label(cause)).inc()
                     logger.warning(
                         "update {} ({}): {} on attempt {}; again in {:.1f}s",
                         update.update_id,
