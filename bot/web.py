@@ -23,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
 from bot.app import Resources
+from bot.kernel.metrics import DEPENDENCY_UP, WEBHOOK_REQUESTS
 from bot.telegram.delivery import StillHandling
 
 RESOURCES: web.AppKey[Resources] = web.AppKey("resources", Resources)
@@ -48,6 +49,7 @@ async def readyz(request: web.Request) -> web.Response:
             results[name] = "unavailable"
         else:
             results[name] = "ok" if name != "redis" or resources.redis else "memory"
+        DEPENDENCY_UP.labels(name).set(0 if results[name] == "unavailable" else 1)
     status = 200 if "unavailable" not in results.values() else 503
     return web.json_response(
         {"status": "ok" if status == 200 else "unavailable", **results}, status=status
@@ -110,6 +112,18 @@ class WebhookHandler:
         return hmac.compare_digest(given, self._secret)
 
     async def handle(self, request: web.Request) -> web.Response:
+        status = 500
+        try:
+            response = await self._handle(request)
+            status = response.status
+            return response
+        except web.HTTPException as exc:  # 413: a body over MAX_UPDATE_BYTES
+            status = exc.status
+            raise
+        finally:
+            WEBHOOK_REQUESTS.labels(str(status)).inc()
+
+    async def _handle(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
             return web.Response(status=401, text="Unauthorized")
         if self.stopping:

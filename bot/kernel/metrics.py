@@ -34,6 +34,10 @@ LEDGER_UNAVAILABLE = Counter(
 DEPENDENCY_UP = Gauge(
     "devbot_dependency_up", "Whether the last readiness probe reached it", ["dependency"]
 )
+# Counted by the webhook route (bot/web.py): Telegram's deliveries by the status answered.
+WEBHOOK_REQUESTS = Counter(
+    "devbot_webhook_requests_total", "Webhook requests by the HTTP status answered", ["status"]
+)
 
 
 def fault_label(error: BaseException) -> str:

@@ -13,6 +13,7 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.types import Message
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import REGISTRY
 
 from bot.kernel.kv import MemoryLedger
 from bot.web import MAX_UPDATE_BYTES, SECRET_HEADER, WebhookHandler, public_app
@@ -95,6 +96,21 @@ async def test_every_answer_carries_the_security_headers_and_bodies_are_bounded(
         assert answer.headers["X-Frame-Options"] == "DENY"
         assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
     assert len(webhook.harness.session.sent_texts(503)) == 1  # the big body was never handled
+
+
+async def test_webhook_requests_are_counted_by_status(webhook: Webhook) -> None:
+    def counted(status: str) -> float:
+        value = REGISTRY.get_sample_value("devbot_webhook_requests_total", {"status": status})
+        return value or 0.0
+
+    before = {status: counted(status) for status in ("200", "401", "400", "413")}
+    update = webhook.harness.session.make_message_update("/start", user_id=504)
+    raw = update.model_dump_json(exclude_unset=True)
+    await webhook.post(raw)
+    await webhook.post(raw, secret="wrong")
+    await webhook.post("{not json")
+    await webhook.post('{"update_id": 9, "x": "' + "a" * MAX_UPDATE_BYTES + '"}')
+    assert {s: counted(s) - before[s] for s in before} == {"200": 1, "401": 1, "400": 1, "413": 1}
 
 
 async def test_a_delivery_while_the_first_is_handled_gets_503_then_200_once(

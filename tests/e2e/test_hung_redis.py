@@ -47,11 +47,16 @@ async def test_a_hung_redis_freezes_nothing_and_loses_nothing(
             await asyncio.sleep(2)  # the updates are inside, waiting on Redis
             health, health_seconds = await _get(http, bot_process.http_port, "/healthz")
             ready, ready_seconds = await _get(http, bot_process.http_port, "/readyz")
+            metrics_url = f"http://127.0.0.1:{bot_process.http_port}/metrics"
+            async with http.get(metrics_url) as response:
+                metrics = await response.text()
             assert time.monotonic() - paused_at < PAUSE_SECONDS  # measured during the pause
         finally:
             await pauser.execute_command("CLIENT", "UNPAUSE")
             await pauser.aclose()
     assert (health, ready) == (200, 503)
+    assert 'devbot_dependency_up{dependency="redis"} 0.0' in metrics  # what the alert reads
+    assert 'devbot_dependency_up{dependency="database"} 1.0' in metrics
     assert health_seconds < 1.0 and ready_seconds < 4.0
     async with asyncio.timeout(60):
         while True:
