@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.app import StartupError
 from bot.config import ConfigError, Settings, load_settings
@@ -78,6 +79,15 @@ def _leads(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli.replay import replay_command
+
+    setup_logging("WARNING", "pretty")
+    return replay_command(settings, args.conversation_id, compare=args.what_if,
+                          export=args.export, output=args.output, out=sys.stdout,
+                          err=sys.stderr)  # fmt: skip
+
+
 def _check_config(settings: Settings, _args: argparse.Namespace) -> int:
     print(json.dumps(settings.redacted(), indent=2, default=str))
     return 0
@@ -116,6 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
     leads = commands.add_parser("leads", help="export the leads (for admins)")
     leads.add_argument("--csv", action="store_true", required=True, help="CSV to standard output")
     leads.set_defaults(handler=_leads)
+
+    replay = commands.add_parser(
+        "replay", help="print a stored conversation with how each answer was made"
+    )
+    replay.add_argument("conversation_id", type=int, metavar="CONVERSATION_ID")
+    replay.add_argument(
+        "--what-if", action="store_true",
+        help="compare each answer with what today's detector, routing and LLM prompts give",
+    )  # fmt: skip
+    replay.add_argument("--export", choices=("md", "json"), help="Markdown or JSON")
+    replay.add_argument("--output", type=Path, metavar="FILE", help="write to FILE, not stdout")
+    replay.set_defaults(handler=_replay)
 
     check = commands.add_parser(
         "check-config", help="print the effective configuration, secrets redacted"
