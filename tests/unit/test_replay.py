@@ -93,7 +93,7 @@ async def stored(database: Database) -> Stored:
     return found
 
 
-async def replay(capsys: pytest.CaptureFixture[str], *args: str | int) -> tuple[int, str, str]:
+async def replay(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
     code = await asyncio.to_thread(main, ["replay", *map(str, args)])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
