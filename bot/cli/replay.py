@@ -17,15 +17,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.replay_export import render
+from bot.cli.replay_export import Comparison, Line, LlmCall, Reply, Transcript, render
 from bot.config import Settings
 from bot.consult.consultant import confidence_of, person_names, priced, prompt_for
 from bot.faq.answers import Outcome, decide
@@ -49,76 +47,6 @@ MAX_MESSAGES = 10_000
 EXIT_NOT_FOUND = 1
 EXIT_FAILED = 1
 _ROLES = {SenderType.USER: "user", SenderType.BOT: "assistant", SenderType.AGENT: "assistant"}
-
-
-@dataclass(frozen=True)
-class LlmCall:
-    model: str | None
-    prompt_version: str | None
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    cached_tokens: int | None
-    cost_usd: Decimal | None
-    latency_ms: int | None
-    confidence: float | None
-
-
-@dataclass(frozen=True)
-class Line:
-    """One message of the transcript, its text masked."""
-
-    id: int
-    time: datetime
-    sender: str  # user, bot, agent, system
-    text: str
-    agent_id: int | None = None
-    intent: str | None = None
-    intent_confidence: float | None = None
-    source: str | None = None
-    llm: LlmCall | None = None
-
-
-@dataclass(frozen=True)
-class Transcript:
-    id: int
-    user_id: int
-    status: str
-    language: str
-    started: datetime
-    lines: tuple[Line, ...]
-    truncated: bool = False
-
-
-@dataclass(frozen=True)
-class Reply:
-    """An answer to a user message, stored or today's (text masked)."""
-
-    text: str
-    intent: str | None
-    confidence: float | None
-    source: str | None
-    llm: LlmCall | None = None
-
-
-@dataclass(frozen=True)
-class Comparison:
-    message_id: int
-    time: datetime
-    question: str  # masked
-    stored: Reply
-    today: Reply
-
-    @property
-    def differences(self) -> tuple[str, ...]:
-        """What differs: "intent", "source", "text" (none when today's answer is the same)."""
-        found = []
-        if self.stored.intent != self.today.intent:
-            found.append("intent")
-        if self.stored.source != self.today.source:
-            found.append("source")
-        if self.stored.text.strip() != self.today.text.strip():
-            found.append("text")
-        return tuple(found)
 
 
 @dataclass(frozen=True)

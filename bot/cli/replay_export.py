@@ -1,5 +1,6 @@
-"""The replay's three forms: plain text for the terminal, Markdown for a ticket, JSON for tools.
-Everything here is already masked (bot/cli/replay.py); this module only lays it out."""
+"""The replay's transcript and what-if, and their three forms: plain text for the terminal,
+Markdown for a ticket, JSON for tools. Everything here is already masked (bot/cli/replay.py
+builds it); this module only lays it out."""
 
 from __future__ import annotations
 
@@ -8,14 +9,11 @@ import json
 import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import Any
 
-if TYPE_CHECKING:
-    from bot.cli.replay import Comparison, Line, LlmCall, Reply, Transcript
-
-FORMATS = ("text", "md", "json")
 WRAP = 96  # texts are wrapped before the diff, so a long answer differs line by line
 _INDENT = " " * 29  # under a transcript line's text
 LLM_LABELS = ("model", "prompt", "tokens", "cost", "latency", "answer confidence")
@@ -32,6 +30,79 @@ def render(
     if fmt == "md":
         return markdown(transcript, comparisons, llm)
     return text(transcript, comparisons, llm)
+
+
+# ---------------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True)
+class LlmCall:
+    model: str | None
+    prompt_version: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    cached_tokens: int | None
+    cost_usd: Decimal | None
+    latency_ms: int | None
+    confidence: float | None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message of the transcript, its text masked."""
+
+    id: int
+    time: datetime
+    sender: str  # user, bot, agent, system
+    text: str
+    agent_id: int | None = None
+    intent: str | None = None
+    intent_confidence: float | None = None
+    source: str | None = None
+    llm: LlmCall | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    id: int
+    user_id: int
+    status: str
+    language: str
+    started: datetime
+    lines: tuple[Line, ...]
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer to a user message, stored or today's (text masked)."""
+
+    text: str
+    intent: str | None
+    confidence: float | None
+    source: str | None
+    llm: LlmCall | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    message_id: int
+    time: datetime
+    question: str  # masked
+    stored: Reply
+    today: Reply
+
+    @property
+    def differences(self) -> tuple[str, ...]:
+        """What differs: "intent", "source", "text" (none when today's answer is the same)."""
+        found = []
+        if self.stored.intent != self.today.intent:
+            found.append("intent")
+        if self.stored.source != self.today.source:
+            found.append("source")
+        if self.stored.text.strip() != self.today.text.strip():
+            found.append("text")
+        return tuple(found)
 
 
 # ---------------------------------------------------------------------- shared pieces
