@@ -130,7 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser(
         "replay", help="print a stored conversation with how each answer was made"
     )
-    replay.add_argument("conversation_id", type=int, metavar="CONVERSATION_ID")
+    replay.add_argument(
+        "conversation_id",
+        type=int,
+        metavar="CONVERSATION_ID",
+        help="an id of the conversations table",
+    )
     replay.add_argument(
         "--what-if", action="store_true",
         help="compare each answer with what today's detector, routing and LLM prompts give",
