@@ -45,6 +45,7 @@ from bot.kernel.kv import (
     RedisLocks,
     redis_client,
 )
+from bot.kernel.metrics import POOL_IN_USE, POOL_SIZE
 from bot.telegram.delivery import DeliveringDispatcher
 from bot.telegram.inline_filters import run_filters_inline
 from bot.telegram.isolation import LayeredEventIsolation, LocalEventIsolation
@@ -149,7 +150,25 @@ async def open_resources(settings: Settings, *, run_migrations: bool = True) -> 
         resources.storage = fsm_storage(resources.redis, settings)
     if run_migrations:
         await migrate.upgrade(engine)
+    watch_pools(resources)
     return resources
+
+
+def watch_pools(resources: Resources) -> None:
+    """The pools' figures, read at each scrape (the process's current resources)."""
+    pool = resources.engine.pool
+    in_use = getattr(pool, "checkedout", None)
+    size = getattr(pool, "size", None)
+    if callable(in_use) and callable(size):
+        POOL_IN_USE.labels("database").set_function(in_use)
+        POOL_SIZE.labels("database").set_function(
+            lambda: size() + max(getattr(pool, "_max_overflow", 0), 0)
+        )
+    if resources.redis is not None:
+        redis_pool = resources.redis.connection_pool
+        counts = redis_pool.get_connection_count
+        POOL_IN_USE.labels("redis").set_function(lambda: counts()[1][0])
+        POOL_SIZE.labels("redis").set_function(lambda: redis_pool.max_connections)
 
 
 def fsm_storage(redis: Redis, settings: Settings) -> RedisStorage:

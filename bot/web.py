@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import time
+from collections.abc import Awaitable
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
@@ -23,7 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
 from bot.app import Resources
-from bot.kernel.metrics import DEPENDENCY_UP, WEBHOOK_REQUESTS
+from bot.kernel.metrics import DEPENDENCY_SECONDS, DEPENDENCY_UP, WEBHOOK_REQUESTS
 from bot.telegram.delivery import StillHandling
 
 RESOURCES: web.AppKey[Resources] = web.AppKey("resources", Resources)
@@ -34,12 +36,20 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def _timed(name: str, probe: Awaitable[None]) -> None:
+    started = time.perf_counter()
+    try:
+        await probe
+    finally:
+        DEPENDENCY_SECONDS.labels(name).observe(time.perf_counter() - started)
+
+
 async def readyz(request: web.Request) -> web.Response:
     """Both dependencies checked at once, each within READY_TIMEOUT (a hung one fails fast)."""
     resources = request.app[RESOURCES]
     checks = {"database": resources.check_database(), "redis": resources.check_redis()}
     outcomes = await asyncio.gather(
-        *(asyncio.wait_for(check, READY_TIMEOUT) for check in checks.values()),
+        *(_timed(name, asyncio.wait_for(check, READY_TIMEOUT)) for name, check in checks.items()),
         return_exceptions=True,
     )
     results: dict[str, str] = {}

@@ -34,6 +34,20 @@ LEDGER_UNAVAILABLE = Counter(
 DEPENDENCY_UP = Gauge(
     "devbot_dependency_up", "Whether the last readiness probe reached it", ["dependency"]
 )
+# Timed by /readyz (bot/web.py): one probe's round trip to each dependency.
+DEPENDENCY_SECONDS = Histogram(
+    "devbot_dependency_seconds",
+    "Round trip of a readiness probe to the dependency",
+    ["dependency"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3),
+)
+# Read at each scrape (bot/app.py): the database's and Redis's connection pools.
+POOL_IN_USE = Gauge("devbot_pool_in_use", "Connections of the pool in use now", ["pool"])
+POOL_SIZE = Gauge("devbot_pool_size", "Connections the pool may hold", ["pool"])
+# Read at each scrape (bot/telegram/delivery.py): how long the oldest update inside has been.
+OLDEST_UPDATE_SECONDS = Gauge(
+    "devbot_oldest_update_seconds", "Age of the oldest update inside the dispatcher"
+)
 # Counted by the webhook route (bot/web.py): Telegram's deliveries by the status answered.
 WEBHOOK_REQUESTS = Counter(
     "devbot_webhook_requests_total", "Webhook requests by the HTTP status answered", ["status"]

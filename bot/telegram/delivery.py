@@ -33,6 +33,8 @@ import asyncio
 import contextlib
 import random
 import re
+import time
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -50,7 +52,13 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
 from bot.kernel.kv import Ledger
-from bot.kernel.metrics import LEDGER_UNAVAILABLE, UPDATE_RETRIES, UPDATES_INSIDE, fault_label
+from bot.kernel.metrics import (
+    LEDGER_UNAVAILABLE,
+    OLDEST_UPDATE_SECONDS,
+    UPDATE_RETRIES,
+    UPDATES_INSIDE,
+    fault_label,
+)
 from bot.telegram.client import IN_UPDATE, MAX_RETRY_AFTER, Attempts
 from bot.telegram.isolation import LocalEventIsolation
 
@@ -151,6 +159,16 @@ class PassTransient(BaseMiddleware):
             raise event.exception from masked
 
 
+_DISPATCHERS: weakref.WeakSet[DeliveringDispatcher] = weakref.WeakSet()
+
+
+def _oldest_update_age() -> float:
+    return max((dp.oldest_age() for dp in list(_DISPATCHERS)), default=0.0)
+
+
+OLDEST_UPDATE_SECONDS.set_function(_oldest_update_age)
+
+
 class DeliveringDispatcher(Dispatcher):
     def __init__(
         self,
@@ -167,6 +185,8 @@ class DeliveringDispatcher(Dispatcher):
         self._slots = asyncio.Semaphore(in_flight)
         self._order = LocalEventIsolation()
         self._pending: set[asyncio.Task[Any]] = set()  # from the door on: queued ones too
+        self._arrived: dict[asyncio.Task[Any], float] = {}
+        _DISPATCHERS.add(self)
         self.errors.outer_middleware(PassTransient())
 
     async def drain(self, seconds: float) -> int:
@@ -188,12 +208,20 @@ class DeliveringDispatcher(Dispatcher):
         task = asyncio.current_task()
         if task is not None:
             self._pending.add(task)
+            self._arrived[task] = time.monotonic()
         UPDATES_INSIDE.inc()
         try:
             return await self._feed(bot, update, kwargs)
         finally:
             UPDATES_INSIDE.dec()
             self._pending.discard(task)
+            if task is not None:
+                self._arrived.pop(task, None)
+
+    def oldest_age(self) -> float:
+        """Seconds the oldest update inside has been here (0 with none)."""
+        arrived = list(self._arrived.values())
+        return time.monotonic() - min(arrived) if arrived else 0.0
 
     async def _feed(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
         if self.ledger is None or isinstance(update, DialogUpdate):

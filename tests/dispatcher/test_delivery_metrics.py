@@ -4,6 +4,8 @@ given up, updates inside the dispatcher, the ledger failing, conversations start
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import EditMessageText
@@ -84,3 +86,23 @@ async def test_a_conversation_started_is_counted_once(harness: Harness) -> None:
     await harness.send("What services do you offer?")
     await harness.send("And what do they cost?")
     assert sample("devbot_conversations_total", source="direct") - before == 1
+
+
+async def test_the_oldest_update_inside_has_its_age_read_at_the_scrape(harness: Harness) -> None:
+    router = Router(name="slow")
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    @router.message(F.text == "slow")
+    async def slow(message: Message) -> None:
+        inside.set()
+        await release.wait()
+        await message.answer("done")
+
+    harness.rebuild(routers=[router, *get_routers()])
+    task = asyncio.create_task(harness.send("slow"))
+    await inside.wait()
+    await asyncio.sleep(0.2)
+    assert sample("devbot_oldest_update_seconds") >= 0.2
+    release.set()
+    await task
+    assert sample("devbot_oldest_update_seconds") == 0.0
