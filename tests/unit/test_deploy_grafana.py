@@ -99,7 +99,16 @@ def test_a_query_that_does_not_parse_fails(tmp_path: Path) -> None:
 def test_the_dashboard_has_the_sections_asked_for() -> None:
     dashboard = load()
     rows = [p["title"] for p in dashboard["panels"] if p["type"] == "row"]
-    assert rows == ["Traffic", "Latency", "Errors", "LLM", "Funnel", "Desk", "Process"]
+    assert rows == [
+        "Traffic",
+        "Latency",
+        "Errors",
+        "LLM",
+        "Funnel",
+        "Desk",
+        "Process",
+        "Queue and connections",
+    ]
     exprs = " ".join(t["expr"] for p in panels(dashboard) for t in p.get("targets", []))
     for metric in ("devbot_conversations_total", "devbot_intake_completed_total",
                    "devbot_leads_total", "devbot_llm_cost_usd_total",
