@@ -13,7 +13,7 @@ help:
 	@echo "make demo   - chat with the full bot in this terminal (no token needed)"
 	@echo "make test   - lint, type-check and run the whole test suite"
 	@echo "make run    - run the real bot (needs BOT_TOKEN; see .env.example)"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy, hadolint and actionlint"
 	@echo "make check-deploy - promtool, amtool and the metrics, dashboard and alert checks"
 
 $(UV):
@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --no-cache --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/actionlint
 
 services:
 	@bash scripts/ensure-services.sh

@@ -9,10 +9,11 @@ import signal
 from contextlib import suppress
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 from loguru import logger
 
-from bot.app import Resources, dispatcher_for, ledger_for, open_resources
+from bot.app import Resources, StartupError, dispatcher_for, ledger_for, open_resources
 from bot.config import Settings
 from bot.kernel.kv import RedisLedger
 from bot.scheduler import JobContext, create_scheduler, remove_legacy_store
@@ -40,6 +41,13 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     bot = create_bot(settings, token=token.get_secret_value())
     scheduler = None
     try:
+        # The token first: nothing (no job) runs on one that Telegram refuses.
+        try:
+            me = await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise StartupError(
+                "BOT_TOKEN: Telegram refused it (Unauthorized): revoked, or mistyped"
+            ) from None
         # May stop start-up on a bad lead setting.
         dp = dispatcher_for(resources, ledger=ledger_for(resources) if webhook else None)
         # The jobs share the dispatcher's objects (the same Desk, with its locks).
@@ -56,7 +64,6 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         if resources.redis is not None:
             await remove_legacy_store(resources.redis)
         scheduler.start()
-        me = await bot.get_me()
         logger.info("started as @{} (id {})", me.username, me.id)
         # What start-up built (the knowledge base, the detector, the routers) lives as long as
         # the process: keep it out of the collector's sweeps, which otherwise grow with it.

@@ -59,6 +59,8 @@ def bot_env(
         name: value
         for name, value in os.environ.items()
         if name in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH"}
+        # CI's coverage run (pytest --cov, [tool.coverage.run] patch) measures the bot too.
+        or name.startswith("COVERAGE_")
     }
     env["DEVBOT_ENV_FILE"] = ""  # never a developer's .env in the checkout
     env.update(

@@ -6,12 +6,13 @@ import asyncio
 import json
 import signal
 import sys
+from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.telegram.menu import MenuAction, MenuCallback
-from tests.e2e.conftest import ROOT, BotProcess
+from tests.e2e.conftest import ROOT, BotProcess, bot_env
 from tests.fakes.services import free_port
 from tests.fakes.telegram_server import DEFAULT_USER_ID, FakeTelegram
 
@@ -163,3 +164,16 @@ async def test_run_without_token_names_the_variable() -> None:
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "BOT_TOKEN" in lines[0], err.decode()
     assert out == b""
+
+
+async def test_a_token_telegram_refuses_stops_start_up_with_one_line(
+    telegram: FakeTelegram, postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    env = bot_env(telegram, postgres_url, redis_url, BOT_TOKEN="123456789:" + "A" * 35)
+    process = BotProcess(env, tmp_path / "bot.log", int(env["HTTP_PORT"]))
+    await process.start()
+    assert process.process is not None
+    assert await asyncio.wait_for(process.process.wait(), 60) == 1
+    log = process.log()
+    assert "start-up failed: BOT_TOKEN: Telegram refused it (Unauthorized)" in log
+    assert "Traceback" not in log, log
