@@ -4,16 +4,20 @@ Every section reads flat variable names (BOT_TOKEN, LONGCAT_MODEL, WEBHOOK_SECRE
 operators set what `.env.example` lists. `load_settings()` reads them from the environment and
 from the file DEVBOT_ENV_FILE names (`.env` in the working directory by default, none if empty),
 and turns a validation error into one line that names the variable, which `main()` prints before
-exiting with code 2. A section built on its own reads only the environment.
+exiting with code 2. A secret (SECRET_VARIABLES) can instead be given as NAME_FILE, the path of a
+file holding it (Docker and Kubernetes secrets mounted as files). A section built on its own reads
+only the environment, and no NAME_FILE.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -501,30 +505,91 @@ SECTIONS: dict[str, type[BaseSettings]] = {
 }
 
 
+#: The settings that hold a secret (a token, a key, a password inside a URL), by variable, with
+#: their section and field. Each can also be given as NAME_FILE: the path of a file whose content
+#: (less its trailing newline) is the value, so that the secret sits in neither the environment
+#: (`docker inspect`, /proc/PID/environ) nor a manifest. A new SecretStr field belongs here
+#: (tests/unit/test_config.py checks it).
+SECRET_VARIABLES: dict[str, tuple[str, str]] = {
+    "BOT_TOKEN": ("telegram", "bot_token"),
+    "LONGCAT_API_KEY": ("longcat", "api_key"),
+    "WEBHOOK_SECRET": ("webhook", "secret"),
+    "DATABASE_URL": ("database", "url"),
+    "REDIS_URL": ("redis", "url"),
+}
+FILE_SUFFIX = "_FILE"
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read every section; a bad value raises ConfigError naming its variable."""
     env_file = os.environ.get("DEVBOT_ENV_FILE", ".env") or None
+    from_files = secrets_from_files(env_file)
     sections: dict[str, Any] = {}
     for name, section in SECTIONS.items():
+        read = from_files.get(name, {})
         try:
-            sections[name] = section(_env_file=env_file, **overrides.get(name, {}))
+            sections[name] = section(_env_file=env_file, **{**read, **overrides.get(name, {})})
         except ValidationError as exc:
-            raise ConfigError(_describe(section, exc)) from None
+            raise ConfigError(_describe(section, exc, from_file=set(read))) from None
     return Settings(**sections)
 
 
+def secrets_from_files(env_file: str | Path | None) -> dict[str, dict[str, str]]:
+    """The secrets given as NAME_FILE (in the environment or the env file), by section and field.
+
+    NAME and NAME_FILE both set is an error, whichever of the two places each comes from: which
+    one wins would be a guess. An empty value counts as unset (a copied .env.example has
+    `BOT_TOKEN=`)."""
+    variables = _dotenv(env_file)
+    # The environment wins over the file, as for every other setting; names are read case-
+    # insensitively, like pydantic-settings reads them.
+    variables.update({key.upper(): value for key, value in os.environ.items()})
+    found: dict[str, dict[str, str]] = {}
+    for variable, (section, field) in SECRET_VARIABLES.items():
+        path = variables.get(variable + FILE_SUFFIX)
+        if not path:
+            continue
+        if variables.get(variable):
+            raise ConfigError(
+                f"{variable}: both {variable} and {variable}{FILE_SUFFIX} are set; keep one"
+            )
+        try:
+            value = Path(path).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigError(f"{variable}{FILE_SUFFIX}: cannot read {path}: {reason}") from None
+        # `echo x > file` and editors end the file with a newline that is no part of the secret.
+        found.setdefault(section, {})[field] = value.rstrip("\r\n")
+    return found
+
+
+def _dotenv(env_file: str | Path | None) -> dict[str, str]:
+    if env_file is None:
+        return {}
+    path = Path(env_file).expanduser()
+    if not path.is_file():  # pydantic-settings skips a missing env file too
+        return {}
+    values = dotenv_values(path, encoding="utf-8")
+    return {key.upper(): value for key, value in values.items() if value is not None}
+
+
 def variable_names() -> set[str]:
-    """Every environment variable the settings read (upper case)."""
-    return {
+    """Every environment variable the settings read (upper case), NAME_FILE ones included."""
+    names = {
         f"{section.model_config.get('env_prefix', '')}{field}".upper()
         for section in SECTIONS.values()
         for field in section.model_fields
     }
+    return names | {variable + FILE_SUFFIX for variable in SECRET_VARIABLES}
 
 
-def _describe(section: type[BaseSettings], exc: ValidationError) -> str:
+def _describe(
+    section: type[BaseSettings], exc: ValidationError, *, from_file: Collection[str] = ()
+) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else "?"
     variable = f"{section.model_config.get('env_prefix', '')}{field}".upper()
     message = str(error["msg"]).removeprefix("Value error, ")
+    if field in from_file:
+        return f"{variable}{FILE_SUFFIX}: the file's content: {message}"
     return f"{variable}: {message}"
