@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import START_TIMEOUT, BotProcess
 from tests.fakes.longcat_server import DEFAULT_API_KEY, FakeLongCat
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -82,6 +82,7 @@ async def test_every_question_gets_an_answer_or_the_fallback_in_time(
     # A small history budget: a few turns in, older ones are summarised by a plain call.
     use_llm(bot_process, longcat, LONGCAT_BREAKER_FAILURES="50", LONGCAT_HISTORY_TOKENS="200")
     await bot_process.start()
+    await telegram.wait_for("getUpdates", timeout=START_TIMEOUT)  # started, then timed
     for number, (name, inject, answered) in enumerate(FAULTS):
         longcat.clear()
         inject(longcat)
@@ -122,6 +123,7 @@ async def test_concurrent_questions_during_faults_are_all_answered(
 ) -> None:
     use_llm(bot_process, longcat)
     await bot_process.start()
+    await telegram.wait_for("getUpdates", timeout=START_TIMEOUT)  # started, then timed
     users = list(range(8000, 8006))
     for user_id in users:
         telegram.add_update(telegram.user_message("/ask", user_id=user_id))
@@ -144,6 +146,7 @@ async def test_a_model_that_is_not_served_is_one_warning_and_the_fallback(
 ) -> None:
     use_llm(bot_process, longcat, LONGCAT_MODEL="LongCat-Flash-Chat-Retired")
     await bot_process.start()
+    await telegram.wait_for("getUpdates", timeout=START_TIMEOUT)  # started, then timed
     text = await ask(telegram, 9001, "Сколько стоит настройка Kubernetes?", language="ru")
     assert text.startswith("🤖 ИИ-ассистент сейчас недоступен")
     assert longcat.requests == []  # no chat completion was even tried

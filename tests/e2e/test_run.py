@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.telegram.menu import MenuAction, MenuCallback
-from tests.e2e.conftest import ROOT, BotProcess, bot_env
+from tests.e2e.conftest import ROOT, START_TIMEOUT, BotProcess, bot_env
 from tests.fakes.services import free_port
 from tests.fakes.telegram_server import DEFAULT_USER_ID, FakeTelegram
 
@@ -100,6 +100,7 @@ async def test_flood_control_is_waited_out_not_dropped(
 ) -> None:
     telegram.fail_next("sendMessage", status=429, retry_after=1)
     await bot_process.start()
+    await telegram.wait_for("getUpdates", timeout=START_TIMEOUT)  # started, then timed
     telegram.add_update(telegram.user_message("/start"))
     delivered = await telegram.wait_for("sendMessage", lambda c: c.status == 200, timeout=20)
     refused = telegram.calls_of("sendMessage")[0]
