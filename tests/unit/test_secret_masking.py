@@ -17,8 +17,10 @@ from bot.logging import setup_logging
 
 # Real tokens: up to 10 digits, a colon, 35 characters of A-Z a-z 0-9 _ and -; the second has
 # no digit after the colon, the third is the shape of the fake Bot API server's token.
-TOKEN = "7212345678:AAH-_4xQ9rT_kLmN0pQrStUvWxYz-1234_-"
-TOKENS = (TOKEN, "5555555555:AAHxQrTkLmNpQrStUvWxYz-abcdEFGH_ijk", "123456:TEST-tok_for-the-fake")
+# Shaped like bot tokens (digits, a colon, 35 of [A-Za-z0-9_-]), made up at run time: no
+# literal in the repository looks like a real one.
+TOKEN = "1" * 10 + ":" + "fake-" * 7
+TOKENS = (TOKEN, "2" * 10 + ":" + "Fake_" * 7, "123456:TEST-tok_for-the-fake")
 SECRET_PART = TOKEN.split(":")[1]
 
 
@@ -65,8 +67,8 @@ def test_no_bot_token_reaches_a_log_line(fmt: str, token: str) -> None:
     stream = io.StringIO()
     setup_logging("DEBUG", fmt, stream=stream)
     try:
-        logger.info("GET https://api.telegram.org/bot{}/getUpdates?offset=1", token)
-        logger.bind(url=f"https://api.telegram.org/file/bot{token}/documents/a.pdf").info("got")
+        logger.info("GET http://127.0.0.1:8081/bot{}/getUpdates?offset=1", token)
+        logger.bind(url=f"http://127.0.0.1:8081/file/bot{token}/documents/a.pdf").info("got")
         logging.getLogger("aiohttp.client").warning(
             "request to %s failed", f"http://127.0.0.1:8081/bot{token}/sendMessage"
         )
