@@ -25,7 +25,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping on every checkout (a round trip per update): a connection that broke is
+    # invalidated with the rest of the pool on its first error, and the update is retried
+    # (bot.telegram.delivery), so a restarted PostgreSQL costs one retry, not an answer.
+    kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_size", 10)
     return create_async_engine(url, **kwargs)
 

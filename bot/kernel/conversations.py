@@ -16,6 +16,9 @@ from db.repositories import ConversationRepository
 
 # After this long without a message, the next one starts a new conversation.
 IDLE_LIMIT = timedelta(hours=24)
+# last_message_at drives the idle rule and retention: a second's precision is plenty, and a
+# conversation started by this very message needs no second write.
+LAST_MESSAGE_PRECISION = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,11 @@ async def record_exchange(
     conversation = await current_conversation(session, user)
     repo = ConversationRepository(session)
     if question is not None:
-        await _add_user_message(
-            repo, conversation, question_message_id, question, answer.intent, answer.confidence
-        )
-    await repo.add_message(
+        repo.add_pending(
+            _user_message(conversation, question_message_id, question, answer.intent,
+                          answer.confidence)
+        )  # fmt: skip
+    repo.add_pending(
         Message(
             conversation_id=conversation.id,
             sender_type=SenderType.BOT,
@@ -72,7 +76,8 @@ async def record_exchange(
             **(answer.llm or {}),
         )
     )
-    conversation.last_message_at = utcnow()
+    await session.flush()  # both messages in one INSERT
+    _touch(conversation)
     return conversation
 
 
@@ -86,28 +91,31 @@ async def record_user_message(
     """Store a message of the user's that gets no answer of its own yet (a file, say, or the
     message that hands the conversation to the agents)."""
     conversation = await current_conversation(session, user)
-    row = await _add_user_message(
-        ConversationRepository(session), conversation, telegram_message_id, text, intent, None
+    row = await ConversationRepository(session).add_message(
+        _user_message(conversation, telegram_message_id, text, intent, None)
     )
-    conversation.last_message_at = utcnow()
+    _touch(conversation)
     return conversation, row
 
 
-async def _add_user_message(
-    repo: ConversationRepository,
+def _touch(conversation: Conversation) -> None:
+    now = utcnow()
+    if now - conversation.last_message_at >= LAST_MESSAGE_PRECISION:
+        conversation.last_message_at = now
+
+
+def _user_message(
     conversation: Conversation,
     telegram_message_id: int | None,
     text: str | None,
     intent: str | None,
     confidence: float | None,
 ) -> Message:
-    return await repo.add_message(
-        Message(
-            conversation_id=conversation.id,
-            sender_type=SenderType.USER,
-            telegram_message_id=telegram_message_id,
-            text=text,
-            intent=intent,
-            intent_confidence=confidence,
-        )
+    return Message(
+        conversation_id=conversation.id,
+        sender_type=SenderType.USER,
+        telegram_message_id=telegram_message_id,
+        text=text,
+        intent=intent,
+        intent_confidence=confidence,
     )

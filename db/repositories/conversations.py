@@ -33,11 +33,19 @@ class ConversationRepository:
         known[user_id] = conversation
         return conversation
 
+    def remember_current(self, user_id: int, conversation: Conversation | None) -> None:
+        """The user's current conversation, loaded with their row (db.repositories.context)."""
+        self.session.info.setdefault(_CURRENT, {})[user_id] = conversation
+
     async def add(self, conversation: Conversation) -> Conversation:
         self.session.add(conversation)
         await self.session.flush()
         self.session.info.setdefault(_CURRENT, {})[conversation.user_id] = conversation
         return conversation
+
+    def add_pending(self, message: Message) -> None:
+        """Add `message`, written with the session's next flush (several in one INSERT)."""
+        self.session.add(message)
 
     async def add_message(self, message: Message) -> Message:
         self.session.add(message)

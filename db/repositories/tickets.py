@@ -4,13 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from typing import Any
+
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from db.models import Agent, RelayedMessage, Ticket, TicketStatus
 
 OPEN = (TicketStatus.OPEN, TicketStatus.CLAIMED)
+# Users known, in this session, to have no open ticket (loaded with the user's row, see
+# db.repositories.context): every message asks, and almost nobody has one. Forgotten as soon
+# as the session writes a ticket.
+_NONE_OPEN = "no_open_ticket"
+
+
+def remember_none_open(session: AsyncSession, user_id: int) -> None:
+    session.info.setdefault(_NONE_OPEN, set()).add(user_id)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_on_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if _NONE_OPEN in session.info and any(
+        isinstance(row, Ticket) for row in (*session.new, *session.dirty)
+    ):
+        del session.info[_NONE_OPEN]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info.pop(_NONE_OPEN, None)
 
 
 class TicketRepository:
@@ -22,6 +47,8 @@ class TicketRepository:
 
     async def open_of(self, user_id: int) -> Ticket | None:
         """The user's newest ticket that is not closed."""
+        if user_id in self.session.info.get(_NONE_OPEN, ()):
+            return None
         return await self.session.scalar(
             select(Ticket)
             .where(Ticket.user_id == user_id, Ticket.status.in_(OPEN))

@@ -57,12 +57,19 @@ class UserRepository:
 
     async def insert_if_missing(self, user_id: int, **values: Any) -> User:
         """Insert the user unless a concurrent update already did; return the stored row."""
+        user = await self.insert_new(user_id, **values)
+        if user is None:
+            user = await self.session.scalar(
+                select(User).where(User.id == user_id).execution_options(populate_existing=True)
+            )
+        assert user is not None  # just inserted or already there
+        return user
+
+    async def insert_new(self, user_id: int, **values: Any) -> User | None:
+        """Insert the user and return the row; None when a concurrent update inserted it first."""
         dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = insert(User).values(id=user_id, **values).on_conflict_do_nothing()
-        await self.session.execute(statement)
-        user = await self.session.scalar(
-            select(User).where(User.id == user_id).execution_options(populate_existing=True)
+        return await self.session.scalar(
+            statement.returning(User), execution_options={"populate_existing": True}
         )
-        assert user is not None  # just inserted or already there
-        return user
