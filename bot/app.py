@@ -32,14 +32,11 @@ from bot.intake.handover import HandoverMiddleware, LeadHandover
 from bot.intake.scoring import ScoringRule, load_rule
 from bot.kernel.i18n import I18n
 from bot.kernel.kv import (
-    Cache,
     Counters,
     Ledger,
-    MemoryCache,
     MemoryCounters,
     MemoryLedger,
     MemoryLocks,
-    RedisCache,
     RedisCounters,
     RedisLedger,
     RedisLocks,
@@ -49,6 +46,7 @@ from bot.kernel.metrics import POOL_IN_USE, POOL_SIZE
 from bot.telegram.delivery import DeliveringDispatcher
 from bot.telegram.inline_filters import run_filters_inline
 from bot.telegram.isolation import LayeredEventIsolation, LocalEventIsolation
+from bot.telegram.storage import LeanRedisStorage
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from handlers import get_routers
@@ -176,7 +174,7 @@ def fsm_storage(redis: Redis, settings: Settings) -> RedisStorage:
     unfinished intake) among them: each key expires FSM_TTL_DAYS after its last change."""
     ttl = timedelta(days=settings.privacy.fsm_ttl_days)
     builder = DefaultKeyBuilder(with_destiny=True)
-    return RedisStorage(redis, key_builder=builder, state_ttl=ttl, data_ttl=ttl)
+    return LeanRedisStorage(redis, key_builder=builder, state_ttl=ttl, data_ttl=ttl)
 
 
 def scoring_rule(settings: Settings) -> ScoringRule:
@@ -203,7 +201,6 @@ def create_dispatcher(
     detector: IntentDetector,
     redis: Redis | None = None,
     counters: Counters | None = None,
-    cache: Cache | None = None,
     routers: Sequence[Router] | None = None,
     ledger: Ledger | None = None,
     **extra: Any,
@@ -258,9 +255,7 @@ def create_dispatcher(
     dp.update.outer_middleware(UserMiddleware(i18n))
     dp.update.outer_middleware(I18nMiddleware(i18n))
     # Bans first: a banned person is neither counted nor answered (one notice per ban).
-    if cache is None:
-        cache = RedisCache(redis) if redis is not None else MemoryCache()
-    bans = Bans(cache, counters)
+    bans = Bans(counters)
     dp["bans"] = bans
     dp["counters"] = counters
     dp.update.outer_middleware(BanMiddleware(bans, settings.telegram.admin_ids))

@@ -52,7 +52,7 @@ class BanMiddleware(BaseMiddleware):
         user: User | None = data.get("user")
         if user is None or user.id in self.admin_ids:
             return await handler(event, data)
-        ban = await self.bans.active(data["session"], user)
+        ban = self.bans.active(user)
         if ban is None:
             return await handler(event, data)
         BANNED_UPDATES.inc()

@@ -1,5 +1,5 @@
-"""Bans: kept on the user's row, looked up through a cache (Redis across instances, memory in the
-demo) that every ban and unban updates at once, and the spam progression that leads to them.
+"""Bans: kept on the user's row, which every update reads afresh (so a ban or unban made by one
+instance holds on every other with the next update), and the spam progression that leads to them.
 
 A ban is permanent when `banned_until` is empty. Violations live in the audit log (their kinds
 and score, never the message), which also makes the progression survive restarts: the first
@@ -17,18 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SpamSettings
 from bot.guard.spam import SpamCheck
-from bot.kernel.kv import Cache, Counters
+from bot.kernel.kv import Counters
 from bot.kernel.metrics import BANS
 from db.base import utcnow
 from db.models import ActorType, User
 from db.repositories import audit
 from db.repositories.bans import VIOLATION, count_violations
 
-# How long a "not banned" answer may be served from the cache; bans invalidate it at once.
-CACHE_SECONDS = 300
 # A permanent ban's notice is repeated after this long, in case the person forgot.
 PERMANENT_NOTICE_SECONDS = 30 * 86400
-_NOT_BANNED = "-"
 _PERMANENT = "permanent"
 
 
@@ -67,26 +64,15 @@ class Verdict:
 
 
 class Bans:
-    def __init__(self, cache: Cache, counters: Counters) -> None:
-        self.cache = cache
+    def __init__(self, counters: Counters) -> None:
         self.counters = counters
 
-    async def active(self, session: AsyncSession, user: User) -> Ban | None:
-        """The user's ban in force, if any; an expired one is lifted on the way."""
-        now = utcnow()
-        cached = await self.cache.get(_key(user.id))
-        if cached == _NOT_BANNED:
-            return None
-        if cached == _PERMANENT:
-            return Ban(None)
-        if cached is not None:
-            until = datetime.fromisoformat(cached)
-            if until > now:
-                return Ban(until)
-        ban = Ban.of(user, now)
+    def active(self, user: User) -> Ban | None:
+        """The ban in force on the user's row (read with this update), if any; an expired one is
+        lifted on the way."""
+        ban = Ban.of(user, utcnow())
         if ban is None and user.is_banned:  # a temporary ban ran out
             user.is_banned, user.banned_until = False, None
-        await self._remember(user.id, ban, now)
         return ban
 
     async def first_notice(self, user_id: int, ban: Ban) -> bool:
@@ -128,7 +114,6 @@ class Bans:
             details=details,
         )
         await session.flush()
-        await self.publish(user)
         BANS.labels(kind, actor.value).inc()
         return ban
 
@@ -148,7 +133,6 @@ class Bans:
             details={"was_banned": was_banned},
         )
         await session.flush()
-        await self.publish(user)
         return was_banned
 
     async def record_violation(
@@ -174,23 +158,3 @@ class Bans:
         ban = await self.ban(session, user, hours=hours, reason=reason, actor=ActorType.SYSTEM)
         outcome = Outcome.PERMANENT if hours is None else Outcome.TEMPORARY
         return Verdict(outcome, strikes, ban)
-
-    async def publish(self, user: User) -> None:
-        """Put the user's ban state in the cache (write-through, not delete: an instance reading
-        the row before the commit would otherwise cache the old state). Call it again after
-        the commit where another instance may be reading at the same moment."""
-        now = utcnow()
-        await self._remember(user.id, Ban.of(user, now), now)
-
-    async def _remember(self, user_id: int, ban: Ban | None, now: datetime) -> None:
-        if ban is None:
-            await self.cache.set(_key(user_id), _NOT_BANNED, CACHE_SECONDS)
-        elif ban.until is None:
-            await self.cache.set(_key(user_id), _PERMANENT, CACHE_SECONDS)
-        else:
-            seconds = int((ban.until - now).total_seconds())
-            await self.cache.set(_key(user_id), ban.cache_value(), min(seconds, CACHE_SECONDS))
-
-
-def _key(user_id: int) -> str:
-    return f"ban:{user_id}"

@@ -61,6 +61,7 @@ from bot.kernel.metrics import (
 )
 from bot.telegram.client import IN_UPDATE, MAX_RETRY_AFTER, Attempts
 from bot.telegram.isolation import LocalEventIsolation
+from bot.telegram.storage import begin_update
 
 # An escaped NUL in JSON text, not an escaped backslash followed by "u0000".
 _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
@@ -315,6 +316,7 @@ class DeliveringDispatcher(Dispatcher):
             async with self._slots:
                 time_left = loop.time() < deadline
                 attempts.next_attempt(retry_allowed=time_left, first=attempt == 0)
+                begin_update()
                 try:
                     return await super().feed_update(
                         bot, update, **{**kwargs, "retry_allowed": time_left, "attempt": attempt}

@@ -104,7 +104,6 @@ async def _ban(
         actor_id=message.from_user.id,
     )
     await session.commit()
-    await bans.publish(target)
     logger.info("admin {} banned user {} ({})", message.from_user.id, target.id,
                 "permanent" if ban.permanent else "temporary")  # fmt: skip
     await message.answer(_ban_done(i18n, target, ban))
@@ -131,7 +130,6 @@ async def _unban(
         session, target, actor=ActorType.ADMIN, actor_id=message.from_user.id
     )
     await session.commit()
-    await bans.publish(target)
     logger.info("admin {} unbanned user {}", message.from_user.id, target.id)
     key = "admin-unban-done" if lifted else "admin-unban-not-banned"
     await message.answer(i18n(key, user=user_label(target)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -34,6 +36,9 @@ class ActionCallback(CallbackData, prefix="act"):
     action: str  # one of knowledge.ACTIONS
 
 
+# The same few keyboards go with every answer: built once per language and shape. Nothing
+# changes a markup once built (the Bot API call only reads it).
+@functools.lru_cache(maxsize=1024)
 def actions_keyboard(
     i18n: Translator,
     actions: tuple[str, ...],

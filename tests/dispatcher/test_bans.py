@@ -12,7 +12,6 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from bot.config import load_settings
-from bot.kernel.kv import MemoryCache
 from bot.telegram.menu import MenuAction, MenuCallback
 from db.base import utcnow
 from db.models import Agent, AgentRole, AuditLog, User
@@ -23,12 +22,10 @@ ADMIN_ID = 5005
 SPAM = "WIN BIG at the casino!!! https://a.test https://b.test https://c.test https://d.test"
 
 
-def rebuild(harness: Harness, **sections: Any) -> MemoryCache:
-    """The real dispatcher with ADMIN_ID as admin and a cache the test can look into."""
+def rebuild(harness: Harness, **sections: Any) -> None:
+    """The real dispatcher with ADMIN_ID as admin."""
     sections.setdefault("telegram", {"admin_ids": [ADMIN_ID]})
-    cache = MemoryCache()
-    harness.rebuild(load_settings(**sections), cache=cache)
-    return cache
+    harness.rebuild(load_settings(**sections))
 
 
 def metric(name: str, **labels: str) -> float:
@@ -42,20 +39,19 @@ async def user_row(harness: Harness, user_id: int = USER_ID) -> User:
         return user
 
 
-async def expire_ban(harness: Harness, cache: MemoryCache, user_id: int = USER_ID) -> None:
+async def expire_ban(harness: Harness, user_id: int = USER_ID) -> None:
     """Move the user's ban into the past (as if its hour were over)."""
     async with harness.sessionmaker() as session:
         user = await session.get(User, user_id)
         assert user is not None and user.banned_until is not None
         user.banned_until = utcnow() - timedelta(seconds=1)
         await session.commit()
-    await cache.delete(f"ban:{user_id}")
 
 
 async def test_spam_progression_warning_then_bans_with_one_notice_each(
     harness: Harness,
 ) -> None:
-    cache = rebuild(harness)
+    rebuild(harness)
     bans_before = metric("devbot_bans_total", kind="temporary", actor="system")
     links_before = metric("devbot_spam_violations_total", reason="links")
 
@@ -78,7 +74,7 @@ async def test_spam_progression_warning_then_bans_with_one_notice_each(
     await harness.press("menu:home", message_id=1)
     assert len(harness.session.sent_texts()) == count  # silence while banned
 
-    await expire_ban(harness, cache)
+    await expire_ban(harness)
     await harness.send("/help")
     assert "/start" in harness.session.sent_texts()[-1]  # the ban ran out
     assert not (await user_row(harness)).is_banned
@@ -90,7 +86,7 @@ async def test_spam_progression_warning_then_bans_with_one_notice_each(
     assert row.banned_until.replace(tzinfo=None) - utcnow().replace(tzinfo=None) > timedelta(
         hours=23
     )
-    await expire_ban(harness, cache)
+    await expire_ban(harness)
     await harness.send(SPAM)  # the fourth: for good
     assert "You are blocked for breaking" in harness.session.sent_texts()[-1]
     row = await user_row(harness)

@@ -1,4 +1,4 @@
-"""GDPR erasure in Redis: every key that names the person goes (counters, the ban cache, FSM
+"""GDPR erasure in Redis: every key that names the person goes (counters, notices, FSM
 state with an unfinished intake), and nobody else's, not even ids that contain theirs."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from bot.config import LlmBudgetSettings, SpamSettings, ThrottleSettings
 from bot.guard.bans import Ban, Bans
 from bot.guard.spam import SpamDetector
 from bot.guard.throttling import Throttle
-from bot.kernel.kv import RedisCache, RedisCounters, forget_person
-from db.models import User
+from bot.kernel.kv import RedisCounters, forget_person
 from llm.budget import LlmBudget
 
 pytestmark = pytest.mark.integration
@@ -24,14 +23,12 @@ OTHERS = (17_345_001, 73_450_010, 2_002)
 
 async def _leave_traces(redis: Redis, user_id: int) -> None:
     """What the services themselves write about a person, not keys typed in by hand."""
-    counters, cache = RedisCounters(redis), RedisCache(redis)
+    counters = RedisCounters(redis)
     limits = ThrottleSettings(burst=1, burst_seconds=60, per_hour=100, per_day=100)
     for _ in range(2):  # the second goes over the burst: the notice key too
         await Throttle(counters, limits).check(user_id, _never)
     await SpamDetector(counters, SpamSettings()).check(user_id, "a question long enough to count")
-    bans = Bans(cache, counters)
-    await bans.first_notice(user_id, Ban(None))
-    await bans.publish(User(id=user_id, is_banned=False))
+    await Bans(counters).first_notice(user_id, Ban(None))
     await LlmBudget(counters, LlmBudgetSettings()).admit(user_id, conversation_id=user_id + 1)
     storage = RedisStorage(redis, key_builder=DefaultKeyBuilder(with_destiny=True))
     key = StorageKey(bot_id=42, chat_id=user_id, user_id=user_id)
