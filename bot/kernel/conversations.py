@@ -19,6 +19,9 @@ IDLE_LIMIT = timedelta(hours=24)
 # last_message_at drives the idle rule and retention: a second's precision is plenty, and a
 # conversation started by this very message needs no second write.
 LAST_MESSAGE_PRECISION = timedelta(seconds=1)
+# The LLM metadata an answer may carry (Answer.llm), the same columns on every logged message.
+MESSAGE_LLM_FIELDS = ("llm_model", "prompt_version", "prompt_tokens", "completion_tokens",
+                      "cached_tokens", "latency_ms", "cost_usd", "confidence")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,7 @@ async def current_conversation(session: AsyncSession, user: User) -> Conversatio
     # Counted when made: an update retried after a fault may count one twice (the database
     # holds the exact number; the metric is for rates).
     CONVERSATIONS.labels(source_label(user.source)).inc()
-    return await repo.add(
-        Conversation(user_id=user.id, language=user.language, source=user.source)
-    )
+    return await repo.start(user.id, user.language, user.source)
 
 
 async def record_exchange(
@@ -58,25 +59,18 @@ async def record_exchange(
 ) -> Conversation:
     """Store the user's message (if any) and the bot's answer in the current conversation."""
     conversation = await current_conversation(session, user)
-    repo = ConversationRepository(session)
+    llm = dict.fromkeys(MESSAGE_LLM_FIELDS) | dict(answer.llm or {})
+    common = {"conversation_id": conversation.id, "intent": answer.intent,
+              "intent_confidence": answer.confidence}  # fmt: skip
+    rows = []
     if question is not None:
-        repo.add_pending(
-            _user_message(conversation, question_message_id, question, answer.intent,
-                          answer.confidence)
-        )  # fmt: skip
-    repo.add_pending(
-        Message(
-            conversation_id=conversation.id,
-            sender_type=SenderType.BOT,
-            telegram_message_id=answer_message_id,
-            text=answer.text,
-            intent=answer.intent,
-            intent_confidence=answer.confidence,
-            answer_source=answer.source,
-            **(answer.llm or {}),
-        )
-    )
-    await session.flush()  # both messages in one INSERT
+        rows.append(common | dict.fromkeys(llm) | {"sender_type": SenderType.USER,
+                    "telegram_message_id": question_message_id, "text": question,
+                    "answer_source": None})  # fmt: skip
+    rows.append(common | llm | {"sender_type": SenderType.BOT,
+                "telegram_message_id": answer_message_id, "text": answer.text,
+                "answer_source": answer.source})  # fmt: skip
+    await ConversationRepository(session).insert_messages(rows)  # one INSERT for both
     _touch(conversation)
     return conversation
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Conversation, ConversationStatus, Message
@@ -43,9 +45,20 @@ class ConversationRepository:
         self.session.info.setdefault(_CURRENT, {})[conversation.user_id] = conversation
         return conversation
 
-    def add_pending(self, message: Message) -> None:
-        """Add `message`, written with the session's next flush (several in one INSERT)."""
-        self.session.add(message)
+    async def start(self, user_id: int, language: str | None, source: str | None) -> Conversation:
+        """A new conversation, inserted at once (one INSERT ... RETURNING, no flush)."""
+        conversation = await self.session.scalar(
+            insert(Conversation)
+            .values(user_id=user_id, language=language, source=source)
+            .returning(Conversation)
+        )
+        assert conversation is not None
+        self.remember_current(user_id, conversation)
+        return conversation
+
+    async def insert_messages(self, rows: list[dict[str, Any]]) -> None:
+        """Messages given as column values, the same columns in each: one INSERT for all."""
+        await self.session.execute(insert(Message), rows)
 
     async def add_message(self, message: Message) -> Message:
         self.session.add(message)
