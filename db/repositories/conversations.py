@@ -15,6 +15,11 @@ OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.ESCALATED)
 _CURRENT = "current_conversation"
 
 
+# Built once (every update runs them): the statements and their cache keys are reused.
+_START = insert(Conversation).returning(Conversation)
+_INSERT_MESSAGES = insert(Message)
+
+
 class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -47,18 +52,15 @@ class ConversationRepository:
 
     async def start(self, user_id: int, language: str | None, source: str | None) -> Conversation:
         """A new conversation, inserted at once (one INSERT ... RETURNING, no flush)."""
-        conversation = await self.session.scalar(
-            insert(Conversation)
-            .values(user_id=user_id, language=language, source=source)
-            .returning(Conversation)
-        )
+        values = {"user_id": user_id, "language": language, "source": source}
+        conversation = await self.session.scalar(_START, values)
         assert conversation is not None
         self.remember_current(user_id, conversation)
         return conversation
 
     async def insert_messages(self, rows: list[dict[str, Any]]) -> None:
         """Messages given as column values, the same columns in each: one INSERT for all."""
-        await self.session.execute(insert(Message), rows)
+        await self.session.execute(_INSERT_MESSAGES, rows)
 
     async def add_message(self, message: Message) -> Message:
         self.session.add(message)

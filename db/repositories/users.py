@@ -31,6 +31,15 @@ def looks_like_id(reference: str) -> bool:
     return _NUMBER.fullmatch(reference.strip()) is not None
 
 
+# Built once (every new person runs it), per dialect: PostgreSQL's and SQLite's ON CONFLICT.
+_INSERT_NEW = {
+    postgres: (postgresql.insert if postgres else sqlite.insert)(User)
+    .on_conflict_do_nothing()
+    .returning(User)
+    for postgres in (False, True)
+}
+
+
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -68,8 +77,7 @@ class UserRepository:
     async def insert_new(self, user_id: int, **values: Any) -> User | None:
         """Insert the user and return the row; None when a concurrent update inserted it first."""
         dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(User).values(id=user_id, **values).on_conflict_do_nothing()
+        statement = _INSERT_NEW[dialect == "postgresql"]
         return await self.session.scalar(
-            statement.returning(User), execution_options={"populate_existing": True}
+            statement, {"id": user_id, **values}, execution_options={"populate_existing": True}
         )
