@@ -17,7 +17,7 @@ _CURRENT = "current_conversation"
 
 # Built once (every update runs them): the statements and their cache keys are reused.
 _START = insert(Conversation).returning(Conversation)
-_INSERT_MESSAGES = insert(Message)
+_INSERT_MESSAGES = insert(Message.__table__)  # Core: nothing to map back
 
 
 class ConversationRepository:
