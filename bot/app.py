@@ -203,14 +203,16 @@ def create_dispatcher(
     counters: Counters | None = None,
     routers: Sequence[Router] | None = None,
     ledger: Ledger | None = None,
+    shared_chat_lock: bool = True,
     **extra: Any,
 ) -> Dispatcher:
     """Build the dispatcher; `routers` replaces `get_routers()` (tests add their own first);
-    `ledger` makes an update delivered twice handled once (webhook mode, see `ledger_for`)."""
+    `ledger` makes an update delivered twice handled once (webhook mode, see `ledger_for`);
+    `shared_chat_lock` False keeps the chat lock in the process (polling, see `run`)."""
     # One update at a time per chat: a double-tapped button must not run twice in parallel.
     isolation: BaseEventIsolation = (
         LayeredEventIsolation(RedisEventIsolation(redis))
-        if redis is not None
+        if redis is not None and shared_chat_lock
         else LocalEventIsolation()
     )
     dp = DeliveringDispatcher(

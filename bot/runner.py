@@ -49,7 +49,14 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
                 "BOT_TOKEN: Telegram refused it (Unauthorized): revoked, or mistyped"
             ) from None
         # May stop start-up on a bad lead setting.
-        dp = dispatcher_for(resources, ledger=ledger_for(resources) if webhook else None)
+        # Webhook replicas share the chat lock and the ledger in Redis. A poller is alone
+        # (Telegram refuses a second one), so its chat lock stays in the process: two Redis
+        # round trips less per update.
+        dp = dispatcher_for(
+            resources,
+            ledger=ledger_for(resources) if webhook else None,
+            shared_chat_lock=webhook,
+        )
         # The jobs share the dispatcher's objects (the same Desk, with its locks).
         scheduler = create_scheduler(
             JobContext(

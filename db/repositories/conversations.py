@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import Base
 from db.models import Conversation, ConversationStatus, Message
 
 OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.ESCALATED)
@@ -17,7 +18,7 @@ _CURRENT = "current_conversation"
 
 # Built once (every update runs them): the statements and their cache keys are reused.
 _START = insert(Conversation).returning(Conversation)
-_INSERT_MESSAGES = insert(Message.__table__)  # Core: nothing to map back
+_INSERT_MESSAGES = insert(Base.metadata.tables["messages"])  # Core: nothing to map back
 
 
 class ConversationRepository:
