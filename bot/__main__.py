@@ -9,8 +9,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import uvloop
-
 from bot.app import StartupError
 from bot.config import ConfigError, Settings, load_settings
 from bot.faq.knowledge import KnowledgeBaseError
@@ -25,9 +23,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import run
 
     setup_logging(settings.log.level, settings.log.format)
-    # uvloop's event loop spends less CPU per socket event than asyncio's own.
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(run(settings, webhook=args.webhook))
+    asyncio.run(run(settings, webhook=args.webhook))
     return 0
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import aiohttp
-import orjson
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -237,18 +236,14 @@ class RetryMiddleware(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 def create_session(settings: Settings) -> AiohttpSession:
-    # orjson reads the Bot API's answers (getUpdates above all) in a fraction of json's time.
-    codec: dict[str, Any] = {"json_loads": orjson.loads, "json_dumps": _json_dumps}
     if settings.telegram.telegram_api_url:
-        return AiohttpSession(
-            api=TelegramAPIServer.from_base(settings.telegram.telegram_api_url), **codec
+        session = AiohttpSession(
+            api=TelegramAPIServer.from_base(settings.telegram.telegram_api_url)
         )
-    return AiohttpSession(**codec)
+    else:
+        session = AiohttpSession()
+    return session
 
 
 def create_bot(
