@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
 from db.models import Conversation, ConversationStatus, Message
+from db.rows import insert_row
 
 OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.ESCALATED)
 # The session remembers each user's current conversation: an update asks for it several times
@@ -17,7 +18,8 @@ _CURRENT = "current_conversation"
 
 
 # Built once (every update runs them): the statements and their cache keys are reused.
-_START = insert(Conversation).returning(Conversation)
+_CONVERSATIONS = Base.metadata.tables["conversations"]
+_START = insert(_CONVERSATIONS).returning(*_CONVERSATIONS.c)
 _INSERT_MESSAGES = insert(Base.metadata.tables["messages"])  # Core: nothing to map back
 
 
@@ -54,7 +56,7 @@ class ConversationRepository:
     async def start(self, user_id: int, language: str | None, source: str | None) -> Conversation:
         """A new conversation, inserted at once (one INSERT ... RETURNING, no flush)."""
         values = {"user_id": user_id, "language": language, "source": source}
-        conversation = await self.session.scalar(_START, values)
+        conversation = await insert_row(self.session, _START, values, Conversation)
         assert conversation is not None
         self.remember_current(user_id, conversation)
         return conversation

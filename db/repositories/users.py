@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import Base
 from db.models import User
+from db.rows import insert_row
 
 # ASCII digits only: str.isdigit() also takes "²" and "①", which int() refuses.
 _NUMBER = re.compile(r"-?[0-9]+")
@@ -32,10 +34,11 @@ def looks_like_id(reference: str) -> bool:
 
 
 # Built once (every new person runs it), per dialect: PostgreSQL's and SQLite's ON CONFLICT.
+_USERS = Base.metadata.tables["users"]
 _INSERT_NEW = {
-    postgres: (postgresql.insert if postgres else sqlite.insert)(User)
+    postgres: (postgresql.insert if postgres else sqlite.insert)(_USERS)
     .on_conflict_do_nothing()
-    .returning(User)
+    .returning(*_USERS.c)
     for postgres in (False, True)
 }
 
@@ -78,6 +81,4 @@ class UserRepository:
         """Insert the user and return the row; None when a concurrent update inserted it first."""
         dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
         statement = _INSERT_NEW[dialect == "postgresql"]
-        return await self.session.scalar(
-            statement, {"id": user_id, **values}, execution_options={"populate_existing": True}
-        )
+        return await insert_row(self.session, statement, {"id": user_id, **values}, User)
