@@ -7,34 +7,47 @@ the rest of the session."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
-from db.models import Conversation, Ticket, User
+from db.base import Base
+from db.models import Conversation, User
 from db.repositories.conversations import OPEN_STATUSES, ConversationRepository
 from db.repositories.tickets import OPEN, remember_none_open
 
+Model = TypeVar("Model", bound=Base)
+_USERS = Base.metadata.tables["users"]
+_CONVERSATIONS = Base.metadata.tables["conversations"]
+_TICKETS = Base.metadata.tables["tickets"]
+_LATEST = _CONVERSATIONS.alias("latest")
 _CURRENT = (
-    select(Conversation.id)
-    .where(Conversation.user_id == User.id, Conversation.status.in_(OPEN_STATUSES))
-    .order_by(Conversation.id.desc())
+    select(_LATEST.c.id)
+    .where(_LATEST.c.user_id == _USERS.c.id, _LATEST.c.status.in_(OPEN_STATUSES))
+    .order_by(_LATEST.c.id.desc())
     .limit(1)
-    .correlate(User)
+    .correlate(_USERS)
     .scalar_subquery()
 )
 _OPEN_TICKET = (
-    select(Ticket.id)
-    .where(Ticket.user_id == User.id, Ticket.status.in_(OPEN))
+    select(_TICKETS.c.id)
+    .where(_TICKETS.c.user_id == _USERS.c.id, _TICKETS.c.status.in_(OPEN))
     .limit(1)
-    .correlate(User)
+    .correlate(_USERS)
     .scalar_subquery()
 )
-# Built once: the statement and its cache key are reused by every update.
+# Built once, in Core: the statement and its cache key are reused by every update, and the rows
+# become objects without the ORM's loading machinery (a query's CPU, several times over).
 _LOAD = (
-    select(User, Conversation, _OPEN_TICKET)
-    .outerjoin(Conversation, Conversation.id == _CURRENT)
-    .where(User.id == bindparam("user_id"))
+    select(*_USERS.c, *_CONVERSATIONS.c, _OPEN_TICKET)
+    .select_from(_USERS.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.id == _CURRENT))
+    .where(_USERS.c.id == bindparam("user_id"))
 )
+_USER_COLUMNS = [column.key for column in _USERS.c]
+_CONVERSATION_COLUMNS = [column.key for column in _CONVERSATIONS.c]
 
 
 async def load_user(session: AsyncSession, user_id: int) -> User | None:
@@ -43,8 +56,28 @@ async def load_user(session: AsyncSession, user_id: int) -> User | None:
     row = (await session.execute(_LOAD, {"user_id": user_id})).first()
     if row is None:
         return None
-    user, conversation, ticket_id = row
+    split = len(_USER_COLUMNS)
+    user = _loaded(session, User, dict(zip(_USER_COLUMNS, row[:split], strict=True)))
+    conversation_values = row[split : split + len(_CONVERSATION_COLUMNS)]
+    conversation = None
+    if conversation_values[0] is not None:
+        conversation = _loaded(
+            session,
+            Conversation,
+            dict(zip(_CONVERSATION_COLUMNS, conversation_values, strict=True)),
+        )
     ConversationRepository(session).remember_current(user_id, conversation)
-    if ticket_id is None:
+    if row[-1] is None:
         remember_none_open(session, user_id)
     return user
+
+
+def _loaded(session: AsyncSession, model: type[Model], values: dict[str, Any]) -> Model:
+    """The session's object for this row: the one it holds already, or a new one, loaded."""
+    existing = session.sync_session.identity_map.get(identity_key(model, values["id"]))
+    if existing is not None:
+        return existing
+    instance = model(**values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
