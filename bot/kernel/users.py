@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.models import User
-from db.repositories import ConversationRepository, UserRepository
+from db.repositories import UserRepository
 from db.repositories.context import load_user
-from db.repositories.tickets import remember_none_open
 
 # last_seen_at is for retention and reports; minute precision is plenty and saves writes.
 SEEN_PRECISION = timedelta(minutes=1)
@@ -33,24 +32,27 @@ async def touch_user(session: AsyncSession, profile: TelegramProfile, language: 
     `language` is the bot language matching the update's language_code; it becomes the user's
     language on first contact and whenever their Telegram language changes.
     """
-    user = await load_user(session, profile.id)
-    if user is None:
-        repo = UserRepository(session)
-        values = {
-            "username": profile.username,
-            "first_name": profile.first_name,
-            "last_name": profile.last_name,
-            "language_code": profile.language_code,
-            "language": language,
-            "last_seen_at": utcnow(),
-            "updated_at": utcnow(),
-        }
-        user = await repo.insert_new(profile.id, **values)
-        if user is not None:  # a first message: nothing else of theirs is stored yet
-            ConversationRepository(session).remember_current(profile.id, None)
-            remember_none_open(session, profile.id)
-            return user
-        return await repo.insert_if_missing(profile.id, **values)
+    now = utcnow()
+    new = {
+        "id": profile.id,
+        "username": profile.username,
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "language_code": profile.language_code,
+        "language": language,
+        "source": None,
+        "is_blocked": False,
+        "is_banned": False,
+        "banned_until": None,
+        "ban_reason": None,
+        "last_seen_at": now,
+        "updated_at": now,
+        "forget_requested_at": None,
+        "created_at": now,
+    }
+    user = await load_user(session, profile.id, new=new)
+    if user is None:  # another update (another chat of theirs) is inserting them just now
+        return await UserRepository(session).insert_if_missing(profile.id, **new)
     changed = False
     if user.language_code != profile.language_code:
         # The person switched their Telegram app's language: follow it.
