@@ -37,15 +37,21 @@ class Answer:
 async def current_conversation(session: AsyncSession, user: User) -> Conversation:
     repo = ConversationRepository(session)
     conversation = await repo.current(user.id)
-    now = utcnow()
-    if conversation is not None and (
-        now - conversation.last_message_at < IDLE_LIMIT or conversation.status != "bot"
-    ):
+    if conversation is not None and not _idle(conversation):
         return conversation
+    _count_new(user)
+    return await repo.start(user.id, user.language, user.source)
+
+
+def _idle(conversation: Conversation) -> bool:
+    """Whether the next message starts a new conversation instead."""
+    return utcnow() - conversation.last_message_at >= IDLE_LIMIT and conversation.status == "bot"
+
+
+def _count_new(user: User) -> None:
     # Counted when made: an update retried after a fault may count one twice (the database
     # holds the exact number; the metric is for rates).
     CONVERSATIONS.labels(source_label(user.source)).inc()
-    return await repo.start(user.id, user.language, user.source)
 
 
 async def record_exchange(
@@ -57,11 +63,11 @@ async def record_exchange(
     answer: Answer,
     answer_message_id: int | None,
 ) -> Conversation:
-    """Store the user's message (if any) and the bot's answer in the current conversation."""
-    conversation = await current_conversation(session, user)
+    """Store the user's message (if any) and the bot's answer in the current conversation
+    (a new one when there is none: with its messages in one statement on PostgreSQL)."""
+    now = utcnow()
     llm = dict.fromkeys(MESSAGE_LLM_FIELDS) | dict(answer.llm or {})
-    common = {"conversation_id": conversation.id, "intent": answer.intent,
-              "intent_confidence": answer.confidence}  # fmt: skip
+    common = {"intent": answer.intent, "intent_confidence": answer.confidence, "created_at": now}
     rows = []
     if question is not None:
         rows.append(common | dict.fromkeys(llm) | {"sender_type": SenderType.USER,
@@ -70,7 +76,12 @@ async def record_exchange(
     rows.append(common | llm | {"sender_type": SenderType.BOT,
                 "telegram_message_id": answer_message_id, "text": answer.text,
                 "answer_source": answer.source})  # fmt: skip
-    await ConversationRepository(session).insert_messages(rows)  # one INSERT for both
+    repo = ConversationRepository(session)
+    conversation = await repo.current(user.id)
+    if conversation is None or _idle(conversation):
+        _count_new(user)
+        return await repo.start_with_messages(user.id, user.language, user.source, rows)
+    await repo.insert_messages([{"conversation_id": conversation.id} | row for row in rows])
     _touch(conversation)
     return conversation
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, bindparam, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
@@ -20,7 +20,34 @@ _CURRENT = "current_conversation"
 # Built once (every update runs them): the statements and their cache keys are reused.
 _CONVERSATIONS = Base.metadata.tables["conversations"]
 _START = insert(_CONVERSATIONS).returning(*_CONVERSATIONS.c)
-_INSERT_MESSAGES = insert(Base.metadata.tables["messages"])  # Core: nothing to map back
+_MESSAGES = Base.metadata.tables["messages"]
+_INSERT_MESSAGES = insert(_MESSAGES)  # Core: nothing to map back
+# The columns a logged message gives (bot.kernel.conversations.record_exchange).
+MESSAGE_COLUMNS = ("sender_type", "telegram_message_id", "text", "intent", "intent_confidence",
+                   "answer_source", "llm_model", "prompt_version", "prompt_tokens",
+                   "completion_tokens", "cached_tokens", "latency_ms", "cost_usd", "confidence",
+                   "created_at")  # fmt: skip
+
+
+def _start_with(count: int) -> Select[Any]:
+    """PostgreSQL: a new conversation and its first `count` messages in one statement (the
+    messages' INSERT is a CTE that selects the new conversation's id)."""
+    keys = ("user_id", "status", "language", "source", "last_message_at", "created_at")
+    new = _START.values({key: bindparam(key) for key in keys}).cte("new_conversation")
+    rows = [
+        select(new.c.id, *(bindparam(f"m{index}_{key}", type_=_MESSAGES.c[key].type)
+                           for key in MESSAGE_COLUMNS))
+        for index in range(count)
+    ]  # fmt: skip
+    messages = (
+        insert(_MESSAGES)
+        .from_select(["conversation_id", *MESSAGE_COLUMNS], union_all(*rows))
+        .cte("new_messages")
+    )
+    return select(*new.c).add_cte(messages)
+
+
+_START_WITH = {count: _start_with(count) for count in (1, 2)}
 
 
 class ConversationRepository:
@@ -60,6 +87,27 @@ class ConversationRepository:
         assert conversation is not None
         self.remember_current(user_id, conversation)
         return conversation
+
+    async def start_with_messages(
+        self, user_id: int, language: str | None, source: str | None, rows: list[dict[str, Any]]
+    ) -> Conversation:
+        """A new conversation with its first messages (`rows`: MESSAGE_COLUMNS' values, one or
+        two): one statement on PostgreSQL, two elsewhere."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            conversation = await self.start(user_id, language, source)
+            await self.insert_messages(
+                [{"conversation_id": conversation.id} | row for row in rows]
+            )
+            return conversation
+        now = rows[0]["created_at"]
+        values = {"user_id": user_id, "status": ConversationStatus.BOT, "language": language,
+                  "source": source, "last_message_at": now, "created_at": now}  # fmt: skip
+        for index, row in enumerate(rows):
+            values.update({f"m{index}_{key}": row[key] for key in MESSAGE_COLUMNS})
+        started = await insert_row(self.session, _START_WITH[len(rows)], values, Conversation)
+        assert started is not None
+        self.remember_current(user_id, started)
+        return started
 
     async def insert_messages(self, rows: list[dict[str, Any]]) -> None:
         """Messages given as column values, the same columns in each: one INSERT for all."""
