@@ -128,6 +128,7 @@ class Call:
     params: JSON
     timestamp: float
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    content_type: str = ""  # how the request's body came: JSON, a form or multipart
     # Filled in once the fake has answered.
     status: int | None = None
     result: Any = None
@@ -540,7 +541,13 @@ class FakeTelegram(FakeServer):
             return _error_response(error)
         spelled = request.match_info["method"]
         name, handler = self._handlers.get(spelled.lower(), (spelled, None))
-        call = Call(method=name, params=params, files=files, timestamp=time.time())
+        call = Call(
+            method=name,
+            params=params,
+            files=files,
+            timestamp=time.time(),
+            content_type=request.content_type,
+        )
         self.calls.append(call)
         self._new_call.set()
         self._new_call = asyncio.Event()
