@@ -46,6 +46,7 @@ from bot.kernel.metrics import POOL_IN_USE, POOL_SIZE
 from bot.telegram.delivery import DeliveringDispatcher
 from bot.telegram.inline_filters import run_filters_inline
 from bot.telegram.isolation import LayeredEventIsolation, LocalEventIsolation
+from bot.telegram.profile import check_profiles, sync_profile
 from bot.telegram.storage import LeanRedisStorage
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
@@ -115,6 +116,7 @@ class Resources:
 def load_knowledge(settings: Settings) -> tuple[I18n, KnowledgeBase, IntentDetector]:
     """Translations, the knowledge base and the detector trained on it (a bad file stops here)."""
     i18n = I18n(settings.locales_dir)
+    check_profiles(i18n)
     kb = load_knowledge_base(settings.locales_dir, default=i18n.default)
     missing = set(i18n.languages) ^ set(kb.languages)
     if missing:
@@ -274,6 +276,7 @@ def create_dispatcher(
     handover = LeadHandover(settings, sessionmaker, i18n, locks)
     dp.update.outer_middleware(HandoverMiddleware(handover))
     dp.startup.register(_set_commands)
+    dp.startup.register(_sync_profile)
     dp.startup.register(_start_consultant)
     dp.shutdown.register(_drain)
     dp.shutdown.register(_drain_desk)
@@ -311,6 +314,10 @@ async def _set_commands(bot: Bot, i18n_hub: I18n) -> None:
         code = None if language == i18n_hub.default else language
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)
     logger.info("bot commands set for {}", ", ".join(i18n_hub.languages))
+
+
+async def _sync_profile(bot: Bot, i18n_hub: I18n) -> None:
+    await sync_profile(bot, i18n_hub)
 
 
 async def _start_consultant(consultant: Consultant, bot: Bot, i18n_hub: I18n) -> None:

@@ -98,6 +98,8 @@ class OfflineSession(BaseSession):
         self._last_message_id: dict[int, int] = {}
         self._users: dict[int, Json] = {}
         self._serial = itertools.count(1)
+        # The bot's name and descriptions by (field, language code), as set at start.
+        self.profile: dict[tuple[str, str], str] = {}
         self._update_ids = itertools.count(1)
         # Subclasses and tests may add or replace answers by API method name.
         self.responders: dict[str, Responder] = {
@@ -127,6 +129,27 @@ class OfflineSession(BaseSession):
             "createForumTopic": self._create_forum_topic,
             "getForumTopicIconStickers": lambda call: topic_icon_stickers(),
         }
+        for field in ("name", "short_description", "description"):
+            spelled = "".join(part.title() for part in field.split("_"))
+            self.responders[f"getMy{spelled}"] = self._profile_getter(field)
+            self.responders[f"setMy{spelled}"] = self._profile_setter(field)
+
+    def _profile_getter(self, field: str) -> Responder:
+        def get(call: ApiCall) -> Json:
+            language = str(call.params.get("language_code") or "")
+            fallback = self.bot_first_name if field == "name" else ""
+            text = self.profile.get((field, language)) or self.profile.get((field, ""))
+            return {field: text or fallback}
+
+        return get
+
+    def _profile_setter(self, field: str) -> Responder:
+        def set_(call: ApiCall) -> bool:
+            language = str(call.params.get("language_code") or "")
+            self.profile[(field, language)] = str(call.params.get(field) or "")
+            return True
+
+        return set_
 
     # BaseSession
 

@@ -3,6 +3,12 @@ cmd-start = Main menu
 cmd-help = What I can do
 cmd-cancel = Cancel the current step
 
+## The bot's profile in Telegram (setMyName, setMyShortDescription, setMyDescription; set at start
+## when changed): at most 64, 120 and 512 characters
+bot-profile-name = DevBot · dev2production.tech
+bot-profile-short-description = The assistant of dev2production.tech: DevOps and software services, prices, project estimates and our engineers.
+bot-profile-description = I'm DevBot, the assistant of dev2production.tech, a DevOps and software agency. Ask about our services and prices, describe your project to get an estimate, or talk to one of our engineers. Press Start to begin.
+
 ## /start and the main menu
 start-welcome =
     👋 Hi, { $name }! I'm <b>DevBot</b>, the assistant of <b>dev2production.tech</b>, a DevOps and software agency.

@@ -3,6 +3,12 @@ cmd-start = Главное меню
 cmd-help = Что я умею
 cmd-cancel = Отменить текущий шаг
 
+## The bot's profile in Telegram (setMyName, setMyShortDescription, setMyDescription; set at start
+## when changed): at most 64, 120 and 512 characters
+bot-profile-name = DevBot · dev2production.tech
+bot-profile-short-description = Ассистент dev2production.tech: услуги DevOps и разработки, цены, оценка проекта и наши инженеры.
+bot-profile-description = Я DevBot, ассистент dev2production.tech, агентства DevOps и разработки. Спросите об услугах и ценах, опишите проект и получите оценку или поговорите с нашим инженером. Нажмите «Старт», чтобы начать.
+
 ## /start and the main menu
 start-welcome =
     👋 Здравствуйте, { $name }! Я <b>DevBot</b>, ассистент <b>dev2production.tech</b>, агентства DevOps и разработки.

@@ -178,3 +178,37 @@ async def test_a_token_telegram_refuses_stops_start_up_with_one_line(
     log = process.log()
     assert "start-up failed: BOT_TOKEN: Telegram refused it (Unauthorized)" in log
     assert "Traceback" not in log, log
+
+
+PROFILE_CALLS = ("setMyName", "setMyShortDescription", "setMyDescription")
+
+
+async def test_the_bot_profile_is_set_from_the_locales_once(
+    telegram: FakeTelegram, bot_process: BotProcess
+) -> None:
+    """Name, short description and description in English (the default, for every language
+    the bot does not speak) and Russian; a second start finds them set and sets nothing."""
+    await bot_process.start()
+    await telegram.wait_for("getUpdates", timeout=START_TIMEOUT)
+    assert telegram.profile[("name", "")] == "DevBot · dev2production.tech"
+    assert telegram.profile[("short_description", "")].startswith(
+        "The assistant of dev2production.tech"
+    )
+    assert telegram.profile[("description", "ru")].startswith("Я DevBot, ассистент")
+    assert telegram.profile[("short_description", "ru")].startswith("Ассистент dev2production")
+    # The Russian name is the English one: Telegram shows the default, nothing to set.
+    assert ("name", "ru") not in telegram.profile
+    made = sorted(c.method for c in telegram.calls if c.method in PROFILE_CALLS)
+    default = ["setMyName", "setMyShortDescription", "setMyDescription"]
+    assert made == sorted([*default, "setMyShortDescription", "setMyDescription"])
+    assert await bot_process.stop() == 0
+
+    before = len(telegram.calls)
+    await bot_process.start()
+    await telegram.wait_for(
+        "getUpdates", lambda call: telegram.calls.index(call) >= before, timeout=START_TIMEOUT
+    )
+    again = [call.method for call in telegram.calls[before:]]
+    assert "getMyDescription" in again
+    assert not [method for method in again if method in PROFILE_CALLS], again
+    assert await bot_process.stop() == 0

@@ -212,6 +212,8 @@ class FakeTelegram(FakeServer):
         self._chats: dict[int, JSON] = {}
         self._last_message_id: dict[int, int] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
+        # The bot's name, short_description and description per language code ("" default).
+        self.profile: dict[tuple[str, str], str] = {}
         self._files: dict[str, tuple[str, bytes]] = {}
         self._file_counter = 0
         self._callback_counter = 0
@@ -251,14 +253,15 @@ class FakeTelegram(FakeServer):
             "reopenForumTopic": self._reopen_forum_topic,
             "deleteForumTopic": self._delete_forum_topic,
         }
+        for text, limit in (("name", 64), ("short_description", 120), ("description", 512)):
+            spelled = "".join(part.title() for part in text.split("_"))
+            handlers[f"getMy{spelled}"] = self._profile_getter(text)
+            handlers[f"setMy{spelled}"] = self._profile_setter(text, limit)
         # Methods whose only visible effect for a bot is `true`; their calls are recorded.
         for name in (
             "answerCallbackQuery",
             "sendChatAction",
             "sendMessageDraft",
-            "setMyDescription",
-            "setMyShortDescription",
-            "setMyName",
             "setChatMenuButton",
             "setMessageReaction",
             "pinChatMessage",
@@ -593,6 +596,27 @@ class FakeTelegram(FakeServer):
 
     async def _true(self, call: Call) -> bool:
         return True
+
+    def _profile_getter(self, field: str) -> Callable[[Call], Awaitable[JSON]]:
+        async def get(call: Call) -> JSON:
+            """What a person with that language sees: their language's text, else the
+            default's (the bot's first name for the name)."""
+            language = str(call.params.get("language_code") or "")
+            fallback = self.bot_user["first_name"] if field == "name" else ""
+            text = self.profile.get((field, language)) or self.profile.get((field, ""))
+            return {field: text or fallback}
+
+        return get
+
+    def _profile_setter(self, field: str, limit: int) -> Callable[[Call], Awaitable[bool]]:
+        async def set_(call: Call) -> bool:
+            text = str(call.params.get(field) or "")
+            if len(text) > limit:
+                raise bad_request(f"{field} is too long")
+            self.profile[(field, str(call.params.get("language_code") or ""))] = text
+            return True
+
+        return set_
 
     async def _get_me(self, call: Call) -> JSON:
         return dict(self.bot_user)
