@@ -266,7 +266,9 @@ def create_dispatcher(
     throttle = Throttle(counters, settings.throttle)
     dp.update.outer_middleware(ThrottlingMiddleware(throttle, settings.telegram.admin_ids))
     dp.include_routers(*(routers if routers is not None else get_routers()))
-    setup_dialogs(dp)
+    # aiogram-dialog's own lock on a chat's dialog stack, in the process (the chat's lock above
+    # keeps replicas apart): its default keeps a lock for every chat ever seen, for ever.
+    setup_dialogs(dp, events_isolation=LocalEventIsolation())
     run_filters_inline(dp)
     # Spam is judged on what the rate limits let through, knowing whether a dialog is open.
     spam = SpamDetector(counters, settings.spam)
