@@ -268,7 +268,8 @@ def create_dispatcher(
     dp.include_routers(*(routers if routers is not None else get_routers()))
     # aiogram-dialog's own lock on a chat's dialog stack, in the process (the chat's lock above
     # keeps replicas apart): its default keeps a lock for every chat ever seen, for ever.
-    setup_dialogs(dp, events_isolation=LocalEventIsolation())
+    dp["dialog_isolation"] = LocalEventIsolation()
+    setup_dialogs(dp, events_isolation=dp["dialog_isolation"])
     run_filters_inline(dp)
     # Spam is judged on what the rate limits let through, knowing whether a dialog is open.
     spam = SpamDetector(counters, settings.spam)

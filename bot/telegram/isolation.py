@@ -41,6 +41,11 @@ class LocalEventIsolation(BaseEventIsolation):
             else:
                 self._locks[key] = (lock, users - 1)
 
+    def held(self) -> int:
+        """Locks held or awaited now (idle ones are dropped). Not __len__: aiogram-dialog takes
+        an isolation that is falsy for none and uses its own instead."""
+        return len(self._locks)
+
     async def close(self) -> None:
         """Nothing to release: updates still draining at shutdown keep their locks to the end."""
 

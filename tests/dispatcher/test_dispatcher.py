@@ -167,3 +167,22 @@ def test_shutdown_drains_updates_before_it_closes_the_storage(harness: Harness) 
     callbacks = [handler.callback for handler in harness.dp.shutdown.handlers]
     assert callbacks[0].__name__ == "_drain"  # updates in flight finish first...
     assert callbacks[-1] == harness.dp.fsm.close  # ...the FSM storage they use closes last
+
+
+async def test_no_lock_is_kept_for_people_who_have_gone(harness: Harness) -> None:
+    """Memory stays flat over many people: the dialog stacks' locks (aiogram-dialog's, taken
+    through the bot's lock table) are dropped once nobody holds them."""
+    isolation = harness.dp["dialog_isolation"]
+    taken: list[object] = []
+    lock = isolation.lock
+
+    def counting(key: object) -> object:
+        taken.append(key)
+        return lock(key)
+
+    isolation.lock = counting  # what aiogram-dialog calls, seen from here
+    for person in range(50):
+        await harness.send("How much does a Kubernetes setup cost?", user_id=610_000 + person)
+    assert len(harness.to_user(610_049)) == 1
+    assert len(taken) >= 50  # every person's stack was locked through it
+    assert isolation.held() == 0
