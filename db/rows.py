@@ -1,7 +1,7 @@
-"""Rows inserted on every update's path, the ORM's way but at Core's price.
+"""Rows read and inserted on every update's path, the ORM's way but at Core's price.
 
-An ORM INSERT ... RETURNING (or a flush) costs several times the CPU of the Core statement it
-runs: on the path of every message that was a third of the database's share. Here the Core
+An ORM query, INSERT ... RETURNING or flush costs several times the CPU of the Core statement
+it runs: on the path of every message that was a third of the database's share. Here the Core
 statement returns every column and the row joins the session as if a query had loaded it."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from db.base import Base
 
@@ -25,9 +26,16 @@ async def insert_row(
     the new row as a persistent `model`; None when it inserted nothing (ON CONFLICT DO
     NOTHING)."""
     row = (await session.execute(statement, values)).first()
-    if row is None:
-        return None
-    instance = model(**row._mapping)
-    make_transient_to_detached(instance)  # loaded, clean, with its identity
+    return as_loaded(session, model, dict(row._mapping)) if row is not None else None
+
+
+def as_loaded(session: AsyncSession, model: type[Model], values: dict[str, Any]) -> Model:
+    """The session's object for the row with these column values: the one it holds already
+    (as a query would give), or a new one, loaded, clean and with its identity."""
+    existing = session.sync_session.identity_map.get(identity_key(model, values["id"]))
+    if existing is not None:
+        return existing
+    instance = model(**values)
+    make_transient_to_detached(instance)
     session.add(instance)
     return instance

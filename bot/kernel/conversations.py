@@ -13,15 +13,13 @@ from bot.kernel.metrics import CONVERSATIONS, source_label
 from db.base import utcnow
 from db.models import Conversation, Message, SenderType, User
 from db.repositories import ConversationRepository
+from db.repositories.conversations import MESSAGE_LLM_FIELDS
 
 # After this long without a message, the next one starts a new conversation.
 IDLE_LIMIT = timedelta(hours=24)
 # last_message_at drives the idle rule and retention: a second's precision is plenty, and a
 # conversation started by this very message needs no second write.
 LAST_MESSAGE_PRECISION = timedelta(seconds=1)
-# The LLM metadata an answer may carry (Answer.llm), the same columns on every logged message.
-MESSAGE_LLM_FIELDS = ("llm_model", "prompt_version", "prompt_tokens", "completion_tokens",
-                      "cached_tokens", "latency_ms", "cost_usd", "confidence")  # fmt: skip
 
 
 @dataclass(frozen=True)

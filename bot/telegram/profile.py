@@ -43,10 +43,10 @@ def check_profiles(i18n_hub: I18n) -> None:
             ("bot-profile-short-description", profile.short_description, SHORT_DESCRIPTION_LIMIT),
             ("bot-profile-description", profile.description, DESCRIPTION_LIMIT),
         ):
-            if not text.strip() or len(text) > limit:
+            length = len(text.strip())
+            if not 1 <= length <= limit:
                 raise LocaleError(
-                    f"locales/{language}: {key} must have 1 to {limit} characters, "
-                    f"has {len(text.strip())}"
+                    f"locales/{language}: {key} must have 1 to {limit} characters, has {length}"
                 )
 
 

@@ -8,21 +8,19 @@ from what was read here for the rest of the session."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import bindparam, literal, null, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
 from db.base import Base
 from db.models import Conversation, User
 from db.repositories.conversations import OPEN_STATUSES, ConversationRepository
 from db.repositories.tickets import OPEN, remember_none_open
-from db.rows import insert_row
+from db.repositories.users import UserRepository
+from db.rows import as_loaded
 
-Model = TypeVar("Model", bound=Base)
 _USERS = Base.metadata.tables["users"]
 _CONVERSATIONS = Base.metadata.tables["conversations"]
 _TICKETS = Base.metadata.tables["tickets"]
@@ -66,7 +64,6 @@ _LOAD_OR_ADD = _LOAD.add_columns(literal(False).label("added")).union_all(
         literal(True).label("added"),
     )
 )
-_INSERT_USER = sqlite.insert(_USERS).on_conflict_do_nothing().returning(*_USERS.c)
 _USER_COLUMNS = [column.key for column in _USERS.c]
 _CONVERSATION_COLUMNS = [column.key for column in _CONVERSATIONS.c]
 
@@ -83,20 +80,20 @@ async def load_user(
         values = {"user_id": user_id} | {f"new_{key}": new[key] for key in _USER_COLUMNS}
         row = (await session.execute(_LOAD_OR_ADD, values)).first()
         if row is not None and row[-1]:  # the "added" column: inserted by this statement
-            return _primed_new(session, _loaded(session, User, _user_values(row)))
+            return _primed_new(session, as_loaded(session, User, _user_values(row)))
     else:
         row = (await session.execute(_LOAD, {"user_id": user_id})).first()
         if row is None:
-            added = await insert_row(session, _INSERT_USER, new, User)
+            added = await UserRepository(session).insert_new(user_id, **new)
             return _primed_new(session, added) if added is not None else None
     if row is None:
         return None  # a concurrent update is inserting them (its commit is still to come)
     split = len(_USER_COLUMNS)
-    user = _loaded(session, User, _user_values(row))
+    user = as_loaded(session, User, _user_values(row))
     conversation_values = row[split : split + len(_CONVERSATION_COLUMNS)]
     conversation = None
     if conversation_values[0] is not None:
-        conversation = _loaded(
+        conversation = as_loaded(
             session,
             Conversation,
             dict(zip(_CONVERSATION_COLUMNS, conversation_values, strict=True)),
@@ -116,14 +113,3 @@ def _primed_new(session: AsyncSession, user: User) -> User:
     ConversationRepository(session).remember_current(user.id, None)
     remember_none_open(session, user.id)
     return user
-
-
-def _loaded(session: AsyncSession, model: type[Model], values: dict[str, Any]) -> Model:
-    """The session's object for this row: the one it holds already, or a new one, loaded."""
-    existing = session.sync_session.identity_map.get(identity_key(model, values["id"]))
-    if existing is not None:
-        return existing
-    instance = model(**values)
-    make_transient_to_detached(instance)
-    session.add(instance)
-    return instance

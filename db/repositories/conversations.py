@@ -22,11 +22,12 @@ _CONVERSATIONS = Base.metadata.tables["conversations"]
 _START = insert(_CONVERSATIONS).returning(*_CONVERSATIONS.c)
 _MESSAGES = Base.metadata.tables["messages"]
 _INSERT_MESSAGES = insert(_MESSAGES)  # Core: nothing to map back
+# The LLM metadata a bot answer may carry (bot.kernel.conversations.Answer.llm).
+MESSAGE_LLM_FIELDS = ("llm_model", "prompt_version", "prompt_tokens", "completion_tokens",
+                      "cached_tokens", "latency_ms", "cost_usd", "confidence")  # fmt: skip
 # The columns a logged message gives (bot.kernel.conversations.record_exchange).
 MESSAGE_COLUMNS = ("sender_type", "telegram_message_id", "text", "intent", "intent_confidence",
-                   "answer_source", "llm_model", "prompt_version", "prompt_tokens",
-                   "completion_tokens", "cached_tokens", "latency_ms", "cost_usd", "confidence",
-                   "created_at")  # fmt: skip
+                   "answer_source", *MESSAGE_LLM_FIELDS, "created_at")  # fmt: skip
 
 
 def _start_with(count: int) -> Select[Any]:
@@ -73,12 +74,6 @@ class ConversationRepository:
     def remember_current(self, user_id: int, conversation: Conversation | None) -> None:
         """The user's current conversation, loaded with their row (db.repositories.context)."""
         self.session.info.setdefault(_CURRENT, {})[user_id] = conversation
-
-    async def add(self, conversation: Conversation) -> Conversation:
-        self.session.add(conversation)
-        await self.session.flush()
-        self.session.info.setdefault(_CURRENT, {})[conversation.user_id] = conversation
-        return conversation
 
     async def start(self, user_id: int, language: str | None, source: str | None) -> Conversation:
         """A new conversation, inserted at once (one INSERT ... RETURNING, no flush)."""

@@ -55,6 +55,12 @@ async def first_message(session: AsyncSession) -> User:
     return user
 
 
+async def stored_first_message(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        await first_message(session)
+        await session.commit()
+
+
 async def test_a_first_message_takes_two_statements_and_logs_both_messages(
     pg_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -87,9 +93,7 @@ async def test_a_first_message_takes_two_statements_and_logs_both_messages(
 async def test_a_known_person_is_one_query_and_their_next_message_is_appended(
     pg_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with pg_sessionmaker() as session:
-        await first_message(session)
-        await session.commit()
+    await stored_first_message(pg_sessionmaker)
     async with pg_sessionmaker() as session:
         with statements(session) as sent:
             user = await touch_user(session, PERSON, "en")
@@ -111,17 +115,13 @@ async def test_a_known_person_is_one_query_and_their_next_message_is_appended(
 async def test_after_a_day_of_silence_the_next_message_starts_a_new_conversation(
     pg_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with pg_sessionmaker() as session:
-        await first_message(session)
-        await session.commit()
+    await stored_first_message(pg_sessionmaker)
     async with pg_sessionmaker() as session:
         old = await session.scalar(select(Conversation))
         assert old is not None
         old.last_message_at = utcnow() - IDLE_LIMIT - timedelta(minutes=1)
         await session.commit()
-    async with pg_sessionmaker() as session:
-        await first_message(session)
-        await session.commit()
+    await stored_first_message(pg_sessionmaker)
     async with pg_sessionmaker() as session:
         conversations = (
             await session.scalars(select(Conversation).order_by(Conversation.id))
