@@ -1,8 +1,9 @@
 """KPIs of a period from the database: the seed's targets (lead conversion at least 25%, LLM cost
 under $0.15 a conversation, hand-off 10-20%, lead quality) and the figures behind them.
 
-A period is a rolling window that ends now: the last day, 7 days or 30 days. Rates are over the
-conversations that started in the period; agents' times are medians over the tickets opened in
+A period is a rolling window that ends now: the last day, 7 days or 30 days. Conversion is over
+the people who talked to the bot in the period (a conversation or an intake), the other rates
+over the conversations that started in it; agents' times are medians over the tickets opened in
 it.
 """
 
@@ -89,7 +90,8 @@ class Kpis:
 
     @property
     def conversion_rate(self) -> float | None:
-        return self.share(self.leads)
+        """Leads over the people who talked to the bot (an intake logs no conversation)."""
+        return min(self.leads / self.people, 1.0) if self.people else None
 
     @property
     def handoff_rate(self) -> float | None:

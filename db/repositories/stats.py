@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -48,7 +48,7 @@ class Breakdown:
 @dataclass(frozen=True)
 class PeriodRows:
     conversations: int
-    people: int
+    people: int  # who started a conversation or an intake
     answered_without_a_human: int
     intake_started: int
     intake_completed: int
@@ -74,15 +74,17 @@ class StatsRepository:
     async def period(self, since: datetime, until: datetime) -> PeriodRows:
         started = _within(Conversation.created_at, since, until)
         escalated = exists().where(Ticket.conversation_id == Conversation.id)
-        conversations, people, bot_only = (
+        conversations, bot_only = (
             await self.session.execute(
-                select(
-                    func.count(),
-                    func.count(func.distinct(Conversation.user_id)),
-                    func.count().filter(~escalated),
-                ).where(started)
+                select(func.count(), func.count().filter(~escalated)).where(started)
             )
         ).one()
+        # Who talked to the bot: a conversation, or an intake (which logs none), in the period.
+        talked = union(
+            select(Conversation.user_id).where(started),
+            select(IntakeProgress.user_id).where(_within(IntakeProgress.started_at, since, until)),
+        ).subquery()
+        people = await self.session.scalar(select(func.count()).select_from(talked)) or 0
         intake_started = await self._count(
             IntakeProgress, _within(IntakeProgress.started_at, since, until)
         )

@@ -21,11 +21,11 @@ from bot.config import Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
 from bot.telegram.callback_data import bounded
-from handlers.admin import agents, bans, gdpr, llm
+from handlers.admin import agents, bans, gdpr, llm, stats
 from handlers.admin.command import AdminCall, Subcommand, admin_role, say
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    sub.name: sub for module in (bans, agents, gdpr, llm) for sub in module.SUBCOMMANDS
+    sub.name: sub for module in (bans, agents, gdpr, llm, stats) for sub in module.SUBCOMMANDS
 }
 
 
@@ -93,7 +93,10 @@ def create_router() -> Router:
     buttons = (bounded(gdpr.GdprAdminCallback), F.message.chat.type == ChatType.PRIVATE)
     router.callback_query.register(gdpr.on_delete_button, *buttons, AsAdmin())
     router.callback_query.register(refuse_button, *buttons)
+    periods = (stats.StatsCallback.filter(), F.message.chat.type == ChatType.PRIVATE)
+    router.callback_query.register(stats.on_period_button, *periods, AsAdmin())
+    router.callback_query.register(refuse_button, *periods)
     return router
 
 
-__all__ = ["SUBCOMMANDS", "agents", "bans", "create_router", "gdpr"]
+__all__ = ["SUBCOMMANDS", "agents", "bans", "create_router", "gdpr", "stats"]

@@ -1,0 +1,36 @@
+## /admin stats: the business figures of a period
+stats-usage = Usage: /admin stats [1d|7d|30d] — the figures of the last day (default), 7 or 30 days.
+stats-title-1d = <b>Figures of the last 24 hours</b>
+stats-title-7d = <b>Figures of the last 7 days</b>
+stats-title-30d = <b>Figures of the last 30 days</b>
+stats-button-1d = 24 hours
+stats-button-7d = 7 days
+stats-button-30d = 30 days
+stats-conversations = 💬 Conversations: { $count } ({ $people ->
+        [one] { $people } person
+       *[other] { $people } people
+    } talked to the bot)
+stats-bot-only = 🤖 Answered without a human: { $count } ({ $percent })
+stats-intake = 📝 Project intakes: { $started } started, { $completed } completed
+stats-leads = 🎯 Leads: { $count } — conversion { $percent } (target { $target } or more); 🔥 { $hot } hot, { $warm } warm, { $cold } cold
+stats-handoffs = 🙋 Handed to a human: { $count } ({ $percent }, target { $low }–{ $high })
+stats-handoff-reason = • { $reason }: { $count }
+stats-llm = 🧠 LLM answers: { $calls }, ${ $cost } — { $per } per conversation (target under { $target })
+stats-csat = ⭐ Satisfaction: { $average } of 5 ({ $count ->
+        [one] { $count } rating
+       *[other] { $count } ratings
+    })
+stats-csat-none = ⭐ Satisfaction: no ratings yet
+stats-agents-title = <b>Agents</b> (median time to claim / first reply / close):
+stats-agent = • { $name }: { $tickets ->
+        [one] { $tickets } ticket
+       *[other] { $tickets } tickets
+    }, { $claim } / { $reply } / { $close }
+stats-sources-title = <b>By source</b> (conversations / leads / hand-offs):
+stats-source-none = no deep link
+stats-days-title = <b>By day</b> (conversations / leads / hand-offs):
+stats-line = • { $label }: { $conversations } / { $leads } / { $handoffs }
+stats-seconds = { $n } s
+stats-minutes = { $n } min
+stats-hours = { $n } h
+stats-days = { $n } d
