@@ -71,6 +71,15 @@ class ConversationRepository:
         known[user_id] = conversation
         return conversation
 
+    async def latest_id(self, user_id: int) -> int | None:
+        """The id of the user's newest conversation, open or not."""
+        return await self.session.scalar(
+            select(Conversation.id)
+            .where(Conversation.user_id == user_id)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+
     def remember_current(self, user_id: int, conversation: Conversation | None) -> None:
         """The user's current conversation, loaded with their row (db.repositories.context)."""
         self.session.info.setdefault(_CURRENT, {})[user_id] = conversation

@@ -39,6 +39,20 @@ class LeadRepository:
         )
         return list(rows.all())
 
+    async def newest(self, limit: int, score: str | None = None) -> list[Lead]:
+        """The newest `limit` leads (of one score, if given) of everyone not forgotten."""
+        query = select(Lead).where(visible(Lead.user_id))
+        if score is not None:
+            query = query.where(Lead.score == score)
+        rows = await self.session.scalars(query.order_by(Lead.id.desc()).limit(limit))
+        return list(rows)
+
+    async def visible_one(self, lead_id: int) -> Lead | None:
+        """The lead, unless its person asked to be forgotten."""
+        return await self.session.scalar(
+            select(Lead).where(Lead.id == lead_id, visible(Lead.user_id))
+        )
+
     async def lead_usernames(self) -> dict[int, str | None]:
         """Telegram usernames of everyone with a lead, by user id (one query for an export)."""
         rows = await self.session.execute(

@@ -21,11 +21,13 @@ from bot.config import Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
 from bot.telegram.callback_data import bounded
-from handlers.admin import agents, bans, gdpr, llm, stats
+from handlers.admin import agents, bans, gdpr, leads, llm, stats
 from handlers.admin.command import AdminCall, Subcommand, admin_role, say
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    sub.name: sub for module in (bans, agents, gdpr, llm, stats) for sub in module.SUBCOMMANDS
+    sub.name: sub
+    for module in (bans, agents, gdpr, llm, stats, leads)
+    for sub in module.SUBCOMMANDS
 }
 
 
@@ -96,7 +98,10 @@ def create_router() -> Router:
     periods = (stats.StatsCallback.filter(), F.message.chat.type == ChatType.PRIVATE)
     router.callback_query.register(stats.on_period_button, *periods, AsAdmin())
     router.callback_query.register(refuse_button, *periods)
+    lead_buttons = (bounded(leads.LeadCallback), F.message.chat.type == ChatType.PRIVATE)
+    router.callback_query.register(leads.on_lead_button, *lead_buttons, AsAdmin())
+    router.callback_query.register(refuse_button, *lead_buttons)
     return router
 
 
-__all__ = ["SUBCOMMANDS", "agents", "bans", "create_router", "gdpr", "stats"]
+__all__ = ["SUBCOMMANDS", "agents", "bans", "create_router", "gdpr", "leads", "stats"]

@@ -8,6 +8,7 @@ admin-help =
     /admin gdpr export|delete USER — a user's data: send it, or erase it
     /admin llm — today's LLM calls and cost against the budgets
     /admin stats [7d|30d] — conversations, leads, hand-offs, LLM cost and agents' times
+    /admin leads [hot|warm|cold] — the newest leads: card, conversation, CSV of all
 admin-llm-off = No LLM is configured (LONGCAT_API_KEY): every answer comes from the knowledge base.
 admin-llm-title = <b>LLM today</b> (UTC day)
 admin-llm-line = • { $purpose }: { $calls } calls, ${ $cost }

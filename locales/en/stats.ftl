@@ -34,3 +34,13 @@ stats-seconds = { $n } s
 stats-minutes = { $n } min
 stats-hours = { $n } h
 stats-days = { $n } d
+
+## /admin leads
+leads-admin-usage = Usage: /admin leads [hot|warm|cold] — the newest leads, of one score if given.
+leads-admin-title = <b>Newest leads</b> ({ $count }): press one for its card.
+leads-admin-none = No leads yet. The CSV button still gives the (empty) table.
+leads-admin-csv = 📄 CSV of all leads
+leads-admin-csv-caption = Every lead ({ $count }), newest first.
+leads-admin-conversation = 💬 Conversation
+leads-admin-gone = Lead #{ $id } is no longer there (deleted, or its person asked to be forgotten).
+leads-admin-history = <b>Conversation of lead #{ $id }</b> { $name }

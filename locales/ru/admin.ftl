@@ -8,6 +8,7 @@ admin-help =
     /admin gdpr export|delete USER — данные пользователя: выгрузить или удалить
     /admin llm — вызовы LLM и расходы за сегодня против лимитов
     /admin stats [7d|30d] — диалоги, лиды, передачи людям, расходы на LLM и время агентов
+    /admin leads [hot|warm|cold] — новые лиды: карточка, диалог, CSV со всеми
 admin-llm-off = LLM не настроена (LONGCAT_API_KEY): все ответы идут из базы знаний.
 admin-llm-title = <b>LLM сегодня</b> (сутки UTC)
 admin-llm-line = • { $purpose }: { $calls } вызовов, ${ $cost }

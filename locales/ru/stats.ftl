@@ -25,3 +25,13 @@ stats-seconds = { $n } с
 stats-minutes = { $n } мин
 stats-hours = { $n } ч
 stats-days = { $n } д
+
+## /admin leads
+leads-admin-usage = Использование: /admin leads [hot|warm|cold] — новые лиды, при указании — только этой оценки.
+leads-admin-title = <b>Новые лиды</b> ({ $count }): нажмите на лид, чтобы открыть карточку.
+leads-admin-none = Лидов пока нет. Кнопка CSV всё равно выдаст (пустую) таблицу.
+leads-admin-csv = 📄 CSV со всеми лидами
+leads-admin-csv-caption = Все лиды ({ $count }), сначала новые.
+leads-admin-conversation = 💬 Диалог
+leads-admin-gone = Лида #{ $id } больше нет (удалён, или человек попросил его забыть).
+leads-admin-history = <b>Диалог лида #{ $id }</b> { $name }
