@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import ConfigError, Settings
 from bot.consult.consultant import Consultant
+from bot.consult.quota import QuotaWatch
 from bot.desk.copilot import LlmDeskAssistant
 from bot.desk.hours import BusinessHours, parse_business_hours
 from bot.desk.topics import Desk
@@ -281,9 +282,12 @@ def create_dispatcher(
     dp.startup.register(_set_commands)
     dp.startup.register(_sync_profile)
     dp.startup.register(_start_consultant)
+    dp["quota_watch"] = QuotaWatch(extra["consultant"].budget, sessionmaker)
+    dp.startup.register(_start_quota_watch)
     dp.shutdown.register(_drain)
     dp.shutdown.register(_drain_desk)
     dp.shutdown.register(_close_consultant)
+    dp.shutdown.register(_stop_quota_watch)
     # aiogram registers its storage's close first; in-flight updates still need the storage.
     dp.shutdown.handlers.append(dp.shutdown.handlers.pop(0))
     return dp
@@ -325,6 +329,14 @@ async def _sync_profile(bot: Bot, i18n_hub: I18n) -> None:
 
 async def _start_consultant(consultant: Consultant, bot: Bot, i18n_hub: I18n) -> None:
     await consultant.start(bot, i18n_hub)
+
+
+async def _start_quota_watch(quota_watch: QuotaWatch) -> None:
+    await quota_watch.start()
+
+
+async def _stop_quota_watch(quota_watch: QuotaWatch) -> None:
+    await quota_watch.stop()
 
 
 async def _drain_desk(desk: Desk) -> None:

@@ -16,7 +16,7 @@ LLM_ALERT_RATIO of the budget, `charge()` says so once for that day, for the adm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -64,9 +64,15 @@ class LlmBudget:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.counters = counters
-        self.settings = settings
+        self.base = settings  # LLM_* as configured
+        self.settings = settings  # with the admins' changes (/admin quota), see `apply`
         self._now = now
         LLM_DAILY_BUDGET.set(settings.daily_budget_usd)
+
+    def apply(self, overrides: Mapping[str, float | int]) -> None:
+        """The configured limits with the admins' changes on top (none: as configured)."""
+        self.settings = self.base.model_copy(update=dict(overrides))
+        LLM_DAILY_BUDGET.set(self.settings.daily_budget_usd)
 
     def _day(self) -> str:
         return self._now().strftime("%Y%m%d")

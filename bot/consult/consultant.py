@@ -135,7 +135,7 @@ class Consultant:
             await self._alert_admins()
 
     async def _alert_admins(self) -> None:
-        budget = self.settings.llm.daily_budget_usd
+        budget = self.budget.settings.daily_budget_usd
         spent = await self.budget.spent_micro() / 1_000_000
         logger.warning("LLM spend today is {:.0f}% of the daily budget", 100 * spent / budget)
         if self._bot is None or self._i18n is None:

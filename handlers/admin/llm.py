@@ -9,7 +9,7 @@ from handlers.admin.command import AdminCall, Subcommand
 
 async def llm(call: AdminCall) -> None:
     consultant: Consultant = call.data["consultant"]
-    t, limits = call.t, call.settings.llm
+    t, limits = call.t, consultant.budget.settings
     if not consultant.configured:
         await call.answer(t("admin-llm-off"))
         return

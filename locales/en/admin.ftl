@@ -7,6 +7,7 @@ admin-help =
     /admin agent add|remove|role … — manage agents
     /admin gdpr export|delete USER — a user's data: send it, or erase it
     /admin llm — today's LLM calls and cost against the budgets
+    /admin quota [set|reset NAME VALUE] — the LLM budgets: see and change them
     /admin stats [7d|30d] — conversations, leads, hand-offs, LLM cost and agents' times
     /admin leads [hot|warm|cold] — the newest leads: card, conversation, CSV of all
 admin-llm-off = No LLM is configured (LONGCAT_API_KEY): every answer comes from the knowledge base.

@@ -44,3 +44,18 @@ leads-admin-csv-caption = Every lead ({ $count }), newest first.
 leads-admin-conversation = 💬 Conversation
 leads-admin-gone = Lead #{ $id } is no longer there (deleted, or its person asked to be forgotten).
 leads-admin-history = <b>Conversation of lead #{ $id }</b> { $name }
+
+## /admin quota
+quota-title = <b>LLM quotas</b>
+quota-today = Today (UTC): ${ $spent } of ${ $budget } spent, ${ $left } left ({ $percent }%)
+quota-name-daily = daily budget, all people
+quota-name-session = AI answers per conversation
+quota-name-user = AI answers per person a day
+quota-name-ticket = desk calls per ticket a day
+quota-name-desk = desk calls a day
+quota-line = • { $label } ({ $name }): { $value }
+quota-line-changed = • { $label } ({ $name }): { $value } — changed by an admin; { $setting } is { $configured }
+quota-usage = Change one: /admin quota set daily|session|user|ticket|desk VALUE; back to its setting: /admin quota reset NAME.
+quota-invalid = “{ $value }” is not a valid { $name } limit: give a number of at least { $minimum }.
+quota-set = ✅ { $label }: now { $value }, for every replica within a minute.
+quota-reset = ✅ { $label }: back to its setting, { $value }.

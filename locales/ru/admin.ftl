@@ -7,6 +7,7 @@ admin-help =
     /admin agent add|remove|role … — управление агентами
     /admin gdpr export|delete USER — данные пользователя: выгрузить или удалить
     /admin llm — вызовы LLM и расходы за сегодня против лимитов
+    /admin quota [set|reset ИМЯ ЗНАЧЕНИЕ] — лимиты LLM: посмотреть и изменить
     /admin stats [7d|30d] — диалоги, лиды, передачи людям, расходы на LLM и время агентов
     /admin leads [hot|warm|cold] — новые лиды: карточка, диалог, CSV со всеми
 admin-llm-off = LLM не настроена (LONGCAT_API_KEY): все ответы идут из базы знаний.

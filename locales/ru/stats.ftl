@@ -35,3 +35,18 @@ leads-admin-csv-caption = Все лиды ({ $count }), сначала новы�
 leads-admin-conversation = 💬 Диалог
 leads-admin-gone = Лида #{ $id } больше нет (удалён, или человек попросил его забыть).
 leads-admin-history = <b>Диалог лида #{ $id }</b> { $name }
+
+## /admin quota
+quota-title = <b>Лимиты LLM</b>
+quota-today = Сегодня (UTC): потрачено ${ $spent } из ${ $budget }, осталось ${ $left } ({ $percent }%)
+quota-name-daily = дневной бюджет на всех
+quota-name-session = ответов ИИ на диалог
+quota-name-user = ответов ИИ на человека в день
+quota-name-ticket = вызовов для агентов на тикет в день
+quota-name-desk = вызовов для агентов в день
+quota-line = • { $label } ({ $name }): { $value }
+quota-line-changed = • { $label } ({ $name }): { $value } — изменено администратором; { $setting } = { $configured }
+quota-usage = Изменить: /admin quota set daily|session|user|ticket|desk ЗНАЧЕНИЕ; вернуть к настройке: /admin quota reset ИМЯ.
+quota-invalid = «{ $value }» — неверный лимит { $name }: нужно число не меньше { $minimum }.
+quota-set = ✅ { $label }: теперь { $value }, на всех репликах в течение минуты.
+quota-reset = ✅ { $label }: снова по настройке, { $value }.

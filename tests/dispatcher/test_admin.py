@@ -16,7 +16,8 @@ from tests.fakes.recording import USER_ID
 ADMIN_ID = 5005
 COMMANDS = ("/admin", "/admin help", "/admin ban 1001 1h", "/admin unban 1001", "/admin bans",
             "/admin nonsense", "/admin agent add 7 agent", "/admin gdpr export 1001",
-            "/admin stats", "/admin stats 30d", "/admin leads")  # fmt: skip
+            "/admin stats", "/admin stats 30d", "/admin leads", "/admin quota",
+            "/admin quota set daily 1")  # fmt: skip
 
 
 @pytest.fixture
