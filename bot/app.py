@@ -44,6 +44,7 @@ from bot.kernel.kv import (
     redis_client,
 )
 from bot.kernel.metrics import POOL_IN_USE, POOL_SIZE
+from bot.stats.gauges import KpiGauges
 from bot.telegram.delivery import DeliveringDispatcher
 from bot.telegram.inline_filters import run_filters_inline
 from bot.telegram.isolation import LayeredEventIsolation, LocalEventIsolation
@@ -284,10 +285,13 @@ def create_dispatcher(
     dp.startup.register(_start_consultant)
     dp["quota_watch"] = QuotaWatch(extra["consultant"].budget, sessionmaker)
     dp.startup.register(_start_quota_watch)
+    dp["kpi_gauges"] = KpiGauges(sessionmaker)
+    dp.startup.register(_start_kpi_gauges)
     dp.shutdown.register(_drain)
     dp.shutdown.register(_drain_desk)
     dp.shutdown.register(_close_consultant)
     dp.shutdown.register(_stop_quota_watch)
+    dp.shutdown.register(_stop_kpi_gauges)
     # aiogram registers its storage's close first; in-flight updates still need the storage.
     dp.shutdown.handlers.append(dp.shutdown.handlers.pop(0))
     return dp
@@ -337,6 +341,14 @@ async def _start_quota_watch(quota_watch: QuotaWatch) -> None:
 
 async def _stop_quota_watch(quota_watch: QuotaWatch) -> None:
     await quota_watch.stop()
+
+
+async def _start_kpi_gauges(kpi_gauges: KpiGauges) -> None:
+    kpi_gauges.start()
+
+
+async def _stop_kpi_gauges(kpi_gauges: KpiGauges) -> None:
+    await kpi_gauges.stop()
 
 
 async def _drain_desk(desk: Desk) -> None:

@@ -114,3 +114,25 @@ TICKET_TIME_TO_CLOSE = Histogram(
     "devbot_ticket_time_to_close_seconds", "From a ticket's opening to its close",
     buckets=_SLA_BUCKETS,
 )  # fmt: skip
+RATINGS = Counter(
+    "devbot_ratings_total", "Closed tickets rated by their person, by stars", ["stars"]
+)
+
+# The business figures of the last day and week (bot.stats.gauges), read from the database
+# every few minutes: the same on every replica, so a dashboard takes max() across them.
+KPI_COUNT = Gauge(
+    "devbot_kpi_count", "Conversations, people, leads and hand-offs of the period",
+    ["kpi", "period"],
+)  # fmt: skip
+KPI_RATIO = Gauge(
+    "devbot_kpi_ratio", "Conversion, hand-off and answered-without-a-human rates of the period",
+    ["kpi", "period"],
+)  # fmt: skip
+KPI_LLM_COST = Gauge(
+    "devbot_kpi_llm_cost_per_conversation_usd", "LLM cost per conversation of the period",
+    ["period"],
+)  # fmt: skip
+KPI_CSAT = Gauge("devbot_kpi_csat", "Average rating (1-5) of the period's tickets", ["period"])
+KPI_REFRESHED = Gauge(
+    "devbot_kpi_refreshed_timestamp_seconds", "When the devbot_kpi_* gauges were last read"
+)

@@ -29,6 +29,7 @@ from bot.faq.intents import IntentDetector
 from bot.files.store import receive_file
 from bot.kernel.conversations import record_user_message
 from bot.kernel.i18n import Translator
+from bot.kernel.metrics import RATINGS
 from bot.telegram.callback_data import bounded
 from bot.telegram.menu import MenuAction, MenuCallback
 from db.models import Ticket, TicketStatus, User
@@ -169,8 +170,11 @@ async def rate(
     ):
         await query.answer(i18n("stale-button"), show_alert=True)
         return
+    first = ticket.rating is None
     ticket.rating = callback_data.stars
     await session.commit()
+    if first:
+        RATINGS.labels(str(callback_data.stars)).inc()
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_text(i18n("desk-rated", stars=callback_data.stars))

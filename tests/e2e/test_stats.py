@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
@@ -215,6 +216,13 @@ async def test_a_scripted_day_then_the_admins_figures_match_the_rows(
                                        since=since)  # fmt: skip
         assert "last 7 days" in edit.params["text"] and "By day" in edit.params["text"]
         assert f"Conversations: {conversations} " in edit.params["text"]
+
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{bot.http_port}/metrics") as response,
+        ):
+            metrics = await response.text()
+        assert 'devbot_ratings_total{stars="4"} 1.0' in metrics
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n--- bot log ---\n{bot.log()[-4000:]}") from None
     finally:
