@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject, Filter, StateFilter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,11 +21,11 @@ from bot.config import Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
 from bot.telegram.callback_data import bounded
-from handlers.admin import agents, bans, gdpr, llm
+from handlers.admin import agents, bans, broadcast, gdpr, llm
 from handlers.admin.command import AdminCall, Subcommand, admin_role, say
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    sub.name: sub for module in (bans, agents, gdpr, llm) for sub in module.SUBCOMMANDS
+    sub.name: sub for module in (bans, agents, gdpr, llm, broadcast) for sub in module.SUBCOMMANDS
 }
 
 
@@ -93,7 +93,13 @@ def create_router() -> Router:
     buttons = (bounded(gdpr.GdprAdminCallback), F.message.chat.type == ChatType.PRIVATE)
     router.callback_query.register(gdpr.on_delete_button, *buttons, AsAdmin())
     router.callback_query.register(refuse_button, *buttons)
+    sends = (bounded(broadcast.BroadcastCallback), F.message.chat.type == ChatType.PRIVATE)
+    router.callback_query.register(broadcast.on_button, *sends, AsAdmin())
+    router.callback_query.register(refuse_button, *sends)
+    # The admin's next message after `/admin broadcast SEGMENT` (before every feature's router).
+    waiting = StateFilter(broadcast.BroadcastText.waiting)
+    router.message.register(broadcast.on_text, waiting, F.chat.type == ChatType.PRIVATE)
     return router
 
 
-__all__ = ["SUBCOMMANDS", "agents", "bans", "create_router", "gdpr"]
+__all__ = ["SUBCOMMANDS", "agents", "bans", "broadcast", "create_router", "gdpr"]
