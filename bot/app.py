@@ -290,9 +290,9 @@ def create_dispatcher(
     dp.startup.register(_sync_profile)
     dp.startup.register(_start_consultant)
     dp.startup.register(_resume_broadcasts)
-    dp.shutdown.register(_stop_broadcasts)
     dp.shutdown.register(_drain)
     dp.shutdown.register(_drain_desk)
+    dp.shutdown.register(_stop_broadcasts)
     dp.shutdown.register(_close_consultant)
     # aiogram registers its storage's close first; in-flight updates still need the storage.
     dp.shutdown.handlers.append(dp.shutdown.handlers.pop(0))

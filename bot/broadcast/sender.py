@@ -194,7 +194,7 @@ class BroadcastSender:
         t = self.i18n.get(broadcast.language)
         text = t(
             "broadcast-summary",
-            number=broadcast.id,
+            number=str(broadcast.id),
             segment=t(SEGMENT_KEYS[broadcast.segment]),
             sent=broadcast.sent_count,
             failed=broadcast.failed_count,
