@@ -6,7 +6,9 @@ when nothing is left. It sends in rounds of ROUND_SECONDS. With several replicas
 Redis) a round first takes the broadcasts' lease, so one replica sends at a time; the others
 look again every POLL_SECONDS while something is unfinished, and go on from the cursor when
 the sender's replica is gone (its lease runs out). Without Redis there is one process and no
-lease. See sender.py for what a restart repeats.
+lease. At shutdown the sender finishes the person it is at and commits (see sender.py for what
+a restart repeats); one that does not within the grace (a long flood wait) is cancelled, which
+counts as a crash there.
 """
 
 from __future__ import annotations

@@ -156,4 +156,3 @@ async def mark_blocked(session: AsyncSession, user_ids: Sequence[int]) -> None:
             .values(is_blocked=True)
             .execution_options(synchronize_session=False)
         )
-

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.types import MessageEntity
 from sqlalchemy import select, update
 
 from bot.broadcast.pacing import Pacer
@@ -511,3 +512,16 @@ async def test_pacer_spaces_sends_and_holds_them_through_a_flood_wait(clock: Fak
     assert clock.now == pytest.approx(start + 5)
     with pytest.raises(ValueError, match="positive"):
         Pacer(0)
+
+
+async def test_the_text_in_the_command_keeps_its_lines_and_formatting(admin: Harness) -> None:
+    update = admin.session.make_message_update(
+        "/admin broadcast all\nBig news\nline two", user_id=ADMIN_ID
+    )
+    assert update.message is not None and update.message.entities is not None
+    bold = MessageEntity(type="bold", offset=0, length=24)  # from the command into "Big"
+    message = update.message.model_copy(update={"entities": [*update.message.entities, bold]})
+    await admin.feed(update.model_copy(update={"message": message}))
+    preview, confirm = admin.session.sent_texts(ADMIN_ID)[-2:]
+    assert preview == "<b>Big</b> news\nline two"
+    assert "exactly what 1 person in everyone will get" in confirm
