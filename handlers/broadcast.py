@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from contextlib import suppress
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
@@ -30,15 +33,17 @@ async def subscribe(message: Message, user: User, i18n: Translator) -> None:
     await message.answer(i18n(key))
 
 
-async def on_stop(query: CallbackQuery, user: User, i18n: Translator) -> None:
+async def on_stop(query: CallbackQuery, bot: Bot, user: User, i18n: Translator) -> None:
     changed = _opt_out(user, True)
     await query.answer()
     if isinstance(query.message, Message):
-        # The message stays; its button goes, and the answer says how to undo it.
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(
-            i18n("broadcast-stopped" if changed else "broadcast-already-stopped")
-        )
+        # The message stays; its button goes (an edit Telegram refuses changes nothing here).
+        with suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+    # Said in a message of its own, with how to undo it (also under an old, inaccessible one).
+    await bot.send_message(
+        query.from_user.id, i18n("broadcast-stopped" if changed else "broadcast-already-stopped")
+    )
 
 
 def create_router() -> Router:

@@ -525,3 +525,12 @@ async def test_the_text_in_the_command_keeps_its_lines_and_formatting(admin: Har
     preview, confirm = admin.session.sent_texts(ADMIN_ID)[-2:]
     assert preview == "<b>Big</b> news\nline two"
     assert "exactly what 1 person in everyone will get" in confirm
+
+
+async def test_the_stop_button_of_an_old_message_still_works(admin: Harness) -> None:
+    await people(admin, ANN)
+    await admin.press("bc-stop", 9999, user_id=ANN)  # older than 48 h: inaccessible
+    assert admin.to_user(ANN)[-1].startswith("🔕 Done: you will not get these messages")
+    async with admin.sessionmaker() as session:
+        ann = await session.get(User, ANN)
+        assert ann is not None and ann.broadcast_opt_out
