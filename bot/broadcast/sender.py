@@ -15,7 +15,8 @@ whoever that batch had reached before the crash gets the message a second time: 
 `batch` people (BATCH, about a second of sending), never anyone before the cursor. Two senders
 on one broadcast (a replica that stalled past its lease) cannot both move the cursor: it moves
 only from where the sender read it, so the later of the two stops at its next commit, and one
-batch is again the most that goes twice. A network error that may have come after Telegram
+batch is again the most that goes twice. `/admin broadcast stop` cancels it: the sender
+finishes its batch, counts it, reports and stops. A network error that may have come after Telegram
 took a message is tried again too (a few times, backing off): that person may get it twice.
 """
 
@@ -112,10 +113,14 @@ class BroadcastSender:
             done, blocked = await self._send_batch(text, cursor, batch, pause)
             async with self.sessionmaker() as session:
                 await mark_blocked(session, blocked)
-                moved = await advance(session, broadcast_id, cursor, done)
+                status = await advance(session, broadcast_id, cursor, done)
                 await session.commit()
-            if not moved:
-                logger.warning("broadcast {}: stopped: cancelled, or another sender went on",
+            if status is BroadcastStatus.CANCELLED:
+                logger.info("broadcast {}: stopped by an admin", broadcast_id)
+                await self._report(broadcast_id, "broadcast-summary-stopped")
+                return True
+            if status is None:
+                logger.warning("broadcast {}: another sender went on; this one stops",
                                broadcast_id)  # fmt: skip
                 return True
             cursor = done.last_user_id
@@ -180,20 +185,22 @@ class BroadcastSender:
         async with self.sessionmaker() as session:
             finished = await move(session, broadcast_id, BroadcastStatus.SENDING,
                                   BroadcastStatus.DONE, finished_at=utcnow())  # fmt: skip
-            broadcast = await session.get(Broadcast, broadcast_id)
             await session.commit()
-        if not finished or broadcast is None:
-            return  # another sender finished it, and reports it
-        logger.info("broadcast {}: done: {} sent, {} failed, {} blocked, {} opted out",
-                    broadcast_id, broadcast.sent_count, broadcast.failed_count,
-                    broadcast.blocked_count, broadcast.skipped_count)  # fmt: skip
-        await self._report(broadcast)
+        if finished:  # else another sender finished it, and reports it
+            await self._report(broadcast_id, "broadcast-summary")
 
-    async def _report(self, broadcast: Broadcast) -> None:
+    async def _report(self, broadcast_id: int, key: str) -> None:
         """The summary, to the admin who started it."""
+        async with self.sessionmaker() as session:
+            broadcast = await session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            return
+        logger.info("broadcast {}: {} sent, {} failed, {} blocked, {} opted out", broadcast_id,
+                    broadcast.sent_count, broadcast.failed_count, broadcast.blocked_count,
+                    broadcast.skipped_count)  # fmt: skip
         t = self.i18n.get(broadcast.language)
         text = t(
-            "broadcast-summary",
+            key,
             number=str(broadcast.id),
             segment=t(SEGMENT_KEYS[broadcast.segment]),
             sent=broadcast.sent_count,

@@ -113,6 +113,22 @@ async def next_unfinished(session: AsyncSession) -> Broadcast | None:
     )
 
 
+async def cancel_unfinished(session: AsyncSession) -> list[Broadcast]:
+    """Cancel every broadcast queued or being sent (its sender stops at its next commit);
+    returns them, with their counts as committed so far."""
+    ids = (
+        await session.scalars(select(Broadcast.id).where(Broadcast.status.in_(UNFINISHED)))
+    ).all()
+    cancelled = []
+    for broadcast_id in ids:
+        if await move(session, broadcast_id, UNFINISHED, BroadcastStatus.CANCELLED,
+                      finished_at=utcnow()):  # fmt: skip
+            found = await session.get(Broadcast, broadcast_id, populate_existing=True)
+            if found is not None:
+                cancelled.append(found)
+    return cancelled
+
+
 @dataclass
 class Progress:
     """What one batch of the sender did."""
@@ -124,15 +140,18 @@ class Progress:
     skipped: int = 0
 
 
-async def advance(session: AsyncSession, broadcast_id: int, since: int, done: Progress) -> bool:
-    """Add a batch's counts and move the cursor from `since` to `done.last_user_id`, only while
-    the broadcast is still being sent from `since` (cancelled meanwhile, or moved on by a sender
-    that took over: False, and this sender stops)."""
+async def advance(
+    session: AsyncSession, broadcast_id: int, since: int, done: Progress
+) -> BroadcastStatus | None:
+    """Add a batch's counts and move the cursor from `since` to `done.last_user_id`, only if
+    it is still at `since`: None when another sender (one that took over) moved it, and
+    nothing is recorded. Otherwise the broadcast's status: SENDING to go on, CANCELLED (an
+    admin stopped it meanwhile: the batch is counted all the same) to stop."""
     result = await session.execute(
         update(Broadcast)
         .where(
             Broadcast.id == broadcast_id,
-            Broadcast.status == BroadcastStatus.SENDING,
+            Broadcast.status.in_((BroadcastStatus.SENDING, BroadcastStatus.CANCELLED)),
             Broadcast.last_user_id == since,
         )
         .values(
@@ -145,7 +164,9 @@ async def advance(session: AsyncSession, broadcast_id: int, since: int, done: Pr
         )
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None
+    return await session.scalar(select(Broadcast.status).where(Broadcast.id == broadcast_id))
 
 
 async def mark_blocked(session: AsyncSession, user_ids: Sequence[int]) -> None:

@@ -1,4 +1,5 @@
-"""`/admin broadcast SEGMENT [text]` (private chat): a message to all, leads or clients.
+"""`/admin broadcast SEGMENT [text]` (private chat): a message to all, leads or clients;
+`/admin broadcast stop` stops what is being sent.
 
 Without the text the bot asks for it and keeps the admin's next message (FSM state in the
 dispatcher's storage); a command instead drops the broadcast. The admin then sees a preview,
@@ -29,11 +30,12 @@ from bot.config import Settings
 from bot.kernel.i18n import Translator
 from db.base import utcnow
 from db.models import Broadcast, BroadcastSegment, BroadcastStatus
-from db.repositories.broadcasts import add_draft, count_recipients, move
+from db.repositories.broadcasts import add_draft, cancel_unfinished, count_recipients, move
 from handlers.admin.command import AdminCall, Subcommand, admin_role
 
 # Where the segment waits in the FSM data while the admin writes the text.
 SEGMENT_FIELD = "broadcast_segment"
+STOP = "stop"
 _PREFIX = re.compile(r"\s*/admin(?:@\w+)?\s+broadcast\s+\S+\s*", re.IGNORECASE)
 
 
@@ -79,6 +81,9 @@ def inline_text(message: Message) -> str:
 
 
 async def broadcast(call: AdminCall) -> None:
+    if len(call.args) == 1 and call.args[0].lower() == STOP:
+        await stop(call)
+        return
     segment = parse_segment(call.args[0]) if call.args else None
     if segment is None:
         await call.answer(call.t("broadcast-usage"))
@@ -91,6 +96,17 @@ async def broadcast(call: AdminCall) -> None:
     await state.set_state(BroadcastText.waiting)
     await state.update_data({SEGMENT_FIELD: segment.value})
     await call.answer(call.t("broadcast-ask-text", segment=call.t(SEGMENT_KEYS[segment])))
+
+
+async def stop(call: AdminCall) -> None:
+    """`/admin broadcast stop`: what is queued or being sent stops (within a batch)."""
+    cancelled = await cancel_unfinished(call.session)
+    await call.session.commit()
+    if not cancelled:
+        await call.answer(call.t("broadcast-none-running"))
+    for stopped in cancelled:
+        await call.answer(call.t("broadcast-halted", number=str(stopped.id),
+                                 sent=stopped.sent_count))  # fmt: skip
 
 
 async def on_text(

@@ -6,7 +6,7 @@ admin-help =
     /admin bans — кто заблокирован сейчас
     /admin agent add|remove|role … — управление агентами
     /admin gdpr export|delete USER — данные пользователя: выгрузить или удалить
-    /admin broadcast all|leads|clients [текст] — сообщение сегменту (сначала предпросмотр и кнопка «Отправить»)
+    /admin broadcast all|leads|clients [текст] — сообщение сегменту (сначала предпросмотр и кнопка «Отправить»); /admin broadcast stop — остановить
     /admin llm — вызовы LLM и расходы за сегодня против лимитов
 admin-llm-off = LLM не настроена (LONGCAT_API_KEY): все ответы идут из базы знаний.
 admin-llm-title = <b>LLM сегодня</b> (сутки UTC)

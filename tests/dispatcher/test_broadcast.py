@@ -534,3 +534,32 @@ async def test_the_stop_button_of_an_old_message_still_works(admin: Harness) -> 
     async with admin.sessionmaker() as session:
         ann = await session.get(User, ANN)
         assert ann is not None and ann.broadcast_opt_out
+
+
+async def test_stop_halts_the_broadcast_being_sent(admin: Harness, clock: FakeClock) -> None:
+    await people(admin, *EVERYONE)
+    assert await as_admin(admin, "/admin broadcast stop") == (
+        "No broadcast is being sent right now."
+    )
+    await _queued(admin, "Big news")
+    sleeps = 0
+
+    async def stop_in_the_second_batch(seconds: float) -> None:
+        nonlocal sleeps
+        sleeps += 1
+        await clock.sleep(seconds)
+        if sleeps == 3:  # Ann, Ben and Cat are committed; Dan is next
+            reply = await as_admin(admin, "/admin broadcast stop")
+            assert reply == "⏹ Broadcast #1 is stopped: 3 sent so far."
+
+    sender = BroadcastRunner(admin.sessionmaker, admin.knowledge.i18n, 30, clock=clock,
+                             sleep=stop_in_the_second_batch, batch=3)  # fmt: skip
+    await sender.run(admin.bot)
+    # The batch that was out when it stopped is finished and counted; nobody after it.
+    assert [received(admin, u, "Big news") for u in EVERYONE] == [1] * 6 + [0]
+    assert admin.to_user(ADMIN_ID)[-1] == (
+        "⏹ Broadcast #1 to everyone was stopped: 6 sent, 0 failed, 0 had blocked the bot, "
+        "0 opted out."
+    )
+    (stopped,) = await broadcasts_in(admin)
+    assert (stopped.status, stopped.sent_count) == (BroadcastStatus.CANCELLED, 6)

@@ -83,18 +83,26 @@ async def test_only_one_sender_moves_the_cursor(
         assert await move(session, draft.id, BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
         await session.commit()
 
-    async def commit_batch(last: int) -> bool:
+    async def commit_batch(last: int) -> BroadcastStatus | None:
         async with pg_sessionmaker() as session:
             moved = await advance(session, draft.id, 0, Progress(last_user_id=last, sent=2))
             await session.commit()
             return moved
 
     results = await asyncio.gather(commit_batch(5), commit_batch(7))
-    assert sorted(results) == [False, True]
+    assert set(results) == {BroadcastStatus.SENDING, None}  # one each
     async with pg_sessionmaker() as session:
         stored = await session.get(Broadcast, draft.id)
         assert stored is not None and stored.sent_count == 2
         assert stored.last_user_id == (5 if results[0] else 7)
+    # Stopped by an admin meanwhile: the batch that was out is counted, and the sender stops.
+    async with pg_sessionmaker() as session:
+        assert await move(session, draft.id, BroadcastStatus.SENDING, BroadcastStatus.CANCELLED)
+        status = await advance(session, draft.id, stored.last_user_id, Progress(9, sent=1))
+        assert status is BroadcastStatus.CANCELLED
+        await session.commit()
+        stored = await session.get(Broadcast, draft.id)
+        assert stored is not None and (stored.sent_count, stored.last_user_id) == (3, 9)
 
 
 async def test_a_broadcast_is_sent_through_to_its_summary(
