@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.broadcast.runner import BroadcastRunner
 from bot.config import ConfigError, Settings
 from bot.consult.consultant import Consultant
 from bot.consult.quota import QuotaWatch
@@ -81,6 +82,7 @@ COMMANDS = (
 )
 # How long SIGTERM waits for updates already being handled.
 DRAIN_TIMEOUT = 10.0
+BROADCAST_LEASES = "devbot:broadcast-lease:"
 
 
 class StartupError(Exception):
@@ -245,6 +247,12 @@ def create_dispatcher(
         extra["desk"] = Desk(
             settings, i18n, locks, extra["business_hours"], extra["desk_assistant"], sessionmaker
         )
+    # Broadcasts (/admin broadcast): one replica sends at a time, under a lease in Redis.
+    if "broadcasts" not in extra:
+        leases = RedisLedger(redis, prefix=BROADCAST_LEASES) if redis is not None else None
+        extra["broadcasts"] = BroadcastRunner(
+            sessionmaker, i18n, settings.telegram.broadcast_per_second, leases
+        )
     dp.workflow_data.update(
         settings=settings,
         sessionmaker=sessionmaker,
@@ -287,8 +295,10 @@ def create_dispatcher(
     dp.startup.register(_start_quota_watch)
     dp["kpi_gauges"] = KpiGauges(sessionmaker)
     dp.startup.register(_start_kpi_gauges)
+    dp.startup.register(_resume_broadcasts)
     dp.shutdown.register(_drain)
     dp.shutdown.register(_drain_desk)
+    dp.shutdown.register(_stop_broadcasts)
     dp.shutdown.register(_close_consultant)
     dp.shutdown.register(_stop_quota_watch)
     dp.shutdown.register(_stop_kpi_gauges)
@@ -349,6 +359,14 @@ async def _start_kpi_gauges(kpi_gauges: KpiGauges) -> None:
 
 async def _stop_kpi_gauges(kpi_gauges: KpiGauges) -> None:
     await kpi_gauges.stop()
+
+
+async def _resume_broadcasts(broadcasts: BroadcastRunner, bot: Bot) -> None:
+    await broadcasts.resume(bot)
+
+
+async def _stop_broadcasts(broadcasts: BroadcastRunner) -> None:
+    await broadcasts.stop(DRAIN_TIMEOUT)
 
 
 async def _drain_desk(desk: Desk) -> None:

@@ -57,6 +57,10 @@ class TelegramSettings(BaseSettings):
     update_retry_seconds: float = Field(
         default=60, ge=0, description="how long an update failing on a transient error is retried"
     )
+    # Telegram's limit for a bot is about 30 messages a second overall.
+    broadcast_per_second: float = Field(
+        default=30, gt=0, le=30, description="broadcast messages sent per second at most"
+    )
 
     @field_validator("bot_token", mode="before")
     @classmethod

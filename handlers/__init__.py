@@ -14,6 +14,7 @@ from aiogram.enums import ChatType
 from dialogs.intake import intake_dialog
 from handlers import (
     admin,
+    broadcast,
     common,
     consult,
     desk,
@@ -43,6 +44,7 @@ def private_chats() -> Router:
         intake.create_router(),
         # Files and GDPR commands before the wizard: they work in the middle of an intake too.
         privacy.create_router(),
+        broadcast.create_router(),
         files.create_router(),
         # The wizard before the FAQ: text typed into an intake step belongs to the wizard.
         intake_dialog(),

@@ -48,6 +48,7 @@ async def touch_user(session: AsyncSession, profile: TelegramProfile, language: 
         "last_seen_at": now,
         "updated_at": now,
         "forget_requested_at": None,
+        "broadcast_opt_out": False,
         "created_at": now,
     }
     user = await load_user(session, profile.id, new=new)

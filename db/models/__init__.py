@@ -1,6 +1,7 @@
 """All models, imported here so that `Base.metadata` knows every table."""
 
 from db.models.audit import AuditLog
+from db.models.broadcasts import Broadcast, BroadcastSegment, BroadcastStatus
 from db.models.conversations import Conversation, Message
 from db.models.desk import DeskDraft, RelayedMessage
 from db.models.enums import (
@@ -27,6 +28,9 @@ __all__ = [
     "AppState",
     "Attachment",
     "AuditLog",
+    "Broadcast",
+    "BroadcastSegment",
+    "BroadcastStatus",
     "Conversation",
     "ConversationStatus",
     "DeskDraft",

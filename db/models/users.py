@@ -30,6 +30,8 @@ class User(TimestampMixin, Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     forget_requested_at: Mapped[datetime | None]
+    # Asked for no more broadcasts ("Stop these messages", /unsubscribe).
+    broadcast_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Agent(TimestampMixin, Base):

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject, Filter, StateFilter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,12 +21,12 @@ from bot.config import Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
 from bot.telegram.callback_data import bounded
-from handlers.admin import agents, bans, gdpr, leads, llm, quota, stats
+from handlers.admin import agents, bans, broadcast, gdpr, leads, llm, quota, stats
 from handlers.admin.command import AdminCall, Subcommand, admin_role, say
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     sub.name: sub
-    for module in (bans, agents, gdpr, llm, quota, stats, leads)
+    for module in (bans, agents, gdpr, llm, quota, stats, leads, broadcast)
     for sub in module.SUBCOMMANDS
 }
 
@@ -101,7 +101,23 @@ def create_router() -> Router:
     lead_buttons = (bounded(leads.LeadCallback), F.message.chat.type == ChatType.PRIVATE)
     router.callback_query.register(leads.on_lead_button, *lead_buttons, AsAdmin())
     router.callback_query.register(refuse_button, *lead_buttons)
+    sends = (bounded(broadcast.BroadcastCallback), F.message.chat.type == ChatType.PRIVATE)
+    router.callback_query.register(broadcast.on_button, *sends, AsAdmin())
+    router.callback_query.register(refuse_button, *sends)
+    # The admin's next message after `/admin broadcast SEGMENT` (before every feature's router).
+    waiting = StateFilter(broadcast.BroadcastText.waiting)
+    router.message.register(broadcast.on_text, waiting, F.chat.type == ChatType.PRIVATE)
     return router
 
 
-__all__ = ["SUBCOMMANDS", "agents", "bans", "create_router", "gdpr", "leads", "stats"]
+__all__ = [
+    "SUBCOMMANDS",
+    "agents",
+    "bans",
+    "broadcast",
+    "create_router",
+    "gdpr",
+    "leads",
+    "quota",
+    "stats",
+]

@@ -6,6 +6,7 @@ admin-help =
     /admin bans — who is blocked now
     /admin agent add|remove|role … — manage agents
     /admin gdpr export|delete USER — a user's data: send it, or erase it
+    /admin broadcast all|leads|clients [text] — a message to a segment (a preview and a Send button first); /admin broadcast stop stops it
     /admin llm — today's LLM calls and cost against the budgets
     /admin quota [set|reset NAME VALUE] — the LLM budgets: see and change them
     /admin stats [7d|30d] — conversations, leads, hand-offs, LLM cost and agents' times

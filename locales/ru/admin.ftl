@@ -6,6 +6,7 @@ admin-help =
     /admin bans — кто заблокирован сейчас
     /admin agent add|remove|role … — управление агентами
     /admin gdpr export|delete USER — данные пользователя: выгрузить или удалить
+    /admin broadcast all|leads|clients [текст] — сообщение сегменту (сначала предпросмотр и кнопка «Отправить»); /admin broadcast stop — остановить
     /admin llm — вызовы LLM и расходы за сегодня против лимитов
     /admin quota [set|reset ИМЯ ЗНАЧЕНИЕ] — лимиты LLM: посмотреть и изменить
     /admin stats [7d|30d] — диалоги, лиды, передачи людям, расходы на LLM и время агентов
