@@ -211,7 +211,8 @@ def _entry(path: Path, key: str, raw: Any, intent: Intent) -> Entry:
         answer=answer,
         actions=tuple(actions),
         examples=tuple(e.strip() for e in examples),
-        variants=_variants(raw.get("variants"), answer, fail),
+        # A flow's entry (the intake) is never shown as an answer: nothing to vary.
+        variants=_variants(raw.get("variants"), None if key in FLOW_INTENTS else answer, fail),
     )
 
 
@@ -222,7 +223,7 @@ def _variants(
     if raw is None:
         return ()
     if answer is None:
-        raise fail("variants: an entry without an answer has nothing to vary")
+        raise fail("variants: only an answer the bot shows can have variants")
     if not isinstance(raw, dict) or not raw:
         raise fail("variants: expected a mapping of variant names to weight and answer")
     found = []

@@ -21,11 +21,13 @@ from bot.config import Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
 from bot.telegram.callback_data import bounded
-from handlers.admin import agents, bans, gdpr, llm
+from handlers.admin import agents, bans, experiments, gdpr, llm
 from handlers.admin.command import AdminCall, Subcommand, admin_role, say
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    sub.name: sub for module in (bans, agents, gdpr, llm) for sub in module.SUBCOMMANDS
+    sub.name: sub
+    for module in (bans, agents, gdpr, llm, experiments)
+    for sub in module.SUBCOMMANDS
 }
 
 

@@ -7,6 +7,7 @@ admin-help =
     /admin agent add|remove|role … — manage agents
     /admin gdpr export|delete USER — a user's data: send it, or erase it
     /admin llm — today's LLM calls and cost against the budgets
+    /admin experiments [7d|30d] — A/B tests of answers and prompts: people, conversions, significance
 admin-llm-off = No LLM is configured (LONGCAT_API_KEY): every answer comes from the knowledge base.
 admin-llm-title = <b>LLM today</b> (UTC day)
 admin-llm-line = • { $purpose }: { $calls } calls, ${ $cost }

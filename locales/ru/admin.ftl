@@ -7,6 +7,7 @@ admin-help =
     /admin agent add|remove|role … — управление агентами
     /admin gdpr export|delete USER — данные пользователя: выгрузить или удалить
     /admin llm — вызовы LLM и расходы за сегодня против лимитов
+    /admin experiments [7d|30d] — A/B-тесты ответов и промптов: люди, конверсии, значимость
 admin-llm-off = LLM не настроена (LONGCAT_API_KEY): все ответы идут из базы знаний.
 admin-llm-title = <b>LLM сегодня</b> (сутки UTC)
 admin-llm-line = • { $purpose }: { $calls } вызовов, ${ $cost }
