@@ -117,7 +117,9 @@ async def test_each_person_sees_their_variant_and_the_report_counts_what_they_di
 
     async with desk.sessionmaker() as session:
         early = await session.get(IntakeProgress, b_people[0])
-        first_answer = min(row.created_at for row in answers if row.variant == variants[b_people[0]])
+        first_answer = min(
+            row.created_at for row in answers if row.variant == variants[b_people[0]]
+        )
     assert early is not None and early.started_at < first_answer
     expected = await expected_counts(desk)
     assert expected == {"a": (len(a_people), 1, 1, 1), "b": (len(b_people), 2, 0, 1)}

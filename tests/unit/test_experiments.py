@@ -71,7 +71,9 @@ def test_ten_thousand_people_split_by_the_weights(weights: dict[str, int]) -> No
     for variant in experiment.variants:
         # Within four standard deviations of the binomial count (about 2 points at 50%).
         share = variant.weight / 100
-        assert abs(counts[variant.name] - 10_000 * share) < 4 * (10_000 * share * (1 - share)) ** 0.5
+        assert (
+            abs(counts[variant.name] - 10_000 * share) < 4 * (10_000 * share * (1 - share)) ** 0.5
+        )
 
 
 def test_experiments_deal_independently() -> None:
@@ -208,9 +210,10 @@ def test_the_shipped_answer_experiment_has_both_languages() -> None:
         (variant,) = entry.variants
         assert variant.answer != entry.answer and "<b>" in variant.answer
     person_b = next(p for p in range(3001, 3100) if HALVES.assign(p).name == "b")
-    assert kb.answer("ru", "pricing.overview", person_b) == kb.entry(
-        "ru", "pricing.overview"
-    ).variants[0].answer
+    assert (
+        kb.answer("ru", "pricing.overview", person_b)
+        == kb.entry("ru", "pricing.overview").variants[0].answer
+    )
     assert kb.answer("ru", "pricing.overview") == kb.entry("ru", "pricing.overview").answer
     assert kb.variant_of("pricing.overview", person_b) == "faq.pricing.overview:b"
     assert kb.variant_of("pricing.hourly_rate", person_b) is None  # under no experiment
@@ -243,7 +246,10 @@ def test_a_flow_intent_has_no_variants(locales_copy: Path) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["flow.start_project"]["variants"] = {"b": {"weight": 50, "answer": "x"}}
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(KnowledgeBaseError, match="en/kb/.*: flow.start_project: variants: only an answer the bot shows"):
+    with pytest.raises(
+        KnowledgeBaseError,
+        match="en/kb/.*: flow.start_project: variants: only an answer the bot shows",
+    ):
         load_knowledge_base(locales_copy)
 
 
