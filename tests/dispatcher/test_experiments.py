@@ -51,8 +51,8 @@ async def expected_counts(desk: Harness) -> dict[str, tuple[int, int, int, int]]
                 .order_by(Message.created_at)
             )
         ).all()
-        intakes = dict((await session.execute(select(IntakeProgress.user_id,
-                                                     IntakeProgress.started_at))).all())  # fmt: skip
+        started = select(IntakeProgress.user_id, IntakeProgress.started_at)
+        intakes = dict((await session.execute(started)).all())
         leads = (await session.execute(select(Lead.user_id, Lead.created_at))).all()
         tickets = (await session.execute(select(Ticket.user_id, Ticket.opened_at))).all()
     first: dict[int, tuple[str, object]] = {}

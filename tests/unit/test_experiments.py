@@ -4,6 +4,7 @@ person gets, and the results grouped by experiment."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.__main__ import main
+from bot.consult import consultant
 from bot.consult.consultant import chosen_prompt, exposure, prompt_experiments
 from bot.experiments import CONTROL, Experiment, ExperimentError, Variant, Verdict
 from bot.experiments.assignment import split_label
@@ -248,7 +251,7 @@ def test_a_flow_intent_has_no_variants(locales_copy: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(
         KnowledgeBaseError,
-        match="en/kb/.*: flow.start_project: variants: only an answer the bot shows",
+        match=r"en/kb/.*: flow\.start_project: variants: only an answer the bot shows",
     ):
         load_knowledge_base(locales_copy)
 
@@ -301,3 +304,22 @@ def test_a_prompt_variant_file_must_be_named_after_its_template(tmp_path: Path) 
     )
     with pytest.raises(PromptError, match=r"a variant's file is base\.NAME\.md"):
         load_prompts(directory)
+
+
+def test_a_bad_prompt_variant_stops_start_up_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = copy_prompts(tmp_path)
+    (directory / "project_consultation.terse.md").write_text(
+        "---\nname: project_consultation.terse\nversion: 1\nextends: base\n"
+        "variant_of: project_consultation\nweight: 75\n---\nMode: terse.\n"
+    )
+    monkeypatch.setattr(consultant, "load_prompts", lambda: load_prompts(directory))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/bot.sqlite3")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["demo"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"configuration error: {directory / 'project_consultation'}.md: its variants' weights"
+        " add up to more than 99 percent"
+    ]
