@@ -1,24 +1,36 @@
 """Experiments through the dispatcher: people who ask the pricing question get the variant of
 the answer their assignment gives (the texts differ), the bot's message row says which, and
 `/admin experiments` counts the people and what they did after the answer, as the rows say;
-a non-admin is refused."""
+a non-admin is refused. LLM answers use the person's prompt variant, and the LLM's fallback
+shows the person's answer variant."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
+from bot.consult.consultant import prompt_experiments
 from db.base import utcnow
 from db.models import Conversation, IntakeProgress, Lead, Message, SenderType, Ticket, TicketStatus
 from handlers.faq.keyboards import ActionCallback
-from tests.dispatcher.harness import Harness
-from tests.fakes.desk import ADMIN
+from tests.dispatcher.harness import Harness, llm_settings
+from tests.fakes.desk import ADMIN, desk_settings
+from tests.fakes.longcat_server import FakeLongCat
 
 QUESTION = "how much do you charge?"
 INTENT = "pricing.overview"
 EXPERIMENT = "faq.pricing.overview"
 PEOPLE = range(3001, 3011)
+CONSULT = "prompt.project_consultation"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeLongCat]:
+    async with FakeLongCat() as server:
+        yield server
 
 
 async def ask(desk: Harness, person: int, language: str = "en") -> str:
@@ -177,3 +189,53 @@ async def test_a_non_admin_is_refused_and_a_bad_period_gets_the_usage(desk: Harn
     (empty,) = await as_admin(desk, "/admin experiments 30d")
     assert "people counted from the first answer" in empty
     assert f"<b>{EXPERIMENT}</b>: 0 people" in empty
+
+
+async def test_llm_answers_use_the_persons_prompt_variant_and_record_it(
+    desk: Harness, fake: FakeLongCat
+) -> None:
+    settings = llm_settings(fake.base_url)
+    desk.rebuild(settings.model_copy(update={"telegram": desk_settings().telegram}))
+    (experiment,) = prompt_experiments(desk.dp.workflow_data["consultant"].prompts)
+    assert experiment.name == CONSULT
+    people = {experiment.assign(p).name: p for p in PEOPLE}
+    assert set(people) == {"a", "short"}
+    for variant, person in sorted(people.items()):
+        fake.reply("Split the database first.")
+        await desk.send("/ask", user_id=person)
+        await desk.send("How would you upgrade our Kubernetes cluster?", user_id=person)
+        system = fake.requests[-1]["messages"][0]["content"]
+        assert ("Mode: project consultation, short style" in system) == (variant == "short")
+    async with desk.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(Message.variant, Message.prompt_version)
+                .where(Message.answer_source == "llm")
+                .order_by(Message.id)
+            )
+        ).all()
+    assert [variant for variant, _ in rows] == [f"{CONSULT}:a", f"{CONSULT}:short"]
+    assert rows[0][1].startswith("project_consultation@") and "+" not in rows[0][1]
+    assert rows[1][1].startswith("project_consultation@") and rows[1][1].endswith("+short")
+    (report,) = await as_admin(desk, "/admin experiments 7d")
+    prompt_block = report.split("\n\n")[2]
+    assert prompt_block.startswith(f"<b>{CONSULT}</b>: 2 people")
+    assert "• <b>a</b> (control, 50% of people): 1 person" in prompt_block
+    assert "• <b>short</b> (50% of people): 1 person" in prompt_block
+
+
+async def test_without_the_llm_the_fallback_shows_the_persons_answer_variant(
+    desk: Harness,
+) -> None:
+    kb = desk.knowledge.kb
+    person = next(p for p in PEOPLE if kb.variant_of(INTENT, p) == f"{EXPERIMENT}:b")
+    await desk.send("/ask", user_id=person)
+    await desk.send(QUESTION, user_id=person)
+    reply = desk.session.sent_texts(person)[-1]
+    assert reply.startswith("🤖 The AI assistant is not configured here")
+    assert kb.entry("en", INTENT).variants[0].answer in reply
+    async with desk.sessionmaker() as session:
+        stored = await session.scalar(
+            select(Message.variant).where(Message.answer_source == "fallback:not_configured")
+        )
+    assert stored == f"{EXPERIMENT}:b"
