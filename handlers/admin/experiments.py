@@ -5,6 +5,8 @@ differs from the control or is not significant yet (bot/experiments)."""
 
 from __future__ import annotations
 
+import html
+
 from bot.consult.consultant import Consultant, prompt_experiments
 from bot.experiments import CONTROL, Experiment, ExperimentResult, Test, Verdict, report
 from bot.experiments.results import METRICS, RATING, VariantResult
@@ -24,15 +26,17 @@ def verdict_text(t: Translator, test: Test, metric: str) -> str:
         if metric == RATING:
             return t("experiments-verdict-too-few-ratings", minimum=MIN_RATINGS)
         return t("experiments-verdict-too-few", minimum=MIN_PEOPLE)
-    p = f"{test.p_value:.3f}" if test.p_value is not None else "?"
-    return t("experiments-verdict-" + test.verdict.value.replace("_", "-"), p=p)
+    p = test.p_value if test.p_value is not None else 1.0
+    relation = "&lt; 0.001" if p < 0.001 else f"= {p:.3f}"  # Telegram HTML: "<" escaped
+    return t("experiments-verdict-" + test.verdict.value.replace("_", "-"), p=relation)
 
 
 def _variant_lines(
     t: Translator, variant: VariantResult, weights: dict[str, int] | None
 ) -> list[str]:
     if weights is None:
-        head = t("experiments-variant-ended", variant=variant.name, people=variant.people)
+        head = t("experiments-variant-ended", variant=html.escape(variant.name),
+                 people=variant.people)  # fmt: skip
     else:
         key = "experiments-variant-control" if variant.name == CONTROL else "experiments-variant"
         head = t(key, variant=variant.name, weight=weights.get(variant.name, 0),
@@ -65,7 +69,7 @@ def _variant_lines(
 
 def experiment_block(t: Translator, result: ExperimentResult, defined: Experiment | None) -> str:
     key = "experiments-name" if result.running else "experiments-name-ended"
-    lines = [t(key, name=result.name, people=result.people)]
+    lines = [t(key, name=html.escape(result.name), people=result.people)]
     weights = {v.name: v.weight for v in defined.variants} if defined is not None else None
     for variant in result.variants:
         lines += _variant_lines(t, variant, weights)

@@ -41,6 +41,6 @@ experiments-rating-tested = { "  " }rating: { $average } from { $count } { $coun
 experiments-rating-none = { "  " }rating: none yet
 experiments-verdict-too-few = not significant yet: too few people (at least { $minimum } on each side)
 experiments-verdict-too-few-ratings = not significant yet: too few ratings (at least { $minimum } on each side)
-experiments-verdict-not-significant = not significant yet (p = { $p })
-experiments-verdict-higher = ⬆️ significantly higher than the control (p = { $p })
-experiments-verdict-lower = ⬇️ significantly lower than the control (p = { $p })
+experiments-verdict-not-significant = not significant yet (p { $p })
+experiments-verdict-higher = ⬆️ significantly higher than the control (p { $p })
+experiments-verdict-lower = ⬇️ significantly lower than the control (p { $p })

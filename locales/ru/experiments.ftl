@@ -47,6 +47,6 @@ experiments-rating-tested = { "  " }оценка: { $average } по { $count } {
 experiments-rating-none = { "  " }оценка: пока нет
 experiments-verdict-too-few = пока незначимо: слишком мало людей (нужно не меньше { $minimum } с каждой стороны)
 experiments-verdict-too-few-ratings = пока незначимо: слишком мало оценок (нужно не меньше { $minimum } с каждой стороны)
-experiments-verdict-not-significant = пока незначимо (p = { $p })
-experiments-verdict-higher = ⬆️ значимо выше контрольного (p = { $p })
-experiments-verdict-lower = ⬇️ значимо ниже контрольного (p = { $p })
+experiments-verdict-not-significant = пока незначимо (p { $p })
+experiments-verdict-higher = ⬆️ значимо выше контрольного (p { $p })
+experiments-verdict-lower = ⬇️ значимо ниже контрольного (p { $p })

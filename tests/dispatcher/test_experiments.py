@@ -14,7 +14,16 @@ from sqlalchemy import select, update
 
 from bot.consult.consultant import prompt_experiments
 from db.base import utcnow
-from db.models import Conversation, IntakeProgress, Lead, Message, SenderType, Ticket, TicketStatus
+from db.models import (
+    Conversation,
+    IntakeProgress,
+    Lead,
+    Message,
+    SenderType,
+    Ticket,
+    TicketStatus,
+    User,
+)
 from handlers.faq.keyboards import ActionCallback
 from tests.dispatcher.harness import Harness, llm_settings
 from tests.fakes.desk import ADMIN, desk_settings
@@ -239,3 +248,37 @@ async def test_without_the_llm_the_fallback_shows_the_persons_answer_variant(
             select(Message.variant).where(Message.answer_source == "fallback:not_configured")
         )
     assert stored == f"{EXPERIMENT}:b"
+
+
+async def test_enough_people_get_a_verdict_with_its_p_value(desk: Harness) -> None:
+    """Forty people a side, written as rows: b's intakes (20 of 40 against 5 of 40) are higher,
+    its hand-offs (10 of 40 against 20 of 40) lower, its leads (none) too few to tell."""
+    at = utcnow() - timedelta(hours=2)
+    async with desk.sessionmaker() as session:
+        for index in range(80):
+            person, variant, rank = 5000 + index, "ab"[index % 2], index // 2
+            session.add(User(id=person, first_name="p"))
+            await session.flush()
+            conversation = Conversation(user_id=person, last_message_at=at, created_at=at)
+            session.add(conversation)
+            await session.flush()
+            label = f"{EXPERIMENT}:{variant}"
+            session.add(Message(conversation_id=conversation.id, sender_type=SenderType.BOT,
+                                text="…", variant=label, created_at=at))  # fmt: skip
+            if rank < (20 if variant == "b" else 5):
+                session.add(IntakeProgress(user_id=person, started_at=at + timedelta(minutes=1)))
+            if rank < (10 if variant == "b" else 20):
+                session.add(Ticket(user_id=person, opened_at=at + timedelta(minutes=2),
+                                   status=TicketStatus.CLOSED))  # fmt: skip
+        await session.commit()
+    (report,) = await as_admin(desk, "/admin experiments 7d")
+    variant = report.split("\n\n")[1].split("• ")[2]
+    assert (
+        "started an intake: 20 (50.0%), ⬆️ significantly higher than the control (p &lt; 0.001)"
+        in variant
+    )
+    assert (
+        "handed to a person: 10 (25.0%), ⬇️ significantly lower than the control (p = 0.021)"
+        in variant
+    )
+    assert "became a lead: 0 (0.0%), not significant yet: too few people" in variant
