@@ -29,7 +29,10 @@ from bot.experiments.statistics import (
     two_proportions,
 )
 from bot.faq.knowledge import KnowledgeBaseError, load_knowledge_base
+from bot.kernel.i18n import I18n
+from bot.stats.kpis import Period
 from db.repositories.experiments import VariantRows
+from handlers.admin import experiments as admin_report
 from llm.prompts import PROMPTS_DIR, PromptError, load_prompts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -323,3 +326,19 @@ def test_a_bad_prompt_variant_stops_start_up_with_one_line(
         f"configuration error: {directory / 'project_consultation'}.md: its variants' weights"
         " add up to more than 99 percent"
     ]
+
+
+def test_the_admin_report_says_when_there_is_nothing_and_splits_long_ones() -> None:
+    t = I18n(LOCALES).get("en")
+    period = Period.named("7d")
+    (nothing,) = admin_report.messages(t, period, [], [])
+    assert nothing.endswith("No experiment is defined, and no variant was shown in this period.")
+    many = [Experiment.with_control(f"faq.topic_{n}", {"b": 30, "c": 20}) for n in range(40)]
+    rows = [VariantRows(f"{e.name}:{v.name}", 50, 10, 5, 2, 3, 12, 50)
+            for e in many for v in e.variants]  # fmt: skip
+    texts = admin_report.messages(t, period, results(rows, many), many)
+    assert len(texts) > 1 and all(len(text) <= 4096 for text in texts)
+    assert texts[0].startswith("<b>Experiments</b> over the last 7 days")
+    joined = "\n\n".join(texts)
+    assert all(f"<b>faq.topic_{n}</b>: 150 people" in joined for n in range(40))
+    assert all(text.count("<b>") == text.count("</b>") for text in texts)  # blocks stay whole
