@@ -14,6 +14,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.faq.knowledge import KnowledgeBaseError
 from bot.kernel.i18n import LocaleError
 from bot.logging import setup_logging
+from llm.prompts import PromptError
 
 EXIT_CONFIG = 2
 EXIT_STARTUP = 1
@@ -156,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[Settings, argparse.Namespace], int] = args.handler
     try:
         return handler(load_settings(), args)
-    except (ConfigError, LocaleError, KnowledgeBaseError) as exc:
+    except (ConfigError, LocaleError, KnowledgeBaseError, PromptError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except StartupError as exc:

@@ -74,7 +74,12 @@ async def consult(
         question=question,
         question_message_id=message.message_id,
         answer=Answer(
-            result.text, "llm", detection.intent, detection.confidence, llm=_metadata(result)
+            result.text,
+            "llm",
+            detection.intent,
+            detection.confidence,
+            llm=_metadata(result),
+            variant=result.variant,
         ),
         answer_message_id=sent[-1].message_id,
     )
@@ -119,7 +124,7 @@ async def _fallback(
     if intent is not None:
         entry = kb.entry(i18n.language, intent)
         text = i18n("consult-fallback-topic", reason=i18n(key), title=entry.title,
-                    answer=entry.answer or "")  # fmt: skip
+                    answer=kb.answer(i18n.language, intent, user.id) or "")  # fmt: skip
         markup = actions_keyboard(i18n, ANSWER_ACTIONS)
     else:
         text = i18n(key)
@@ -130,7 +135,13 @@ async def _fallback(
         user,
         question=message.text,
         question_message_id=message.message_id,
-        answer=Answer(text, f"fallback:{reason}", detection.intent, detection.confidence),
+        answer=Answer(
+            text,
+            f"fallback:{reason}",
+            detection.intent,
+            detection.confidence,
+            variant=kb.variant_of(intent, user.id) if intent else None,
+        ),
         answer_message_id=sent.message_id,
     )
 

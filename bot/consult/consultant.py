@@ -18,6 +18,7 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.experiments.assignment import CONTROL, Experiment
 from bot.faq.intents import Detection
 from bot.faq.knowledge import KnowledgeBase
 from bot.kernel.conversations import current_conversation
@@ -51,7 +52,7 @@ from llm.context import (
 )
 from llm.cost import cost_usd, estimated_usage
 from llm.metrics import LLM_CALLS, LLM_COST, LLM_FIRST_TOKEN, LLM_LATENCY, LLM_TOKENS
-from llm.prompts import Prompt, choose_template, load_prompts
+from llm.prompts import Prompt, choose_template, load_prompts, variants
 
 # Knowledge-base entries offered as facts: the best matches down to this probability.
 MAX_FACTS = 3
@@ -88,6 +89,7 @@ class Consultation:
     prompt_tokens: int
     completion_tokens: int
     cached_tokens: int
+    variant: str | None = None  # the prompt experiment's label when the template is under one
 
 
 class Consultant:
@@ -178,7 +180,7 @@ class Consultant:
         history = await self._history(session, conversation, user.language, names)
         prompt, facts, messages = prompt_for(
             self.prompts, detection, kb, user.language, conversation.summary, history, question,
-            names,
+            names, person=user.id,
         )  # fmt: skip
         # Nothing is held in the database while LongCat writes: the pooled connection goes back.
         await session.commit()
@@ -199,6 +201,7 @@ class Consultant:
             usage.prompt_tokens,
             usage.completion_tokens,
             usage.cached_tokens,
+            exposure(self.prompts, prompt),
         )
 
     async def complete(self, template: str, language: str, content: str, max_tokens: int) -> str:
@@ -314,16 +317,48 @@ def prompt_for(
     history: Sequence[Turn],
     question: str,
     names: Sequence[str] = (),
+    *,
+    person: int | None = None,
 ) -> tuple[Prompt, list[Fact], list[ChatMessage]]:
     """The template, the facts and the messages for a question: what `Consultant.answer` sends,
-    and what `llm-eval` grades."""
-    prompt = prompts[choose_template(detection.intent)]
+    and what `llm-eval` grades. Under an experiment, `person` gets their variant of the
+    template (without one, the control)."""
+    prompt = chosen_prompt(prompts, choose_template(detection.intent), person)
     facts = grounding(detection, kb, language)
     question = mask_pii(question, names=names)
     # A summary stored before a kind of data was masked is masked now.
     summary = mask_pii(summary, names=names) if summary else summary
     messages = build_messages(prompt.render(language), facts, summary, history, question)
     return prompt, facts, messages
+
+
+def prompt_experiment(prompts: Mapping[str, Prompt], name: str) -> Experiment | None:
+    """Template `name`'s experiment, when files of its variants are there (llm/prompts)."""
+    others = variants(dict(prompts), name)
+    if not others:
+        return None
+    return Experiment.with_control(f"prompt.{name}", {p.variant or "": p.weight for p in others})
+
+
+def prompt_experiments(prompts: Mapping[str, Prompt]) -> list[Experiment]:
+    found = (prompt_experiment(prompts, name) for name, p in prompts.items() if not p.variant)
+    return [experiment for experiment in found if experiment is not None]
+
+
+def chosen_prompt(prompts: Mapping[str, Prompt], name: str, person: int | None) -> Prompt:
+    """Template `name` as `person` gets it: their variant under an experiment."""
+    experiment = prompt_experiment(prompts, name) if person is not None else None
+    if experiment is None or person is None:
+        return prompts[name]
+    variant = experiment.assign(person).name
+    return prompts[name] if variant == CONTROL else prompts[f"{name}.{variant}"]
+
+
+def exposure(prompts: Mapping[str, Prompt], prompt: Prompt) -> str | None:
+    """The label stored with an answer written with `prompt`, when its template is under an
+    experiment ("prompt.project_consultation:short"; the control's ends in ":a")."""
+    experiment = prompt_experiment(prompts, prompt.name)
+    return None if experiment is None else experiment.label(prompt.variant or CONTROL)
 
 
 def desk_content(turns: Sequence[Turn], budget: int, names: Sequence[str] = ()) -> str:

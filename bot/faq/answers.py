@@ -47,6 +47,12 @@ class Decision:
     def sure(self) -> bool:
         return self.confidence >= CONFIDENT
 
+    @property
+    def shows_topic(self) -> bool:
+        """Whether the reply is the intent's own canned answer (under an experiment: a variant
+        of it)."""
+        return self.outcome in (Outcome.ANSWER, Outcome.SMALLTALK)
+
 
 def decide(detection: Detection, kb: KnowledgeBase) -> Decision:
     intent, confidence = detection.intent, detection.confidence

@@ -1,19 +1,25 @@
 """The knowledge base: the intent catalog (locales/intents.yaml) and, per language, a title, a
 canned answer, follow-up actions and training examples for every intent (locales/<lang>/kb/).
 
+An answer may be under an experiment: its entry's `variants` give other answers, each with the
+percent of the people who see it (bot/experiments); the control, "a", is the entry's own
+answer. Every language must give the same variants with the same weights.
+
 Everything is validated when loaded; a problem raises KnowledgeBaseError naming the file and the
 key, and start-up stops there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.experiments.assignment import Experiment, weights_problem
 
 CONVERSATIONAL = "conversational"
 ACTIONS = frozenset({"estimate", "services", "consultation", "human", "contact"})
@@ -41,12 +47,27 @@ class Intent:
 
 
 @dataclass(frozen=True)
+class AnswerVariant:
+    name: str
+    weight: int  # percent of the people
+    answer: str
+
+
+@dataclass(frozen=True)
 class Entry:
     intent: str
     title: str
     answer: str | None
     actions: tuple[str, ...]
     examples: tuple[str, ...]
+    variants: tuple[AnswerVariant, ...] = ()
+
+    def weights(self) -> dict[str, int]:
+        return {variant.name: variant.weight for variant in self.variants}
+
+
+def experiment_name(intent: str) -> str:
+    return f"faq.{intent}"
 
 
 class KnowledgeBase:
@@ -56,6 +77,11 @@ class KnowledgeBase:
         self.catalog = catalog
         self.entries = entries
         self.default = default
+        self._experiments = {
+            intent: Experiment.with_control(experiment_name(intent), entry.weights())
+            for intent, entry in entries[default].items()
+            if entry.variants
+        }
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -63,6 +89,27 @@ class KnowledgeBase:
 
     def entry(self, language: str, intent: str) -> Entry:
         return self.entries.get(language, self.entries[self.default])[intent]
+
+    def experiments(self) -> list[Experiment]:
+        """The canned answers under an experiment, in catalog order."""
+        return [self._experiments[i] for i in self.catalog if i in self._experiments]
+
+    def variant_of(self, intent: str, person: int | None) -> str | None:
+        """The label of the variant of `intent`'s answer that `person` sees; None when the
+        answer is under no experiment (or nobody is asking: the control, not recorded)."""
+        experiment = self._experiments.get(intent)
+        if experiment is None or person is None:
+            return None
+        return experiment.label(experiment.assign(person).name)
+
+    def answer(self, language: str, intent: str, person: int | None = None) -> str | None:
+        """`intent`'s canned answer as `person` sees it (their variant under an experiment)."""
+        entry = self.entry(language, intent)
+        experiment = self._experiments.get(intent)
+        if experiment is None or person is None:
+            return entry.answer
+        chosen = experiment.assign(person).name
+        return next((v.answer for v in entry.variants if v.name == chosen), entry.answer)
 
     def categories(self) -> dict[str, list[str]]:
         """FAQ intents by category, in catalog order (the topics menu)."""
@@ -105,6 +152,14 @@ def load_knowledge_base(locales_dir: Path, default: str = "en") -> KnowledgeBase
         entries[lang_dir.name] = _load_language(lang_dir / "kb", catalog)
     if default not in entries:
         raise KnowledgeBaseError(f"{locales_dir / default / 'kb'}: no knowledge base files")
+    for language, by_intent in entries.items():
+        for intent, entry in by_intent.items():
+            expected = entries[default][intent].weights()
+            if entry.weights() != expected:
+                raise KnowledgeBaseError(
+                    f"{locales_dir / language / 'kb'}: {intent}: variants {entry.weights()} "
+                    f"differ from the {default} ones {expected}: every language needs the same"
+                )
     return KnowledgeBase(catalog, entries, default)
 
 
@@ -156,7 +211,34 @@ def _entry(path: Path, key: str, raw: Any, intent: Intent) -> Entry:
         answer=answer,
         actions=tuple(actions),
         examples=tuple(e.strip() for e in examples),
+        # A flow's entry (the intake) is never shown as an answer: nothing to vary.
+        variants=_variants(raw.get("variants"), None if key in FLOW_INTENTS else answer, fail),
     )
+
+
+def _variants(
+    raw: Any, answer: str | None, fail: Callable[[str], KnowledgeBaseError]
+) -> tuple[AnswerVariant, ...]:
+    """An experiment's other answers: `variants: {b: {weight: 50, answer: ...}}`."""
+    if raw is None:
+        return ()
+    if answer is None:
+        raise fail("variants: only an answer the bot shows can have variants")
+    if not isinstance(raw, dict) or not raw:
+        raise fail("variants: expected a mapping of variant names to weight and answer")
+    found = []
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or set(spec) != {"weight", "answer"}:
+            raise fail(f"variants: {name}: expected exactly a weight and an answer")
+        text = spec["answer"]
+        if not isinstance(text, str) or not text.strip() or len(text) > ANSWER_LIMIT:
+            raise fail(f"variants: {name}: answer must be text of at most {ANSWER_LIMIT} chars")
+        if problem := _html_problem(text):
+            raise fail(f"variants: {name}: answer: {problem}")
+        found.append(AnswerVariant(str(name), spec["weight"], text.strip()))
+    if problem := weights_problem({v.name: v.weight for v in found}):
+        raise fail(f"variants: {problem}")
+    return tuple(found)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -30,6 +30,9 @@ class Answer:
     confidence: float | None = None
     # LLM metadata for the bot's message: llm_model, prompt_version, tokens, latency_ms, ...
     llm: Mapping[str, Any] | None = None
+    # The experiment's variant the answer shows ("faq.pricing.overview:b"): stored on the bot's
+    # message row, which is inserted anyway, so an exposure costs no statement of its own.
+    variant: str | None = None
 
 
 async def current_conversation(session: AsyncSession, user: User) -> Conversation:
@@ -70,10 +73,10 @@ async def record_exchange(
     if question is not None:
         rows.append(common | dict.fromkeys(llm) | {"sender_type": SenderType.USER,
                     "telegram_message_id": question_message_id, "text": question,
-                    "answer_source": None})  # fmt: skip
+                    "answer_source": None, "variant": None})  # fmt: skip
     rows.append(common | llm | {"sender_type": SenderType.BOT,
                 "telegram_message_id": answer_message_id, "text": answer.text,
-                "answer_source": answer.source})  # fmt: skip
+                "answer_source": answer.source, "variant": answer.variant})  # fmt: skip
     repo = ConversationRepository(session)
     conversation = await repo.current(user.id)
     if conversation is None or _idle(conversation):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, BigIntPK, TimestampMixin, str_enum, utcnow
@@ -35,6 +35,16 @@ class Conversation(TimestampMixin, Base):
 
 class Message(TimestampMixin, Base):
     __tablename__ = "messages"
+    # The experiments' exposures of a period (db/repositories/experiments.py); only the bot's
+    # answers under an experiment are in it.
+    __table_args__ = (
+        Index(
+            "ix_messages_exposures",
+            "created_at",
+            postgresql_where=text("variant IS NOT NULL"),
+            sqlite_where=text("variant IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(
@@ -57,3 +67,5 @@ class Message(TimestampMixin, Base):
     latency_ms: Mapped[int | None] = mapped_column(Integer)
     cost_usd: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     confidence: Mapped[float | None] = mapped_column(Float)
+    # The experiment's variant the answer showed, "faq.pricing.overview:b" (bot/experiments).
+    variant: Mapped[str | None] = mapped_column(String(96))

@@ -27,7 +27,7 @@ MESSAGE_LLM_FIELDS = ("llm_model", "prompt_version", "prompt_tokens", "completio
                       "cached_tokens", "latency_ms", "cost_usd", "confidence")  # fmt: skip
 # The columns a logged message gives (bot.kernel.conversations.record_exchange).
 MESSAGE_COLUMNS = ("sender_type", "telegram_message_id", "text", "intent", "intent_confidence",
-                   "answer_source", *MESSAGE_LLM_FIELDS, "created_at")  # fmt: skip
+                   "answer_source", *MESSAGE_LLM_FIELDS, "variant", "created_at")  # fmt: skip
 
 
 def _start_with(count: int) -> Select[Any]:

@@ -48,15 +48,21 @@ SOURCES = {
 
 
 def topic_reply(
-    i18n: Translator, kb: KnowledgeBase, intent: str, alternatives: tuple[str, ...] = ()
+    i18n: Translator,
+    kb: KnowledgeBase,
+    intent: str,
+    alternatives: tuple[str, ...] = (),
+    person: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """A topic's canned answer; `alternatives`: the other topics the question may have meant."""
+    """A topic's canned answer (`person`'s variant under an experiment); `alternatives`: the
+    other topics the question may have meant."""
     entry = kb.entry(i18n.language, intent)
+    text = kb.answer(i18n.language, intent, person) or entry.title
     if intent == "general.services":
-        return entry.answer or entry.title, services_keyboard(i18n, kb)
+        return text, services_keyboard(i18n, kb)
     conversational = not kb.catalog[intent].is_faq
     others = tuple((other, kb.entry(i18n.language, other).title) for other in alternatives)
-    return entry.answer or entry.title, actions_keyboard(
+    return text, actions_keyboard(
         i18n,
         entry.actions,
         more_topics=not conversational or intent == "chat.out_of_scope",
@@ -65,14 +71,14 @@ def topic_reply(
 
 
 def decision_reply(
-    i18n: Translator, kb: KnowledgeBase, decision: Decision
+    i18n: Translator, kb: KnowledgeBase, decision: Decision, person: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if decision.outcome is Outcome.SUGGEST:
         return i18n("faq-suggest"), topics_keyboard(i18n, kb, decision.suggestions)
     if decision.outcome is Outcome.UNSURE:
         return i18n("faq-unsure"), topics_keyboard(i18n, kb, decision.suggestions, human=True)
     alternatives = () if decision.sure else decision.suggestions[:ALTERNATIVES]
-    return topic_reply(i18n, kb, decision.intent, alternatives)
+    return topic_reply(i18n, kb, decision.intent, alternatives, person)
 
 
 async def on_text(
@@ -100,9 +106,11 @@ async def on_text(
                               answer_message_id=None)  # fmt: skip
         await start_intake(dialog_manager, source="chat")
         return
-    text, markup = decision_reply(i18n, kb, decision)
+    text, markup = decision_reply(i18n, kb, decision, user.id)
     sent = await message.answer(text, reply_markup=markup)
-    answer = Answer(text, SOURCES[decision.outcome], decision.intent, decision.confidence)
+    variant = kb.variant_of(decision.intent, user.id) if decision.shows_topic else None
+    answer = Answer(text, SOURCES[decision.outcome], decision.intent, decision.confidence,
+                    variant=variant)  # fmt: skip
     await record_exchange(
         session,
         user,
@@ -117,14 +125,14 @@ async def send_topic(
     target: Message, intent: str, i18n: Translator, kb: KnowledgeBase, session: AsyncSession,
     user: User, source: str,
 ) -> None:  # fmt: skip
-    text, markup = topic_reply(i18n, kb, intent)
+    text, markup = topic_reply(i18n, kb, intent, person=user.id)
     sent = await target.answer(text, reply_markup=markup)
     await record_exchange(
         session,
         user,
         question=None,
         question_message_id=None,
-        answer=Answer(text, source, intent, None),
+        answer=Answer(text, source, intent, None, variant=kb.variant_of(intent, user.id)),
         answer_message_id=sent.message_id,
     )
 

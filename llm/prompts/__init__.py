@@ -6,16 +6,27 @@ stored with every LLM message is `name@version`, so answers can be compared by p
 
 The system prompt never changes within a template version: the provider's prompt cache serves
 the stable start of every request (see DESIGN.md: cached input is 50 times cheaper).
+
+A template may be under an experiment: a file `NAME.VARIANT.md` whose front matter says
+`variant_of: NAME` and `weight: PERCENT` is the text that percent of the people get instead
+(bot/consult picks it for the person; the template itself is the control, "a"). Its id is
+`NAME@VERSION+VARIANT`, so the stored prompt_version still starts with the template's name.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from string import Template
 
 import yaml
+
+# Variant names and the control's, as bot/experiments has them (llm/ imports nothing of bot/).
+CONTROL = "a"
+VARIANT_NAME = re.compile(r"[a-z][a-z0-9_]{0,15}")
+ID_LIMIT = 32  # messages.prompt_version
 
 PROMPTS_DIR = Path(__file__).resolve().parent
 VARIABLES = frozenset({"company", "language"})
@@ -29,13 +40,16 @@ class PromptError(Exception):
 
 @dataclass(frozen=True)
 class Prompt:
-    name: str
+    name: str  # a variant's is its template's name
     version: str
     template: Template
+    variant: str | None = None  # under an experiment: the variant this text is
+    weight: int = 0  # a variant's percent of the people
 
     @property
     def id(self) -> str:
-        return f"{self.name}@{self.version}"
+        suffix = f"+{self.variant}" if self.variant else ""
+        return f"{self.name}@{self.version}{suffix}"
 
     def render(self, language: str) -> str:
         return self.template.substitute(
@@ -67,8 +81,44 @@ def load_prompts(directory: Path = PROMPTS_DIR) -> dict[str, Prompt]:
         )
         if unknown:
             raise PromptError(f"{directory / name}.md: unknown variable ${sorted(unknown)[0]}")
-        prompts[name] = Prompt(name, version, template)
+        prompts[name] = _prompt(directory / f"{name}.md", meta, version, template, raw)
+    _check_weights(directory, prompts)
     return prompts
+
+
+def variants(prompts: dict[str, Prompt], name: str) -> tuple[Prompt, ...]:
+    """The experiment's other texts of template `name` (none when it is under no experiment)."""
+    return tuple(p for p in prompts.values() if p.variant and p.name == name)
+
+
+def _prompt(
+    path: Path, meta: dict[str, object], version: str, template: Template,
+    raw: dict[str, tuple[dict[str, object], str]],
+) -> Prompt:  # fmt: skip
+    of, stem = meta.get("variant_of"), path.stem
+    if of is None:
+        prompt = Prompt(stem, version, template)
+    else:
+        variant = stem.removeprefix(f"{of}.")
+        if not isinstance(of, str) or of not in raw or raw[of][0].get("variant_of"):
+            raise PromptError(f"{path}: variant_of must name a template that is no variant")
+        if variant in (stem, CONTROL) or not VARIANT_NAME.fullmatch(variant):
+            raise PromptError(f"{path}: a variant's file is {of}.NAME.md, NAME a lowercase word")
+        weight = meta.get("weight")
+        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 99:
+            raise PromptError(f"{path}: weight must be a whole percent from 1 to 99")
+        prompt = Prompt(of, version, template, variant, weight)
+    if len(prompt.id) > ID_LIMIT:
+        raise PromptError(f"{path}: the id {prompt.id} is longer than {ID_LIMIT} characters")
+    return prompt
+
+
+def _check_weights(directory: Path, prompts: dict[str, Prompt]) -> None:
+    for name in prompts:
+        if sum(p.weight for p in variants(prompts, name)) > 99:
+            raise PromptError(
+                f"{directory / name}.md: its variants' weights add up to more than 99 percent"
+            )
 
 
 def _read(path: Path) -> tuple[dict[str, object], str]:
