@@ -424,6 +424,38 @@ class DeskSettings(BaseSettings):
     icon_closed: str = ""
 
 
+class DashboardSettings(BaseSettings):
+    """The admins' web dashboard (bot/dashboard), served under /dashboard/ on HTTP_PORT.
+
+    DASHBOARD_URL is the public base admins open (a reverse proxy in front of HTTP_PORT that
+    forwards /dashboard/ only); unset, the dashboard is off. Sign-in links are signed with a key
+    derived from BOT_TOKEN: every replica has it, and a revoked token voids the links."""
+
+    model_config = _section("DASHBOARD_")
+
+    url: str | None = Field(default=None, description="the public base, without a path")
+    session_hours: float = Field(
+        default=8, gt=0, le=24 * 7, description="a session ends after this long without a page"
+    )
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        url = _http_url(value)
+        if "/" in url.split("://", 1)[1]:  # the dashboard's paths start at /dashboard/
+            raise ValueError(
+                "expected the base URL without a path, like https://admin.example.com"
+            )
+        return url
+
+    @property
+    def secure(self) -> bool:
+        """Cookies only over https (the browser's view of DASHBOARD_URL)."""
+        return self.url is not None and self.url.startswith("https://")
+
+
 class Settings(BaseModel):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -440,6 +472,7 @@ class Settings(BaseModel):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     spam: SpamSettings = Field(default_factory=SpamSettings)
     desk: DeskSettings = Field(default_factory=DeskSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
 
     def require_token(self) -> SecretStr:

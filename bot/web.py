@@ -1,5 +1,6 @@
-"""The HTTP side: /healthz, /readyz and /metrics on the operators' port and, in webhook mode,
-the webhook route alone on the public one.
+"""The HTTP side: /healthz, /readyz and /metrics on the operators' port, with the admins'
+dashboard under /dashboard/ when DASHBOARD_URL is set (a reverse proxy publishes that path
+alone), and, in webhook mode, the webhook route alone on the public one.
 
 The webhook answers Telegram only once the update is handled (or given up after its error
 handling): a 2xx tells Telegram to forget the update, so an update is never acknowledged and
@@ -25,6 +26,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
 from bot.app import Resources
+from bot.dashboard import core as dashboard_core
+from bot.dashboard.app import build as build_dashboard
+from bot.dashboard.app import mount as mount_dashboard
+from bot.kernel.kv import Cache, Ledger, MemoryCache, MemoryLedger, RedisCache, RedisLedger
 from bot.kernel.metrics import DEPENDENCY_SECONDS, DEPENDENCY_UP, WEBHOOK_REQUESTS
 from bot.telegram.delivery import StillHandling
 
@@ -75,7 +80,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # An update is a few kilobytes (a long message with its entities, a poll); anything bigger is
 # refused before it is read (413).
 MAX_UPDATE_BYTES = 256 * 1024
-# Every answer, on either port: nothing here is a page, a frame or a script.
+# Every answer, on either port, but the dashboard's: nothing else is a page, a frame or a script.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -85,14 +90,24 @@ SECURITY_HEADERS = {
 }
 
 
+def headers_for(path: str) -> dict[str, str]:
+    """The dashboard's pages have their own policy (their stylesheet and script); the rest
+    keeps the strict one."""
+    prefix = dashboard_core.PREFIX
+    if path == prefix or path.startswith(prefix + "/"):
+        return dashboard_core.HEADERS
+    return SECURITY_HEADERS
+
+
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    headers = headers_for(request.path)
     try:
         response = await handler(request)
     except web.HTTPException as exc:  # 404, 405, 413: answered with the headers as well
-        exc.headers.update(SECURITY_HEADERS)
+        exc.headers.update(headers)
         raise
-    response.headers.update(SECURITY_HEADERS)
+    response.headers.update(headers)
     return response
 
 
@@ -171,7 +186,25 @@ def create_web_app(resources: Resources) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    add_dashboard(app, resources)
     return app
+
+
+def add_dashboard(app: web.Application, resources: Resources) -> None:
+    """/dashboard/ on `app` when DASHBOARD_URL is set; its sessions and used links in Redis
+    (shared by the replicas) or, in the embedded default, in memory."""
+    cache: Cache
+    used: Ledger
+    if resources.redis is not None:
+        cache, used = RedisCache(resources.redis), RedisLedger(resources.redis, prefix="devbot:")
+    else:
+        cache, used = MemoryCache(), MemoryLedger()
+    dashboard = build_dashboard(
+        resources.settings, resources.sessionmaker, resources.i18n, cache, used
+    )
+    if dashboard is not None:
+        mount_dashboard(app, dashboard)
+        logger.info("dashboard at {}{}/", resources.settings.dashboard.url, dashboard_core.PREFIX)
 
 
 def add_webhook(

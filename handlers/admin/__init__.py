@@ -21,12 +21,23 @@ from bot.config import Settings
 from bot.desk.topics import Desk
 from bot.kernel.i18n import Translator
 from bot.telegram.callback_data import bounded
-from handlers.admin import agents, bans, broadcast, experiments, gdpr, leads, llm, quota, stats
+from handlers.admin import (
+    agents,
+    bans,
+    broadcast,
+    dashboard,
+    experiments,
+    gdpr,
+    leads,
+    llm,
+    quota,
+    stats,
+)
 from handlers.admin.command import AdminCall, Subcommand, admin_role, say
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     sub.name: sub
-    for module in (bans, agents, gdpr, llm, quota, stats, leads, broadcast, experiments)
+    for module in (bans, agents, gdpr, llm, quota, stats, leads, broadcast, experiments, dashboard)
     for sub in module.SUBCOMMANDS
 }
 

@@ -12,6 +12,7 @@ admin-help =
     /admin stats [7d|30d] — conversations, leads, hand-offs, LLM cost and agents' times
     /admin leads [hot|warm|cold] — the newest leads: card, conversation, CSV of all
     /admin experiments [7d|30d] — A/B tests of answers and prompts: people, conversions, significance
+    /admin dashboard — a one-time sign-in link to the web dashboard
 admin-llm-off = No LLM is configured (LONGCAT_API_KEY): every answer comes from the knowledge base.
 admin-llm-title = <b>LLM today</b> (UTC day)
 admin-llm-line = • { $purpose }: { $calls } calls, ${ $cost }

@@ -12,6 +12,7 @@ admin-help =
     /admin stats [7d|30d] — диалоги, лиды, передачи людям, расходы на LLM и время агентов
     /admin leads [hot|warm|cold] — новые лиды: карточка, диалог, CSV со всеми
     /admin experiments [7d|30d] — A/B-тесты ответов и промптов: люди, конверсии, значимость
+    /admin dashboard — одноразовая ссылка для входа в веб-панель
 admin-llm-off = LLM не настроена (LONGCAT_API_KEY): все ответы идут из базы знаний.
 admin-llm-title = <b>LLM сегодня</b> (сутки UTC)
 admin-llm-line = • { $purpose }: { $calls } вызовов, ${ $cost }
