@@ -28,12 +28,12 @@ SCORES = (LeadScore.HOT.value, LeadScore.WARM.value, LeadScore.COLD.value)
 @dataclass(frozen=True)
 class Period:
     name: str  # a key of PERIODS
-    since: datetime  # naive UTC, as the tables keep it
+    since: datetime  # aware, in UTC
     until: datetime
 
     @classmethod
     def named(cls, name: str, now: datetime | None = None) -> Period:
-        until = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+        until = (now or datetime.now(UTC)).astimezone(UTC)
         return cls(name, until - timedelta(days=PERIODS[name]), until)
 
 
@@ -95,7 +95,8 @@ class Kpis:
 
     @property
     def handoff_rate(self) -> float | None:
-        return self.share(self.handoffs)
+        """The period's conversations that went to a human (at least one ticket)."""
+        return self.share(self.conversations - self.answered_without_a_human)
 
     @property
     def bot_only_rate(self) -> float | None:

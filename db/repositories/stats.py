@@ -2,7 +2,8 @@
 
 Every count is over what started in the period [since, until): conversations by their start,
 intakes by theirs (completed ones by their finish), leads and tickets by their creation, LLM
-answers by when they were sent. Times are the naive UTC of the tables.
+answers by when they were sent. Bounds are aware datetimes; days are UTC days whatever the
+database session's time zone.
 """
 
 from __future__ import annotations
@@ -161,9 +162,12 @@ class StatsRepository:
         """Conversations, leads and tickets of the period by UTC day, or by the source of the
         person's deep link (a lead or ticket counts under its conversation's source)."""
 
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+
         def key_of(created: Column, source: Column) -> ColumnElement[str]:
             if by_day:
-                return func.date(created)
+                # SQLite keeps UTC wall time; PostgreSQL's date() would use the session's zone.
+                return func.date(func.timezone("UTC", created) if postgres else created)
             return func.coalesce(source, NO_SOURCE)
 
         counted: dict[str, dict[str, int]] = {}

@@ -4,6 +4,8 @@ reset NAME` puts it back to its setting. In a private chat; every change is audi
 
 from __future__ import annotations
 
+import html
+
 from bot.consult import quota
 from bot.consult.consultant import Consultant
 from db.models import ActorType
@@ -59,7 +61,7 @@ async def quota_command(call: AdminCall) -> None:
             value = quota.parse(name, call.args[2])
         except quota.QuotaError:
             minimum = quota.QUOTAS[name].minimum
-            await call.answer(t("quota-invalid", name=name, value=call.args[2][:32],
+            await call.answer(t("quota-invalid", name=name, value=html.escape(call.args[2][:32]),
                                 minimum=_value(name, minimum)))  # fmt: skip
             return
     await quota.change(call.session, consultant.budget, name, value)

@@ -89,6 +89,7 @@ INVALID = "“{}” is not a valid {} limit: give a number of at least {}."
         ("/admin quota set user lots", INVALID.format("lots", "user", "1")),
         ("/admin quota set ticket -1", INVALID.format("-1", "ticket", "0")),
         ("/admin quota set session 99999999", INVALID.format("99999999", "session", "1")),
+        ("/admin quota set daily <5", INVALID.format("&lt;5", "daily", "$0.01")),
         ("/admin quota set tokens 5", None),
         ("/admin quota raise daily", None),
     ],

@@ -174,6 +174,7 @@ async def test_a_scripted_day_then_the_admins_figures_match_the_rows(
         telegram, postgres_url, redis_url,
         AGENT_CHAT_ID=str(GROUP), ADMIN_IDS=f"{ADMIN},{AGENT}",
         LEAD_BUSINESS_HOURS="Mon-Sun 00:00-23:59", LEAD_TIMEZONE="UTC",
+        TZ="Asia/Tokyo",  # the figures are UTC whatever the process's zone
     )  # fmt: skip
     bot = BotProcess(env, tmp_path / "bot.log", int(env["HTTP_PORT"]))
     await bot.start()
