@@ -60,7 +60,10 @@ def parse(name: str, raw: str) -> float | int:
 
 async def stored(session: AsyncSession) -> dict[str, float | int]:
     """The admins' changes by LlmBudgetSettings field; invalid entries left out."""
-    raw = await AppStateRepository(session).get(STATE_KEY)
+    return _parsed(await AppStateRepository(session).get(STATE_KEY))
+
+
+def _parsed(raw: str | None) -> dict[str, float | int]:
     if raw is None:
         return {}
     try:
@@ -78,20 +81,30 @@ async def stored(session: AsyncSession) -> dict[str, float | int]:
     return result
 
 
+# Two admins changing two limits at once: each change is written over what it read, or read
+# again (compare-and-set), so neither is lost.
+CHANGE_ATTEMPTS = 5
+
+
 async def change(
     session: AsyncSession, budget: LlmBudget, name: str, value: float | int | None
 ) -> dict[str, float | int]:
     """Set one limit (None: back to its setting), store it in the caller's transaction and
     apply it here at once; returns every change now in force."""
-    overrides = await stored(session)
+    state = AppStateRepository(session)
     field = QUOTAS[name].field
-    if value is None:
-        overrides.pop(field, None)
-    else:
-        overrides[field] = value
-    await AppStateRepository(session).set(STATE_KEY, json.dumps(overrides, sort_keys=True))
-    budget.apply(overrides)
-    return overrides
+    for _ in range(CHANGE_ATTEMPTS):
+        raw = await state.get(STATE_KEY)
+        overrides = _parsed(raw)
+        if value is None:
+            overrides.pop(field, None)
+        else:
+            overrides[field] = value
+        if await state.replace(STATE_KEY, raw, json.dumps(overrides, sort_keys=True)):
+            budget.apply(overrides)
+            return overrides
+        session.expire_all()  # another admin's change came first: read it
+    raise RuntimeError("llm quota: the changes kept changing under this one")
 
 
 class QuotaWatch:
