@@ -1,7 +1,7 @@
 """The live stream on the wire (aiohttp's test client): a poll that fails ends the stream
 cleanly, its cause logged without the error page the guard would try to send after it; a
 session holds at most three streams, counted across replicas in the Redis they share, and a
-closed stream gives its place back."""
+closed stream gives its place back (a place that cannot be given back leaves the stream whole)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ import pytest
 from aiohttp import ClientResponse
 from loguru import logger
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.dashboard import live
 from bot.dashboard.core import COOKIE, PREFIX
 from bot.dashboard.live import RETRY_MS
-from bot.dashboard.sessions import STREAMS_PER_SESSION
+from bot.dashboard.sessions import STREAMS_PER_SESSION, SessionStore
 from db.repositories.dashboard import DashboardRepository
 from tests.browser.client import Replica, dashboard_settings, replica, sign_in
 from tests.conftest import Knowledge
@@ -118,3 +120,28 @@ async def test_a_session_holds_at_most_three_streams_across_replicas(
         assert again.status == 200
         for stream in (*streams, again):
             stream.close()
+
+
+async def test_a_slot_that_cannot_be_given_back_leaves_the_ended_stream_whole(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    knowledge: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    warnings: list[Any] = []
+    sink = logger.add(warnings.append, level="WARNING", format="{message}")
+    try:
+        async with replica(dashboard_settings(BASE), sessionmaker, knowledge) as site:
+            session_id, _csrf = await sign_in(site)
+
+            async def unreachable(*_args: object) -> None:
+                raise RedisConnectionError("redis went away")
+
+            monkeypatch.setattr(live, "STREAM_SECONDS", 0.3)  # the stream's time runs out
+            monkeypatch.setattr(SessionStore, "release_stream", unreachable)
+            stream = await open_stream(site, session_id)
+            body = await asyncio.wait_for(stream.read(), timeout=10)
+    finally:
+        logger.remove(sink)
+    assert (stream.status, body) == (200, f"retry: {RETRY_MS}\n\n".encode())
+    (logged,) = [str(message) for message in warnings]
+    assert logged.startswith("dashboard: a live stream's slot was kept: ConnectionError")
