@@ -43,7 +43,7 @@ async def _signed_in(request: web.Request) -> Session | None:
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
-def _origin_of(url: str) -> tuple[str, str, int | None] | None:
+def _origin_of(url: str) -> tuple[str, str, int] | None:
     """(scheme, host, effective port) of an origin or base URL, None when it names none
     ("null", a malformed port): hosts are case-insensitive and a default port may be
     written or left out, so two spellings of one origin compare equal."""
