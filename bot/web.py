@@ -90,18 +90,18 @@ SECURITY_HEADERS = {
 }
 
 
-def headers_for(path: str) -> dict[str, str]:
-    """The dashboard's pages have their own policy (their stylesheet and script); the rest
-    keeps the strict one."""
+def headers_for(path: str, dashboard: dashboard_core.Dashboard | None = None) -> dict[str, str]:
+    """The dashboard's pages have their own policy (their stylesheet and script, and HSTS
+    behind https); the rest keeps the strict one."""
     prefix = dashboard_core.PREFIX
     if path == prefix or path.startswith(prefix + "/"):
-        return dashboard_core.HEADERS
+        return dashboard.headers if dashboard is not None else dashboard_core.HEADERS
     return SECURITY_HEADERS
 
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    headers = headers_for(request.path)
+    headers = headers_for(request.path, request.config_dict.get(dashboard_core.DASHBOARD))
     try:
         response = await handler(request)
     except web.HTTPException as exc:  # 404, 405, 413: answered with the headers as well

@@ -5,6 +5,8 @@ session), and on every POST the session's CSRF token and the dashboard's own ori
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from loguru import logger
@@ -24,32 +26,46 @@ from bot.dashboard.core import (
 )
 from bot.dashboard.links import link_key
 from bot.dashboard.sessions import Session
-from bot.desk.roles import role_of
-from bot.desk.rules import allows
 from bot.kernel.i18n import I18n
 from bot.kernel.kv import Cache, Ledger
-from db.models import AgentRole
 
 # Reachable without a session: the sign-in itself, its help, and the stylesheet and script.
 PUBLIC_ROUTES = {"login", "login-confirm", "signin", "static"}
 
 
 async def _signed_in(request: web.Request) -> Session | None:
-    dashboard = request.app[DASHBOARD]
     # The live stream is no activity: an open tab alone does not keep a session alive.
-    session = await dashboard.sessions.get(request.cookies.get(COOKIE), touch=not is_api(request))
-    if session is None:
+    return await request.app[DASHBOARD].admin_session(
+        request.cookies.get(COOKIE), touch=not is_api(request)
+    )
+
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def _origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, effective port) of an origin or base URL, None when it names none
+    ("null", a malformed port): hosts are case-insensitive and a default port may be
+    written or left out, so two spellings of one origin compare equal."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
         return None
-    async with dashboard.sessionmaker() as db:
-        role = await role_of(db, session.admin_id, dashboard.settings.telegram.admin_ids)
-    return session if allows(role, AgentRole.ADMIN) else None
+    scheme = parts.scheme.lower()
+    if not parts.hostname or scheme not in _DEFAULT_PORTS:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
 
 
 def _same_origin(request: web.Request) -> bool:
     """A browser names the page a POST comes from; it must be the dashboard's own."""
     origin = request.headers.get("Origin")
     expected = request.app[DASHBOARD].origin
-    return origin is None or expected is None or origin.rstrip("/") == expected
+    if origin is None or expected is None:
+        return True
+    found = _origin_of(origin)
+    return found is not None and found == _origin_of(expected)
 
 
 @web.middleware

@@ -15,8 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.dashboard.sessions import Session, SessionStore
+from bot.desk.roles import role_of
+from bot.desk.rules import allows
 from bot.kernel.i18n import I18n, Translator
 from bot.kernel.kv import Cache, Ledger
+from db.models import AgentRole
 
 PREFIX = "/dashboard"
 COOKIE = "devbot_dashboard"
@@ -36,6 +39,8 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+# Behind https (DASHBOARD_URL): a year of https only, so that no later visit starts over http.
+HSTS = {"Strict-Transport-Security": "max-age=31536000"}
 POLL_SECONDS = 3.0
 
 
@@ -69,6 +74,22 @@ class Dashboard:
     @property
     def origin(self) -> str | None:
         return self.settings.dashboard.url
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers of every dashboard answer (bot/web.py adds them; the live stream,
+        sent before a middleware could, sets them itself)."""
+        return {**HEADERS, **HSTS} if self.settings.dashboard.secure else HEADERS
+
+    async def admin_session(self, session_id: str | None, *, touch: bool) -> Session | None:
+        """The live session of this id while its admin still has the admin role (a role can
+        be taken away during a session), else None."""
+        session = await self.sessions.get(session_id, touch=touch)
+        if session is None:
+            return None
+        async with self.sessionmaker() as db:
+            role = await role_of(db, session.admin_id, self.settings.telegram.admin_ids)
+        return session if allows(role, AgentRole.ADMIN) else None
 
 
 DASHBOARD: web.AppKey[Dashboard] = web.AppKey("dashboard", Dashboard)

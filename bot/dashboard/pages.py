@@ -210,7 +210,14 @@ async def leads(request: web.Request) -> web.Response:
 
 async def leads_csv(request: web.Request) -> web.Response:
     """The leads the page shows, in bot.intake.export's CSV (its columns, its formula-safe
-    cells): the export of every lead, keeping the rows of the filtered ones."""
+    cells): the export of every lead, keeping the rows of the filtered ones.
+
+    A GET that writes an audit row: the session cookie (SameSite=Lax) comes along on a link
+    from another site too, so a browser's word that the request comes from elsewhere
+    (Sec-Fetch-Site: cross-site, same-site) refuses it; the dashboard's own link says
+    same-origin, an address typed or bookmarked says none."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return render(request, "refused.html", status=403, reason="csrf")
     dashboard, session = request.app[DASHBOARD], request[SESSION]
     filters = Filters(request.query)
     async with dashboard.sessionmaker() as db:

@@ -5,6 +5,10 @@ The browser holds only a random session id in an HttpOnly cookie; the store keys
 by the id's SHA-256, so a dump of Redis opens no session. A session ends after `idle_seconds`
 without a page, MAX_SESSION_SECONDS after sign-in whatever happens, or at sign-out. Each
 session has its own CSRF token, which every form carries.
+
+A session holds at most STREAMS_PER_SESSION live streams at once (each polls the database):
+each open stream holds one of its slots, taken atomically in the ledger every replica shares
+(SET NX in Redis), on a lease that frees it even when the replica holding it dies.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from bot.kernel.kv import Cache, Ledger
 MAX_SESSION_SECONDS = 24 * 3600
 SESSION_KEY = "dashboard-session:"
 USED_LINK_KEY = "dashboard-link:"
+STREAM_KEY = "dashboard-stream:"
+STREAMS_PER_SESSION = 3
 # A used link stays remembered a little past its expiry (clocks of replicas differ a bit).
 USED_LINK_MARGIN = 120
 
@@ -43,6 +49,8 @@ def _key(session_id: str) -> str:
 
 
 class SessionStore:
+    """Sessions in `cache`; used links and the live streams' slots in `used_links`."""
+
     def __init__(
         self, cache: Cache, used_links: Ledger, idle_seconds: float, clock: Callable[[], float]
     ) -> None:
@@ -93,6 +101,19 @@ class SessionStore:
             session = Session(**{**asdict(session), "seen": now})
             await self._save(session_id, session)
         return session
+
+    async def take_stream(self, session_id: str, lease_seconds: int) -> str | None:
+        """One of the session's stream slots (the key to give back to `release_stream`),
+        None when all are held."""
+        base = STREAM_KEY + hashlib.sha256(session_id.encode()).hexdigest()
+        for slot in range(STREAMS_PER_SESSION):
+            key = f"{base}:{slot}"
+            if await self.used_links.take(key, lease_seconds):
+                return key
+        return None
+
+    async def release_stream(self, key: str) -> None:
+        await self.used_links.release(key)
 
     async def close(self, session_id: str) -> None:
         await self.cache.delete(_key(session_id))

@@ -170,9 +170,12 @@ class DashboardRepository:
         return await self._tickets(Ticket.conversation_id == conversation_id)
 
     async def sources(self) -> list[str]:
-        """Every source a conversation came from ("" for none), for the filters."""
+        """Every source a conversation came from ("" for none), for the filters: of people
+        who did not ask to be forgotten (a campaign of theirs alone would name them)."""
         source = func.coalesce(Conversation.source, "")
-        rows = await self.session.scalars(select(source).distinct().order_by(source))
+        rows = await self.session.scalars(
+            select(source).where(visible(Conversation.user_id)).distinct().order_by(source)
+        )
         return list(rows.all())
 
     async def leads(self, where: LeadFilter, limit: int | None = 1000) -> list[Lead]:

@@ -159,3 +159,17 @@ async def add_ticket(
         db.add(Ticket(user_id=user_id, conversation_id=conversation_id, reason="frustration",
                       opened_at=_now()))  # fmt: skip
         await db.commit()
+
+
+async def add_forgotten(
+    sessionmaker: async_sessionmaker[AsyncSession], user_id: int, source: str
+) -> int:
+    """A person who asked to be forgotten, with a conversation from a source of theirs alone."""
+    async with sessionmaker() as db:
+        db.add(User(id=user_id, first_name="Hidden", language="en",
+                    forget_requested_at=_now() - timedelta(hours=1)))  # fmt: skip
+        await db.flush()
+        found = await _conversation(db, user_id, source, _now(), ConversationStatus.BOT,
+                                    [(SenderType.USER, "forget me", {})])  # fmt: skip
+        await db.commit()
+        return found

@@ -1,17 +1,22 @@
 """Live updates in Chromium: a conversation and a ticket stored while the pages are open appear
 at the top of their tables (server-sent events, static/live.js), linked and in the page's
-language; a filtered list is not live; the stream stops when the session ends."""
+language; a filtered list is not live; the stream stops when the session ends, and at its next
+poll when the admin loses the role."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
+
 from bot.dashboard.core import PREFIX
+from db.models import Agent, AgentRole
 from tests.browser.conftest import Site
 from tests.browser.seed import add_conversation, add_ticket
 from tests.browser.test_pages import sign_in
 
 NEW_PERSON = 2101
+ADA = 3003  # an admin by her agent row, not by ADMIN_IDS: the role can be taken away
 
 
 async def test_a_new_conversation_and_ticket_appear_on_open_pages(
@@ -72,3 +77,22 @@ async def test_the_stream_ends_with_the_session(site: Site, new_page: Any) -> No
     await other.goto(site.url(PREFIX + "/"))
     await other.click("header .logout button")  # the same session, signed out elsewhere
     await page.wait_for_url(site.url(PREFIX + "/signin"), timeout=10_000)
+
+
+async def test_the_stream_ends_when_its_admin_loses_the_role(site: Site, new_page: Any) -> None:
+    async with site.sessionmaker() as db:
+        db.add(Agent(telegram_id=ADA, name="Ada Admin", role=AgentRole.ADMIN))
+        await db.commit()
+    page = await new_page()
+    await page.goto(await site.link(user_id=ADA))
+    await page.click("#login button")
+    await page.wait_for_url(site.url(PREFIX + "/"))
+    async with page.expect_response("**/api/events?*") as opened:
+        await page.goto(site.url(PREFIX + "/conversations"))
+    assert (await opened.value).status == 200
+    async with site.sessionmaker() as db:
+        await db.execute(update(Agent).where(Agent.telegram_id == ADA).values(role="agent"))
+        await db.commit()
+    # The open stream sends nothing more: the page goes to the sign-in help at the next poll.
+    await page.wait_for_url(site.url(PREFIX + "/signin"), timeout=10_000)
+    assert page.problems == []

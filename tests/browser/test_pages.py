@@ -20,7 +20,9 @@ from bot.dashboard.core import PREFIX
 from bot.intake.export import COLUMNS
 from db.models import AuditLog, Conversation
 from tests.browser.conftest import Site
-from tests.browser.seed import ADMIN_ID, AGENT_NAME, MARKUP
+from tests.browser.seed import ADMIN_ID, AGENT_NAME, MARKUP, add_forgotten
+
+HIDDEN = 2201
 
 
 async def sign_in(site: Site, page: Any, language_code: str = "en") -> None:
@@ -201,6 +203,18 @@ async def test_conversations_are_filtered_by_status_source_date_and_hand_off(
     assert await shown(f"since={boris_day}") == [carla, boris]
     assert await shown(f"until={boris_day - timedelta(days=1)}") == [anna]
     assert await shown(f"since={boris_day}&escalated=yes&q=pipeline") == [carla]
+
+
+async def test_the_source_filter_offers_no_source_of_a_forgotten_person(
+    site: Site, new_page: Any
+) -> None:
+    await add_forgotten(site.sessionmaker, HIDDEN, "hidden-campaign")
+    page = await new_page()
+    await sign_in(site, page)
+    await page.goto(site.url(PREFIX + "/conversations"))
+    options = page.locator("#conversation-filters select[name=source] option")
+    assert await options.all_inner_texts() == ["any", "ads", "site"]
+    assert "hidden-campaign" not in await page.content()
 
 
 async def test_filters_that_are_not_understood_are_named_not_failed(

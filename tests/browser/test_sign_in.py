@@ -2,7 +2,8 @@
 the same moment), not after 10 minutes (the dashboard's clock is moved), not when changed;
 pages without a session lead to the sign-in help and the API answers 401; a session ends when
 idle, at sign-out and when its admin loses the role; a POST without the session's CSRF token,
-or from another origin, is refused; every answer carries the security headers."""
+or from another origin, is refused, and so is the CSV export linked from another site; every
+answer carries the security headers."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.dashboard.core import COOKIE, PREFIX
 from bot.dashboard.links import LINK_SECONDS
-from db.models import Agent, AgentRole
+from db.models import Agent, AgentRole, AuditLog
 from tests.browser.conftest import Site
 from tests.browser.test_pages import sign_in
 
@@ -23,6 +24,7 @@ CSP = (
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
     "object-src 'none'"
 )
+ELSEWHERE = "http://elsewhere.test"
 PAGES = ("/", "/conversations", "/conversations/1", "/leads", "/leads.csv", "/tickets")
 
 
@@ -172,6 +174,28 @@ async def test_a_post_without_the_csrf_token_or_from_elsewhere_is_refused(
     assert (answer.status, answer.headers["location"]) == (303, PREFIX + "/signin?out=1")
     await page.goto(site.url(PREFIX + "/"))
     assert page.url == site.url(PREFIX + "/signin")
+
+
+async def test_the_export_linked_from_another_site_is_refused(site: Site, new_page: Any) -> None:
+    page = await new_page()
+    await sign_in(site, page)
+    export = site.url(PREFIX + "/leads.csv?score=hot")
+    # A page of another site (served by the browser's router: no name is looked up) with a
+    # link to the export; the Lax session cookie goes along on a click, and Chromium says
+    # where it comes from (Sec-Fetch-Site: cross-site).
+    await page.context.route(ELSEWHERE + "/**", lambda route: route.fulfill(
+        content_type="text/html", body=f'<a id="export" href="{export}">leads</a>',
+    ))  # fmt: skip
+    await page.goto(ELSEWHERE + "/")
+    async with page.expect_response(lambda answer: "/leads.csv" in answer.url) as answered:
+        await page.click("#export")
+    answer = await answered.value
+    assert answer.status == 403
+    await page.wait_for_load_state()
+    assert await page.get_attribute("#refused", "data-reason") == "csrf"
+    async with site.sessionmaker() as db:
+        actions = (await db.scalars(select(AuditLog.action))).all()
+    assert "dashboard-export-leads" not in actions  # nothing left the system
 
 
 async def test_the_sign_in_form_needs_its_own_csrf_cookie(site: Site, new_page: Any) -> None:
