@@ -6,6 +6,9 @@ the cursor, one replica at a time, and the pacing on a fake clock."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import MessageEntity
@@ -565,3 +568,70 @@ async def test_stop_halts_the_broadcast_being_sent(admin: Harness, clock: FakeCl
     )
     (stopped,) = await broadcasts_in(admin)
     assert (stopped.status, stopped.sent_count) == (BroadcastStatus.CANCELLED, 6)
+
+
+async def test_who_blocked_the_bot_and_writes_again_gets_the_next_broadcast(
+    admin: Harness,
+) -> None:
+    """A 403 marks them blocked; a message (or a button pressed) from them later means they
+    unblocked the bot: the flag goes, and broadcasts reach them again."""
+    await people(admin, ANN, BEN, CAT)
+    send = admin.session.responders["sendMessage"]
+    blocked = {ANN, BEN}
+
+    def they_blocked(call: ApiCall) -> object:
+        if call.chat_id() in blocked:
+            raise ApiError("Forbidden: bot was blocked by the user", 403)
+        return send(call)
+
+    admin.session.responders["sendMessage"] = they_blocked
+    await send_all(admin, "First news")
+    assert "1 had blocked the bot" not in admin.to_user(ADMIN_ID)[-1]
+    assert "2 had blocked the bot" in admin.to_user(ADMIN_ID)[-1]
+    blocked.clear()  # both unblock the bot
+
+    await admin.send("Hello again", user_id=ANN)
+    answer = admin.session.latest_message(BEN)  # the bot's answer to their /help
+    assert answer is not None
+    await admin.press("menu:home", answer.message_id, user_id=BEN)
+    async with admin.sessionmaker() as session:
+        for user_id in (ANN, BEN):
+            user = await session.get(User, user_id)
+            assert user is not None and not user.is_blocked, user_id
+    await send_all(admin, "Second news")
+    assert [received(admin, u, "Second news") for u in (ANN, BEN, CAT)] == [1, 1, 1]
+
+
+async def test_a_stop_during_a_long_flood_wait_ends_the_sender_at_once(admin: Harness) -> None:
+    """SIGTERM while every send waits out a 429 of a minute: the sender stops within the
+    shutdown's grace instead of being cancelled, and the person it waited for is left for the
+    next start (nobody twice)."""
+    await people(admin, ANN, BEN, CAT)
+    await _queued(admin, "Big news")
+    send = admin.session.responders["sendMessage"]
+    flooded = asyncio.Event()
+
+    def flood_for_ben(call: ApiCall) -> object:
+        if call.chat_id() == BEN and not flooded.is_set():
+            flooded.set()
+            raise ApiError("Too Many Requests: retry after 60", 429, retry_after=60)
+        return send(call)
+
+    admin.session.responders["sendMessage"] = flood_for_ben
+    real = BroadcastRunner(admin.sessionmaker, admin.knowledge.i18n, 30, batch=2)
+    real.start(admin.bot)
+    await asyncio.wait_for(flooded.wait(), 10)
+    started = time.monotonic()
+    await real.stop(grace=30)
+    assert time.monotonic() - started < 2
+    await real.wait()  # it ended by itself: a cancelled sender would raise here
+    assert [received(admin, u, "Big news") for u in (ANN, BEN, CAT)] == [1, 0, 0]
+    (paused,) = await broadcasts_in(admin)
+    assert (paused.status, paused.last_user_id, paused.sent_count) == (
+        BroadcastStatus.SENDING, ANN, 1
+    )  # fmt: skip
+
+    admin.rebuild(broadcasts=BroadcastRunner(admin.sessionmaker, admin.knowledge.i18n, 30))
+    await admin.dp.emit_startup(bot=admin.bot, **admin.dp.workflow_data)
+    await runner(admin).wait()
+    assert [received(admin, u, "Big news") for u in (ANN, BEN, CAT)] == [1, 1, 1]
