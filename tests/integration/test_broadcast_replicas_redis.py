@@ -30,8 +30,8 @@ PEOPLE = range(1, 13)
 FLOODED = 6  # in the second batch of four
 # What bot/app.py names the broadcasts' lease with.
 PREFIX = "devbot:broadcast-lease:"
-LEASE = 1  # second: the flood wait below is three times as long
-FLOOD_WAIT = 3
+LEASE = 2  # seconds: the flood wait below is longer
+FLOOD_WAIT = 5
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +62,9 @@ class Telegram:
     def bot(self, replica: str, *, flood: bool = False) -> Bot:
         session = RecordingSession()
         send = session.responders["sendMessage"]
-        floods = [ApiError("Too Many Requests: retry after 3", 429, retry_after=FLOOD_WAIT)]
+        floods = [
+            ApiError(f"Too Many Requests: retry after {FLOOD_WAIT}", 429, retry_after=FLOOD_WAIT)
+        ]
 
         def recorded(call: ApiCall) -> object:
             if flood and call.chat_id() == FLOODED and floods:
