@@ -3,7 +3,7 @@
 It runs only while there is something to send: started by an admin's Send, and at start-up
 when a broadcast was left unfinished (queued, or half sent when the bot stopped), and it ends
 when nothing is left. It sends in rounds of ROUND_SECONDS. A round first takes the broadcasts'
-lease (lease.py: a token of this runner's, renewed while it sends), so one replica sends at a
+lease (lease.py: a token of the round's own, renewed while it sends), so one replica sends at a
 time; the others look again every POLL_SECONDS while something is unfinished, and go on from
 the cursor when the sender's replica is gone (its lease runs out). The lease is in Redis when
 there is Redis, else in this process's memory (one process). At shutdown the sender finishes
