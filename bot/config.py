@@ -57,9 +57,14 @@ class TelegramSettings(BaseSettings):
     update_retry_seconds: float = Field(
         default=60, ge=0, description="how long an update failing on a transient error is retried"
     )
-    # Telegram's limit for a bot is about 30 messages a second overall.
+    # Telegram's limit for a bot is about 30 messages a second overall, replies included: a
+    # broadcast at 25 leaves 5 a second for the answers people get while it goes.
     broadcast_per_second: float = Field(
-        default=30, gt=0, le=30, description="broadcast messages sent per second at most"
+        default=25,
+        gt=0,
+        le=30,
+        description="broadcast messages sent per second at most; below Telegram's 30 a second "
+        "for the whole bot, so that replies still go while a broadcast does",
     )
 
     @field_validator("bot_token", mode="before")

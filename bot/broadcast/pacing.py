@@ -1,6 +1,8 @@
 """How fast a broadcast goes: sends spread evenly at `per_second`, never more than that many in
 any second (a sliding window over the last sends, so rounding cannot let one more through),
-and a flood wait (429) that holds every send until it ends.
+and a flood wait (429) that holds every send until it ends. A wait gives up as soon as its
+caller says to (the runner stops, its round is over, its lease is gone): asked before every
+sleep, and a long wait sleeps a SLICE at a time.
 
 The clock and the sleep are passed in, so that tests run the pacing on a fake clock."""
 
@@ -15,6 +17,12 @@ from collections.abc import Awaitable, Callable
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 WINDOW = 1.0
+# The longest sleep between two looks at whether to give up.
+SLICE = 5.0
+
+
+def _never() -> bool:
+    return False
 
 
 class Pacer:
@@ -39,11 +47,17 @@ class Pacer:
                 moment = max(moment, self._recent[0] + WINDOW)
         return moment
 
-    async def wait(self) -> None:
-        """Return when the next message may go; it is counted as sent then."""
-        while (now := self._clock()) < (earliest := self._earliest()):
-            await self._sleep(earliest - now)  # a sleep may end a little early: look again
-        self._recent.append(now)
+    async def wait(self, give_up: Callable[[], bool] = _never) -> bool:
+        """True when the next message may go (it is counted as sent then); False as soon as
+        `give_up()` is true, before or during the wait."""
+        while not give_up():
+            now, earliest = self._clock(), self._earliest()
+            if now >= earliest:
+                self._recent.append(now)
+                return True
+            # A sleep may end a little early (or be cut short): look again.
+            await self._sleep(min(earliest - now, SLICE))
+        return False
 
     def hold(self, seconds: float) -> None:
         """Nothing goes for `seconds` from now (Telegram's retry_after, or a back-off)."""

@@ -2,13 +2,14 @@
 
 It runs only while there is something to send: started by an admin's Send, and at start-up
 when a broadcast was left unfinished (queued, or half sent when the bot stopped), and it ends
-when nothing is left. It sends in rounds of ROUND_SECONDS. With several replicas (leases in
-Redis) a round first takes the broadcasts' lease, so one replica sends at a time; the others
-look again every POLL_SECONDS while something is unfinished, and go on from the cursor when
-the sender's replica is gone (its lease runs out). Without Redis there is one process and no
-lease. At shutdown the sender finishes the person it is at and commits (see sender.py for what
-a restart repeats); one that does not within the grace (a long flood wait) is cancelled, which
-counts as a crash there.
+when nothing is left. It sends in rounds of ROUND_SECONDS. A round first takes the broadcasts'
+lease (lease.py: a token of the round's own, renewed while it sends), so one replica sends at a
+time; the others look again every POLL_SECONDS while something is unfinished, and go on from
+the cursor when the sender's replica is gone (its lease runs out). The lease is in Redis when
+there is Redis, else in this process's memory (one process). At shutdown the sender finishes
+the person it is at and commits (see sender.py for what a restart repeats); a flood wait ends
+at once, its person left for the next start. A sender that does not stop within the grace is
+cancelled, which counts as a crash there.
 """
 
 from __future__ import annotations
@@ -22,18 +23,21 @@ from aiogram import Bot
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.broadcast.lease import LeaseHold
 from bot.broadcast.pacing import Clock, Pacer, Sleep
 from bot.broadcast.sender import BATCH, BroadcastSender
 from bot.kernel.i18n import I18n
-from bot.kernel.kv import Ledger
+from bot.kernel.kv import Leases, MemoryLeases, RedisLeases, RedisLedger
 from bot.telegram.delivery import transient_cause
 from db.repositories.broadcasts import next_unfinished
 
 LEASE_KEY = "broadcasts"
 ROUND_SECONDS = 60.0
-# Longer than a round, so that a round's last batch ends inside it.
+# Renewed while the round goes (lease.py); longer than a round all the same.
 LEASE_SECONDS = 120
 POLL_SECONDS = 15.0
+# Sleeps longer than this end early when the runner is told to stop.
+SHORT_SLEEP = 1.0
 
 
 class Round(Enum):
@@ -48,7 +52,7 @@ class BroadcastRunner:
         sessionmaker: async_sessionmaker[AsyncSession],
         i18n: I18n,
         per_second: float,
-        leases: Ledger | None = None,
+        leases: Leases | RedisLedger | None = None,
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -56,10 +60,11 @@ class BroadcastRunner:
     ) -> None:
         self.sessionmaker = sessionmaker
         self.i18n = i18n
-        self.leases = leases
+        self.leases = _token_leases(leases)
         self.batch = batch
-        self.pacer = Pacer(per_second, clock, sleep)
+        self.pacer = Pacer(per_second, clock, self._sleep)
         self._clock = clock
+        self._raw_sleep = sleep
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -126,9 +131,10 @@ class BroadcastRunner:
                 await self._pause(POLL_SECONDS)
 
     async def run_round(self, bot: Bot) -> Round:
-        """One round: under the lease (when there are leases), the oldest unfinished broadcast
-        sent for up to ROUND_SECONDS."""
-        if self.leases is not None and not await self._take_lease():
+        """One round: under the lease, the oldest unfinished broadcast sent for up to
+        ROUND_SECONDS, or until the lease is lost."""
+        hold = LeaseHold(self.leases, LEASE_KEY, LEASE_SECONDS)
+        if not await self._take_lease(hold):
             return Round.WAITING
         try:
             async with self.sessionmaker() as session:
@@ -138,35 +144,37 @@ class BroadcastRunner:
             deadline = self._clock() + ROUND_SECONDS
             sender = BroadcastSender(bot, self.sessionmaker, self.i18n, self.pacer,
                                      batch=self.batch)  # fmt: skip
-            await sender.run(
-                broadcast.id, pause=lambda: self._stopping.is_set() or self._clock() >= deadline
-            )
+
+            def pause() -> bool:
+                return self._stopping.is_set() or self._clock() >= deadline or not hold.held
+
+            await sender.run(broadcast.id, pause=pause, keep=hold.renew)
             return Round.WORKED
         finally:
-            if self.leases is not None:
-                await self._release_lease()
+            await hold.release()
 
-    async def _take_lease(self) -> bool:
-        assert self.leases is not None
+    async def _take_lease(self, hold: LeaseHold) -> bool:
         try:
-            return await self.leases.take(LEASE_KEY, LEASE_SECONDS)
+            return await hold.take()
         except Exception as exc:
             if transient_cause(exc) is None:
                 raise
             logger.warning("broadcasts: the lease is unavailable ({})", type(exc).__name__)
             return False
 
-    async def _release_lease(self) -> None:
-        assert self.leases is not None
+    async def _sleep(self, seconds: float) -> None:
+        """The pacer's sleep: a long one (a flood wait) ends when a stop is requested."""
+        if seconds <= SHORT_SLEEP or self._stopping.is_set():
+            if not self._stopping.is_set():
+                await self._raw_sleep(seconds)
+            return
+        slept = asyncio.ensure_future(self._raw_sleep(seconds))
+        stopped = asyncio.ensure_future(self._stopping.wait())
         try:
-            await self.leases.release(LEASE_KEY)
-        except Exception as exc:
-            # Never raised over what the round raised: the lease runs out on its own.
-            if transient_cause(exc) is None:
-                logger.exception("broadcasts: the lease was not given back")
-            else:
-                logger.warning("broadcasts: the lease was not given back ({})",
-                               type(exc).__name__)  # fmt: skip
+            await asyncio.wait({slept, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            slept.cancel()
+            stopped.cancel()
 
     async def _pause(self, seconds: float) -> None:
         try:
@@ -174,3 +182,16 @@ class BroadcastRunner:
                 await self._wake.wait()
         except TimeoutError:
             pass
+
+
+def _token_leases(leases: Leases | RedisLedger | None) -> Leases:
+    """The token leases the runner holds. The composition root hands the RedisLedger it made
+    for the broadcasts' lease: the same Redis and the same key, so that a replica still running
+    the previous version (which takes that key with "taken") and this one exclude each other
+    during a rolling update, and neither can delete the other's lease. Without Redis there is
+    one process: its memory."""
+    if leases is None:
+        return MemoryLeases()
+    if isinstance(leases, RedisLedger):
+        return RedisLeases(leases.redis, prefix=leases.prefix)
+    return leases

@@ -4,7 +4,8 @@ Every person of the segment gets one of four outcomes: sent; blocked (Telegram's
 blocked the bot or left Telegram; they are marked `is_blocked`, which also takes them out of
 later broadcasts until they write again); skipped (opted out since the preview); failed (any
 other refusal, or a flood wait or a fault that did not end). A flood wait (429) holds every
-send for its `retry_after` and the same person is tried again.
+send for its `retry_after` and the same person is tried again. A sender asked to stop while it
+waits (pacing.py) gives that person up uncounted, before the cursor: the next sender tries them.
 
 What a restart repeats, exactly: a batch's outcomes and the cursor (the id of the last person
 handled) are committed together, after the batch. A sender that is asked to stop (shutdown,
@@ -12,17 +13,19 @@ its round's time is up) finishes the person it is at and commits the part of the
 so nobody is sent twice. A process that dies (killed, crashed, its database connection gone)
 loses what it did since its last commit: the next sender starts from the committed cursor, and
 whoever that batch had reached before the crash gets the message a second time: at most
-`batch` people (BATCH, about a second of sending), never anyone before the cursor. Two senders
-on one broadcast (a replica that stalled past its lease) cannot both move the cursor: it moves
-only from where the sender read it, so the later of the two stops at its next commit, and one
-batch is again the most that goes twice. `/admin broadcast stop` cancels it: the sender
-finishes its batch, counts it, reports and stops. A network error that may have come after Telegram
-took a message is tried again too (a few times, backing off): that person may get it twice.
+`batch` people (BATCH, about a second of sending), never anyone before the cursor. With several
+replicas the runner's lease (lease.py) makes one the sender: `pause()` turns true the moment
+this one may no longer be sure it holds the lease, and no message goes after that. Should two
+senders still meet on one broadcast, they cannot both move the cursor: it moves only from where
+the sender read it, so the later of the two stops at its next commit. `/admin broadcast stop`
+cancels it: the sender finishes its batch, counts it, reports and stops. A network error that
+may have come after Telegram took a message is tried again too (a few times, backing off): that
+person may get it twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 
 from aiogram import Bot
@@ -90,9 +93,16 @@ class BroadcastSender:
         self.pacer = pacer
         self.batch = batch
 
-    async def run(self, broadcast_id: int, pause: Callable[[], bool] = _never) -> bool:
+    async def run(
+        self,
+        broadcast_id: int,
+        pause: Callable[[], bool] = _never,
+        keep: Callable[[], Awaitable[bool]] | None = None,
+    ) -> bool:
         """Send the broadcast from its cursor: True once it is finished (or nothing is left to
-        do here), False when `pause()` said to stop first (its progress is committed)."""
+        do here), False when `pause()` said to stop first, before any message, or `keep()`
+        (the lease renewed after every batch) said it may not go on (its progress is
+        committed)."""
         async with self.sessionmaker() as session:
             broadcast = await session.get(Broadcast, broadcast_id)
             if broadcast is None or broadcast.status not in UNFINISHED:
@@ -124,6 +134,8 @@ class BroadcastSender:
                                broadcast_id)  # fmt: skip
                 return True
             cursor = done.last_user_id
+            if keep is not None and not await keep():
+                break
         logger.info("broadcast {}: paused after user id {}", broadcast_id, cursor)
         return False
 
@@ -133,9 +145,9 @@ class BroadcastSender:
         done = Progress(last_user_id=cursor)
         blocked: list[int] = []
         for person in batch:
-            if pause():
+            outcome = await self.deliver(text, person, pause)
+            if outcome is None:
                 break
-            outcome = await self.deliver(text, person)
             if outcome is Outcome.SENT:
                 done.sent += 1
             elif outcome is Outcome.BLOCKED:
@@ -148,14 +160,20 @@ class BroadcastSender:
             done.last_user_id = person.id
         return done, blocked
 
-    async def deliver(self, text: str, person: Recipient) -> Outcome:
-        """One person's message, paced; a flood wait or a fault is waited out and tried again."""
+    async def deliver(
+        self, text: str, person: Recipient, pause: Callable[[], bool] = _never
+    ) -> Outcome | None:
+        """One person's message, paced; a flood wait or a fault is waited out and tried again.
+        None when `pause()` turned true first: nothing went to them."""
+        if pause():
+            return None
         if person.opted_out:
             return Outcome.SKIPPED
         markup = stop_keyboard(self.i18n.get(person.language))
         floods = faults = 0
         while True:
-            await self.pacer.wait()
+            if not await self.pacer.wait(pause):  # asked right before every send
+                return None
             try:
                 await self.bot.send_message(person.id, text, reply_markup=markup)
             except TelegramRetryAfter as exc:

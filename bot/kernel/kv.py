@@ -186,6 +186,90 @@ class MemoryLedger:
         return done and until > self._now()
 
 
+# --- Leases: one holder at a time, and only the holder renews or gives the lease back.
+#
+# A Ledger's lease says only "taken": after it runs out and another replica takes it, the first
+# one's release would delete the second one's lease. Here every holder has its own token.
+
+
+class Leases(Protocol):
+    async def take(self, key: str, holder: str, seconds: float) -> bool:
+        """Take `key` for `holder` for `seconds`; False while someone has it."""
+
+    async def renew(self, key: str, holder: str, seconds: float) -> bool:
+        """`seconds` more from now, only while `holder` has `key`; False when it ran out or
+        another holder took it since."""
+
+    async def release(self, key: str, holder: str) -> bool:
+        """Give `key` back, only if `holder` has it; whether it did."""
+
+
+# PEXPIRE and DEL only while the key still holds the holder's token.
+_RENEW_OWN = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+
+def _milliseconds(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+class RedisLeases:
+    """Shared by every replica: SET NX PX with the holder's token; renew and release compare
+    the token first, in one atomic step (a Lua script)."""
+
+    def __init__(self, redis: Redis, prefix: str = "devbot:lease:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._renew = redis.register_script(_RENEW_OWN)
+        self._release = redis.register_script(_RELEASE)
+
+    async def take(self, key: str, holder: str, seconds: float) -> bool:
+        taken = await self.redis.set(self.prefix + key, holder, nx=True, px=_milliseconds(seconds))
+        return bool(taken)
+
+    async def renew(self, key: str, holder: str, seconds: float) -> bool:
+        args: list[str | int] = [holder, _milliseconds(seconds)]
+        return bool(await self._renew(keys=[self.prefix + key], args=args))
+
+    async def release(self, key: str, holder: str) -> bool:
+        return bool(await self._release(keys=[self.prefix + key], args=[holder]))
+
+
+class MemoryLeases:
+    """The same within one process (no Redis)."""
+
+    def __init__(self, clock: object = time.monotonic) -> None:
+        self._clock = clock
+        self._held: dict[str, tuple[str, float]] = {}  # key: (holder, until)
+
+    def _holder(self, key: str) -> str | None:
+        holder, until = self._held.get(key, ("", 0.0))
+        if until <= self._clock():  # type: ignore[operator]
+            self._held.pop(key, None)
+            return None
+        return holder
+
+    async def take(self, key: str, holder: str, seconds: float) -> bool:
+        if self._holder(key) is not None:
+            return False
+        self._held[key] = (holder, self._clock() + seconds)  # type: ignore[operator]
+        return True
+
+    async def renew(self, key: str, holder: str, seconds: float) -> bool:
+        if self._holder(key) != holder:
+            return False
+        self._held[key] = (holder, self._clock() + seconds)  # type: ignore[operator]
+        return True
+
+    async def release(self, key: str, holder: str) -> bool:
+        if self._holder(key) != holder:
+            return False
+        del self._held[key]
+        return True
+
+
 # --- Cache: small values with a time to live (ban lookups), shared by bot instances in Redis.
 
 

@@ -1,5 +1,6 @@
 """Broadcasts on real PostgreSQL: who each segment reaches, the cursor's paging, a cursor that
-only one sender can move, a broadcast sent through to its summary, and migration 008."""
+only one sender can move, a broadcast sent through to its summary, someone who unblocked the bot
+back in the segment once they write, and migration 008."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from db.repositories.broadcasts import (
     add_draft,
     advance,
     count_recipients,
+    mark_blocked,
     move,
     next_recipients,
 )
 from tests.conftest import Knowledge
+from tests.dispatcher.harness import Harness
 from tests.fakes.recording import RecordingSession, offline_bot
 
 pytestmark = pytest.mark.integration
@@ -162,3 +165,21 @@ async def test_migration_008_adds_the_opt_out_to_existing_people(postgres_url: s
             assert await connection.scalar(text("SELECT count(*) FROM users")) == 1
     finally:
         await engine.dispose()
+
+
+async def test_who_unblocked_the_bot_and_writes_is_in_the_segment_again(
+    pg_sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    """On PostgreSQL, where the person's row comes with their context in one statement: the
+    flag set by a 403 goes with the commit of their next message."""
+    harness = Harness(pg_sessionmaker, knowledge)
+    await harness.send("/start", user_id=4242)
+    async with pg_sessionmaker() as session:
+        await mark_blocked(session, [4242])
+        await session.commit()
+        assert await count_recipients(session, BroadcastSegment.ALL) == 0
+    await harness.send("I am back", user_id=4242)
+    async with pg_sessionmaker() as session:
+        assert await count_recipients(session, BroadcastSegment.ALL) == 1
+        [person] = await next_recipients(session, BroadcastSegment.ALL, 0, 10)
+        assert person.id == 4242
