@@ -5,7 +5,9 @@ A person counts under the variant of their first exposure to an experiment in th
 [since, until) (a weight changed mid-experiment may show them another one later: they stay
 where they started). Conversions count from that first exposure until `until`: an intake
 started (intake_progress.started_at: the person's latest intake), a lead created, a ticket
-opened, and the ratings of those tickets.
+opened, and the ratings of those tickets: averaged per person first (one person with many rated
+tickets is one value, as every other person), then added up per variant over the people who
+rated.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, Float, and_, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -32,9 +34,9 @@ class VariantRows:
     intakes: int
     leads: int
     handoffs: int
-    ratings: int = 0
-    rating_sum: int = 0
-    rating_squares: int = 0
+    raters: int = 0  # the people who rated a ticket
+    rating_sum: float = 0.0  # of each rater's average rating
+    rating_squares: float = 0.0  # of the squares of each rater's average rating
 
 
 def _experiment_of(label: QueryableAttribute[Any], dialect: str) -> ColumnElement[str]:
@@ -90,22 +92,30 @@ class ExperimentRepository:
             .group_by(first.c.label)
             .order_by(first.c.label)
         )
+        per_person = (
+            select(
+                first.c.label.label("label"),
+                func.avg(cast(Ticket.rating, Float)).label("average"),
+            )
+            .join(Ticket, after(Ticket.user_id, Ticket.opened_at))
+            .where(Ticket.rating.is_not(None))
+            .group_by(first.c.label, first.c.user_id)
+            .subquery("per_person")
+        )
         rated = {
             label: (count, total, squares)
             for label, count, total, squares in await self.session.execute(
                 select(
-                    first.c.label,
-                    func.count(Ticket.rating),
-                    func.sum(Ticket.rating),
-                    func.sum(Ticket.rating * Ticket.rating),
-                )
-                .join(Ticket, after(Ticket.user_id, Ticket.opened_at))
-                .where(Ticket.rating.is_not(None))
-                .group_by(first.c.label)
+                    per_person.c.label,
+                    func.count(),
+                    func.sum(per_person.c.average),
+                    func.sum(per_person.c.average * per_person.c.average),
+                ).group_by(per_person.c.label)
             )
         }
         found = []
         for label, people, intakes, leads, handoffs in counted:
-            ratings = (int(value or 0) for value in rated.get(label, (0, 0, 0)))
-            found.append(VariantRows(label, people, intakes, leads, handoffs, *ratings))
+            raters, total, squares = rated.get(label, (0, 0.0, 0.0))
+            found.append(VariantRows(label, people, intakes, leads, handoffs, raters,
+                                     float(total), float(squares)))  # fmt: skip
         return found

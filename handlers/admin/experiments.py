@@ -1,7 +1,8 @@
 """`/admin experiments [7d|30d]`: the A/B tests of canned answers and prompts over a period
 (the last 30 days unless told): per variant the people who saw it, how many of them started an
-intake, became a lead or were handed to a person, their average rating, and whether each
-differs from the control or is not significant yet (bot/experiments)."""
+intake, became a lead or were handed to a person, their average rating (over the people who
+rated), and whether each differs from the control or is not significant yet, on p-values
+adjusted for the experiment's number of comparisons (bot/experiments)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import html
 from bot.consult.consultant import Consultant, prompt_experiments
 from bot.experiments import CONTROL, Experiment, ExperimentResult, Test, Verdict, report
 from bot.experiments.results import METRICS, RATING, VariantResult
-from bot.experiments.statistics import MIN_PEOPLE, MIN_RATINGS
+from bot.experiments.statistics import ALPHA, MIN_EXPECTED, MIN_PEOPLE, MIN_RATERS
 from bot.faq.knowledge import KnowledgeBase
 from bot.kernel.i18n import Translator
 from bot.stats.kpis import PERIODS, Period, parse_period
@@ -24,9 +25,9 @@ MESSAGE_LIMIT = 3800
 def verdict_text(t: Translator, test: Test, metric: str) -> str:
     if test.verdict is Verdict.TOO_FEW:
         if metric == RATING:
-            return t("experiments-verdict-too-few-ratings", minimum=MIN_RATINGS)
-        return t("experiments-verdict-too-few", minimum=MIN_PEOPLE)
-    p = test.p_value if test.p_value is not None else 1.0
+            return t("experiments-verdict-too-few-ratings", minimum=MIN_RATERS)
+        return t("experiments-verdict-too-few", minimum=MIN_PEOPLE, expected=MIN_EXPECTED)
+    p = test.adjusted_p if test.adjusted_p is not None else 1.0
     relation = "&lt; 0.001" if p < 0.001 else f"= {p:.3f}"  # Telegram HTML: "<" escaped
     return t("experiments-verdict-" + test.verdict.value.replace("_", "-"), p=relation)
 
@@ -70,6 +71,8 @@ def _variant_lines(
 def experiment_block(t: Translator, result: ExperimentResult, defined: Experiment | None) -> str:
     key = "experiments-name" if result.running else "experiments-name-ended"
     lines = [t(key, name=html.escape(result.name), people=result.people)]
+    if result.comparisons:
+        lines.append(t("experiments-adjusted", comparisons=result.comparisons))
     weights = {v.name: v.weight for v in defined.variants} if defined is not None else None
     for variant in result.variants:
         lines += _variant_lines(t, variant, weights)
@@ -83,7 +86,9 @@ def messages(t: Translator, period: Period, results: list[ExperimentResult],
     if not results:
         return [f"{title}\n\n{t('experiments-none')}"]
     by_name = {experiment.name: experiment for experiment in defined}
-    found, current = [], title
+    rule = t("experiments-rule", people=MIN_PEOPLE, raters=MIN_RATERS, expected=MIN_EXPECTED,
+             alpha=f"{ALPHA:g}")  # fmt: skip
+    found, current = [], f"{title}\n{rule}"
     for result in results:
         block = experiment_block(t, result, by_name.get(result.name))
         if len(current) + len(block) + 2 > MESSAGE_LIMIT:

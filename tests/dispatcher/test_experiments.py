@@ -7,7 +7,7 @@ shows the person's answer variant."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -146,11 +146,12 @@ async def test_each_person_sees_their_variant_and_the_report_counts_what_they_di
     assert expected == {"a": (len(a_people), 1, 1, 1), "b": (len(b_people), 2, 0, 1)}
     (report,) = await as_admin(desk, "/admin experiments 7d")
     assert report.startswith("<b>Experiments</b> over the last 7 days")
-    _title, faq, prompt = report.split("\n\n")
+    title, faq, prompt = report.split("\n\n")
+    assert 'until then it says "not significant yet", whatever the figures' in title
     control, variant = faq.split("• ")[1:]
     for block, (people, intakes, leads, handoffs), rating in (
-        (control, expected["a"], "3.00 from 1 rating"),
-        (variant, expected["b"], "5.00 from 1 rating"),
+        (control, expected["a"], "3.00 from 1 person who rated"),
+        (variant, expected["b"], "5.00 from 1 person who rated"),
     ):
         assert f"{people} people" in block
         assert f"started an intake: {intakes} ({100 * intakes / people:.1f}%)" in block
@@ -160,12 +161,17 @@ async def test_each_person_sees_their_variant_and_the_report_counts_what_they_di
     assert faq.startswith(f"<b>{EXPERIMENT}</b>: {len(PEOPLE)} people")
     assert control.startswith("<b>a</b> (control, 50% of people)")
     assert variant.startswith("<b>b</b> (50% of people)")
-    assert "not significant yet: too few people (at least 30 on each side)" in variant
-    assert "not significant yet: too few ratings" in variant
+    assert (
+        "not significant yet: too few to tell (it takes at least 30 people and 5 expected"
+        " conversions on each side)" in variant
+    )
+    assert "not significant yet: too few people who rated (at least 30 on each side)" in variant
     assert "not significant" not in control  # the control is what the others are tested against
     # The prompt experiment is listed before anyone got an LLM answer with it.
     assert prompt.split("\n") == [
         "<b>prompt.project_consultation</b>: 0 people",
+        "  p-values adjusted for 4 comparisons (every variant against the control on every"
+        " figure)",
         "• <b>a</b> (control, 50% of people): 0 people",
         "• <b>short</b> (50% of people): 0 people",
     ]
@@ -250,13 +256,10 @@ async def test_without_the_llm_the_fallback_shows_the_persons_answer_variant(
     assert stored == f"{EXPERIMENT}:b"
 
 
-async def test_enough_people_get_a_verdict_with_its_p_value(desk: Harness) -> None:
-    """Forty people a side, written as rows: b's intakes (20 of 40 against 5 of 40) are higher,
-    its hand-offs (10 of 40 against 20 of 40) lower, its leads (none) too few to tell."""
-    at = utcnow() - timedelta(hours=2)
+async def write_people(desk: Harness, people: dict[int, str], at: datetime) -> None:
+    """People (id: variant) who were shown the pricing answer's variant at `at`."""
     async with desk.sessionmaker() as session:
-        for index in range(80):
-            person, variant, rank = 5000 + index, "ab"[index % 2], index // 2
+        for person, variant in people.items():
             session.add(User(id=person, first_name="p"))
             await session.flush()
             conversation = Conversation(user_id=person, last_message_at=at, created_at=at)
@@ -265,6 +268,20 @@ async def test_enough_people_get_a_verdict_with_its_p_value(desk: Harness) -> No
             label = f"{EXPERIMENT}:{variant}"
             session.add(Message(conversation_id=conversation.id, sender_type=SenderType.BOT,
                                 text="…", variant=label, created_at=at))  # fmt: skip
+        await session.commit()
+
+
+async def test_enough_people_get_a_verdict_on_the_adjusted_p_value(desk: Harness) -> None:
+    """Forty people a side, written as rows: b's intakes (20 of 40 against 5 of 40, p = 0.0003
+    alone, 0.001 adjusted for the 4 comparisons) are higher; its hand-offs (10 of 40 against
+    20 of 40, p = 0.021 alone) are not significant once adjusted (0.063); its leads (none) too
+    few to tell."""
+    at = utcnow() - timedelta(hours=2)
+    people = {5000 + index: "ab"[index % 2] for index in range(80)}
+    await write_people(desk, people, at)
+    async with desk.sessionmaker() as session:
+        for index, (person, variant) in enumerate(people.items()):
+            rank = index // 2
             if rank < (20 if variant == "b" else 5):
                 session.add(IntakeProgress(user_id=person, started_at=at + timedelta(minutes=1)))
             if rank < (10 if variant == "b" else 20):
@@ -272,13 +289,43 @@ async def test_enough_people_get_a_verdict_with_its_p_value(desk: Harness) -> No
                                    status=TicketStatus.CLOSED))  # fmt: skip
         await session.commit()
     (report,) = await as_admin(desk, "/admin experiments 7d")
-    variant = report.split("\n\n")[1].split("• ")[2]
+    faq = report.split("\n\n")[1]
+    assert "  p-values adjusted for 4 comparisons" in faq
+    variant = faq.split("• ")[2]
     assert (
-        "started an intake: 20 (50.0%), ⬆️ significantly higher than the control (p &lt; 0.001)"
+        "started an intake: 20 (50.0%), ⬆️ significantly higher than the control"
+        " (adjusted p = 0.001)" in variant
+    )
+    assert "handed to a person: 10 (25.0%), not significant yet (adjusted p = 0.063)" in variant
+    assert "became a lead: 0 (0.0%), not significant yet: too few to tell" in variant
+    before = len(desk.session.sent_texts(ADMIN))
+    await desk.send("/admin experiments 7d", user_id=ADMIN, username="boss", language_code="ru")
+    (russian,) = desk.session.sent_texts(ADMIN)[before:]
+    assert "p-значения с поправкой на 4 сравнения" in russian
+    assert "переданы человеку: 10 (25.0%), пока незначимо (p с поправкой = 0.063)" in russian
+    higher = "⬆️ значимо выше контрольного (p с поправкой = 0.001)"
+    assert f"начали заявку: 20 (50.0%), {higher}" in russian
+
+
+async def test_a_person_with_three_rated_tickets_counts_once_in_the_rating(
+    desk: Harness,
+) -> None:
+    """b's rating is each person's average: (5 + 5 + 2) / 3 = 4 for one, 3 for the other, 3.50
+    from 2 people who rated (by ticket it would read 3.75 from 4 ratings)."""
+    at = utcnow() - timedelta(hours=2)
+    await write_people(desk, {6001: "b", 6002: "b", 6003: "a"}, at)
+    async with desk.sessionmaker() as session:
+        for person, rating in ((6001, 5), (6001, 5), (6001, 2), (6002, 3), (6003, 4)):
+            session.add(Ticket(user_id=person, opened_at=at + timedelta(minutes=2), rating=rating,
+                               status=TicketStatus.CLOSED))  # fmt: skip
+        # An unrated ticket is not a rating.
+        session.add(Ticket(user_id=6002, opened_at=at + timedelta(minutes=3),
+                           status=TicketStatus.CLOSED))  # fmt: skip
+        await session.commit()
+    (report,) = await as_admin(desk, "/admin experiments 7d")
+    control, variant = report.split("\n\n")[1].split("• ")[1:]
+    assert "rating: 4.00 from 1 person who rated" in control
+    assert (
+        "rating: 3.50 from 2 people who rated, not significant yet: too few people who rated"
         in variant
     )
-    assert (
-        "handed to a person: 10 (25.0%), ⬇️ significantly lower than the control (p = 0.021)"
-        in variant
-    )
-    assert "became a lead: 0 (0.0%), not significant yet: too few people" in variant

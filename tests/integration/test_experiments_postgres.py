@@ -1,7 +1,8 @@
 """Experiments on real PostgreSQL: an exposure rides on the bot's message row (a first message
 under an experiment is still two statements), and the results query counts each person once,
 under the variant they saw first in the period, with what they did after it and before the
-period's end."""
+period's end, and a rating as each person's average, so that one person's many tickets weigh as
+much as anyone's one."""
 
 from __future__ import annotations
 
@@ -126,6 +127,10 @@ async def test_each_person_counts_once_with_what_they_did_after_their_first_expo
         # 7: an answer under no experiment.
         world.shown(7, None, day(1))
         world.intake(7, day(2))
+        # 8: b, then three rated tickets (5, 4, 3: one person, one average, 4) and an unrated one.
+        world.shown(8, f"{FAQ}:b", day(1))
+        for n, rating in enumerate((5, 4, 3, None)):
+            world.ticket(8, day(2 + n / 4), rating=rating)
         await session.commit()
 
     async with pg_sessionmaker() as session:
@@ -134,16 +139,18 @@ async def test_each_person_counts_once_with_what_they_did_after_their_first_expo
                    Experiment.with_control(PROMPT, {"short": 50})]  # fmt: skip
         found = await report(session, SINCE, UNTIL, defined)
     assert rows == [
-        VariantRows(f"{FAQ}:a", people=2, intakes=1, leads=1, handoffs=1, ratings=1,
+        VariantRows(f"{FAQ}:a", people=2, intakes=1, leads=1, handoffs=1, raters=1,
                     rating_sum=4, rating_squares=16),
-        VariantRows(f"{FAQ}:b", people=3, intakes=1, leads=1, handoffs=1, ratings=1,
-                    rating_sum=5, rating_squares=25),
+        # Person 3's 5 and person 8's average 4: two people who rated.
+        VariantRows(f"{FAQ}:b", people=4, intakes=1, leads=1, handoffs=2, raters=2,
+                    rating_sum=9, rating_squares=41),
         VariantRows(f"{PROMPT}:short", people=1, intakes=0, leads=1, handoffs=0),
     ]  # fmt: skip
     faq, prompt = found
     assert [(v.name, v.people, v.conversions["intake"]) for v in faq.variants] == [
-        ("a", 2, 1), ("b", 3, 1)
+        ("a", 2, 1), ("b", 4, 1)
     ]  # fmt: skip
+    assert faq.variants[1].ratings.mean == 4.5 and faq.variants[1].ratings.count == 2
     assert faq.variants[1].tests["intake"].verdict is Verdict.TOO_FEW
     assert [(v.name, v.people) for v in prompt.variants] == [("a", 0), ("short", 1)]
 
@@ -171,3 +178,32 @@ async def test_enough_people_make_a_verdict(
     assert variant.tests["intake"].verdict is Verdict.HIGHER
     assert variant.tests["lead"].verdict is Verdict.TOO_FEW  # no lead on either side
     assert not faq.running  # not among the defined experiments given: rows only
+
+
+async def test_one_person_with_many_rated_tickets_does_not_make_a_rating_significant(
+    pg_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Thirty people a side rate 4; one of b's rates 5 on forty tickets. By ticket b would read
+    4.58 from 69 ratings, far above a's 4.00; by person it is 4.03 from 30 people who rated,
+    within chance (p = 0.32 alone)."""
+    at = utcnow() - timedelta(days=1)
+    async with pg_sessionmaker() as session:
+        world = World(session)
+        for index in range(60):
+            user_id = 300 + index
+            await world.person(user_id)
+            world.shown(user_id, f"{FAQ}:{'ab'[index % 2]}", at)
+            tickets = 40 if user_id == 301 else 1
+            for n in range(tickets):
+                world.ticket(user_id, at + timedelta(minutes=5 + n),
+                             rating=5 if user_id == 301 else 4)  # fmt: skip
+        await session.commit()
+    async with pg_sessionmaker() as session:
+        (faq,) = await report(session, at - timedelta(hours=1), utcnow())
+    control, variant = faq.variants
+    assert (control.ratings.count, control.ratings.mean) == (30, 4.0)
+    assert variant.ratings.count == 30
+    assert variant.ratings.mean == pytest.approx(121 / 30)
+    test = variant.tests["rating"]
+    assert test.p_value == pytest.approx(0.317311, abs=1e-6)  # z = 1
+    assert test.verdict is Verdict.NOT_SIGNIFICANT and test.adjusted_p == 1.0

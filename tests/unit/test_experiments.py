@@ -23,11 +23,15 @@ from bot.experiments.assignment import split_label
 from bot.experiments.results import results
 from bot.experiments.statistics import (
     MIN_PEOPLE,
+    MIN_RATERS,
     Sample,
+    adjusted,
+    holm,
     normal_two_sided,
     two_means,
     two_proportions,
 )
+from bot.experiments.statistics import Test as Outcome  # not a pytest class
 from bot.faq.knowledge import KnowledgeBaseError, load_knowledge_base
 from bot.kernel.i18n import I18n
 from bot.stats.kpis import Period
@@ -136,6 +140,7 @@ def test_two_proportions_against_known_values(
     test = two_proportions(*counts)
     assert test.verdict is verdict
     assert test.p_value == pytest.approx(p, abs=1e-6)
+    assert test.adjusted_p == test.p_value  # a single comparison is its own adjustment
 
 
 def test_too_few_people_is_not_significant_yet_however_large_the_difference() -> None:
@@ -163,6 +168,46 @@ def test_two_means_against_a_known_value() -> None:
     assert two_means(sample([5] * 40), sample([4] * 40)).verdict is Verdict.HIGHER
 
 
+# ------------------------------------------------------------------------- the correction
+
+
+def test_holm_against_hand_computed_values() -> None:
+    # Sorted: 0.01 x 4 = 0.04; 0.03 x 3 = 0.09; 0.04 x 2 = 0.08, raised to the 0.09 before it;
+    # 0.20 x 1 = 0.20. Given back in the order given.
+    assert holm([0.01, 0.04, 0.03, 0.20]) == pytest.approx([0.04, 0.09, 0.09, 0.20])
+    assert holm([0.5, 0.001, 0.3]) == pytest.approx([0.6, 0.003, 0.6])  # capped by the max
+    assert holm([0.4, 0.4, 0.01]) == pytest.approx([0.8, 0.8, 0.03])  # ties
+    assert holm([0.3, 0.9]) == pytest.approx([0.6, 0.9])
+    assert holm([0.6, 0.9]) == [1.0, 1.0]  # never above 1
+    assert holm([0.03]) == [0.03] and holm([]) == []
+
+
+def raw(p: float, higher: bool = True) -> Outcome:
+    """A test's result on its own, as two_proportions gives it: its verdict on its own p."""
+    verdict = Verdict.NOT_SIGNIFICANT if p >= 0.05 else Verdict.HIGHER if higher else Verdict.LOWER
+    return Outcome(verdict, p, p, higher)
+
+
+def test_a_raw_p_of_003_is_no_longer_significant_among_four_comparisons() -> None:
+    intake, lead, handoff, rating = adjusted([raw(0.03), raw(0.2), raw(0.25), raw(0.7)])
+    assert raw(0.03).verdict is Verdict.HIGHER  # on its own
+    assert intake.verdict is Verdict.NOT_SIGNIFICANT
+    assert (intake.p_value, intake.adjusted_p) == (0.03, pytest.approx(0.12))
+    assert [t.adjusted_p for t in (lead, handoff, rating)] == pytest.approx([0.6, 0.6, 0.7])
+    # Strong enough to survive the correction, in either direction.
+    first, second, *_ = adjusted([raw(0.001), raw(0.01, higher=False), raw(0.6), raw(0.7)])
+    assert (first.verdict, first.adjusted_p) == (Verdict.HIGHER, pytest.approx(0.004))
+    assert (second.verdict, second.adjusted_p) == (Verdict.LOWER, pytest.approx(0.03))
+
+
+def test_comparisons_with_too_few_still_count_in_the_correction() -> None:
+    """A variant still too small to test does not make the others' correction looser."""
+    too_few = Outcome(Verdict.TOO_FEW, None)
+    tested, *rest = adjusted([raw(0.02), too_few, too_few, too_few])
+    assert (tested.verdict, tested.adjusted_p) == (Verdict.NOT_SIGNIFICANT, pytest.approx(0.08))
+    assert rest == [too_few] * 3
+
+
 # ------------------------------------------------------------------------- results
 
 
@@ -187,6 +232,62 @@ def test_results_group_by_experiment_list_defined_ones_and_test_against_the_cont
     assert variant.tests["rating"].verdict is Verdict.TOO_FEW  # the control has no ratings
     assert [v.name for v in found[1].variants] == ["a", "short"]
     assert [v.people for v in found[1].variants] == [0, 0]
+
+
+def test_a_raw_p_of_0035_in_a_report_is_no_longer_significant() -> None:
+    """13% against 10% of a thousand: p = 0.035 on its own, 0.142 among the four comparisons."""
+    rows = [VariantRows("faq.x:a", 1000, 100, 50, 50), VariantRows("faq.x:b", 1000, 130, 50, 50)]
+    (experiment,) = results(rows)
+    assert experiment.comparisons == 4
+    test = experiment.variants[1].tests["intake"]
+    assert test.p_value == pytest.approx(0.035488, abs=1e-6)
+    assert test.adjusted_p == pytest.approx(4 * 0.035488, abs=1e-5)
+    assert test.verdict is Verdict.NOT_SIGNIFICANT and test.higher
+
+
+def test_every_variant_and_metric_of_an_experiment_is_one_family() -> None:
+    """Two variants, eight comparisons: c's intakes (16% against 10%, p = 0.00007) are the
+    smallest p, times 8, and stay significant; b's (13%, p = 0.035) come next, times 7, and
+    do not. The others equal the control (p = 1), the ratings too few (counted as p = 1)."""
+    rows = [
+        VariantRows("faq.x:a", 1000, 100, 50, 50),
+        VariantRows("faq.x:b", 1000, 130, 50, 50),
+        VariantRows("faq.x:c", 1000, 160, 50, 50),
+    ]
+    (experiment,) = results(rows)
+    assert experiment.comparisons == 8
+    _, b, c = experiment.variants
+    assert c.tests["intake"].p_value == pytest.approx(
+        two_proportions(160, 1000, 100, 1000).p_value
+    )
+    assert c.tests["intake"].adjusted_p == pytest.approx(8 * c.tests["intake"].p_value)
+    assert c.tests["intake"].verdict is Verdict.HIGHER
+    assert b.tests["intake"].adjusted_p == pytest.approx(7 * 0.035488, abs=1e-5)
+    assert b.tests["intake"].verdict is Verdict.NOT_SIGNIFICANT
+    for variant in (b, c):
+        assert [variant.tests[m].adjusted_p for m in ("lead", "handoff")] == [1.0, 1.0]
+        assert variant.tests["rating"].verdict is Verdict.TOO_FEW
+
+
+def test_the_minimum_sample_applies_to_each_comparison() -> None:
+    """c has one person fewer than the minimum: none of its comparisons has a verdict, however
+    large its difference, while b, big enough on both sides, has its own."""
+    rows = [
+        VariantRows("faq.x:a", 1000, 100, 50, 50),
+        VariantRows("faq.x:b", 1000, 200, 50, 50),
+        VariantRows("faq.x:c", MIN_PEOPLE - 1, MIN_PEOPLE - 1, MIN_PEOPLE - 1, 0),
+    ]
+    (experiment,) = results(rows)
+    _, b, c = experiment.variants
+    assert b.tests["intake"].verdict is Verdict.HIGHER
+    assert {test.verdict for test in c.tests.values()} == {Verdict.TOO_FEW}
+    assert all(test.adjusted_p is None for test in c.tests.values())
+    # The rating's minimum counts the people who rated, on each side.
+    enough = sample([5] * MIN_RATERS)
+    short = sample([4] * (MIN_RATERS - 1))
+    assert two_means(enough, short).verdict is Verdict.TOO_FEW
+    assert two_means(short, enough).verdict is Verdict.TOO_FEW
+    assert two_means(enough, sample([4] * MIN_RATERS)).verdict is Verdict.HIGHER
 
 
 # ------------------------------------------------------------------------- definitions
@@ -341,4 +442,34 @@ def test_the_admin_report_says_when_there_is_nothing_and_splits_long_ones() -> N
     assert texts[0].startswith("<b>Experiments</b> over the last 7 days")
     joined = "\n\n".join(texts)
     assert all(f"<b>faq.topic_{n}</b>: 150 people" in joined for n in range(40))
+    # The rule once, at the top; the correction under every experiment (b and c: 2 x 4).
+    assert joined.count("a verdict counts only once the variant and the control each have at"
+                        " least 30 people (for the rating, 30 people who rated") == 1  # fmt: skip
+    assert "not significant yet" in texts[0].split("\n")[1]
+    assert joined.count("p-values adjusted for 8 comparisons") == 40
     assert all(text.count("<b>") == text.count("</b>") for text in texts)  # blocks stay whole
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["not significant yet (adjusted p = 0.120)",
+                "⬆️ significantly higher than the control (adjusted p = 0.004)",
+                "⬇️ significantly lower than the control (adjusted p &lt; 0.001)",
+                "not significant yet: too few people who rated (at least 30 on each side)"]),
+        ("ru", ["пока незначимо (p с поправкой = 0.120)",
+                "⬆️ значимо выше контрольного (p с поправкой = 0.004)",
+                "⬇️ значимо ниже контрольного (p с поправкой &lt; 0.001)",
+                "пока незначимо: мало оценивших (нужно не меньше 30 с каждой стороны)"]),
+    ],
+)  # fmt: skip
+def test_the_admin_text_shows_the_adjusted_p_value(language: str, expected: list[str]) -> None:
+    t = I18n(LOCALES).get(language)
+    shown = [
+        admin_report.verdict_text(t, adjusted([raw(0.03), raw(0.2), raw(0.25), raw(0.7)])[0],
+                                  "intake"),
+        admin_report.verdict_text(t, Outcome(Verdict.HIGHER, 0.001, 0.004, True), "lead"),
+        admin_report.verdict_text(t, Outcome(Verdict.LOWER, 1e-6, 4e-6, False), "handoff"),
+        admin_report.verdict_text(t, Outcome(Verdict.TOO_FEW, None), "rating"),
+    ]  # fmt: skip
+    assert shown == expected
