@@ -33,8 +33,9 @@ from tests.browser.seed import ADMIN_ID, Seeded, seed
 from tests.conftest import Knowledge
 from tests.dispatcher.harness import Harness
 from tests.fakes.services import free_port, services_required
+from tests.fakes.telegram_server import DEFAULT_TOKEN
 
-TOKEN = "123456789:AAE-dashboard-browser-test-token-0000"
+TOKEN = DEFAULT_TOKEN  # the fake Bot API's, not a real one
 # Debian's package; GitHub's Ubuntu runners have no such package but come with Google Chrome.
 CHROMIUM_NAMES = ("chromium", "google-chrome")
 SHOTS_DIR = "dashboard-screenshots"

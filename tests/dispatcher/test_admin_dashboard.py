@@ -18,9 +18,10 @@ from tests.dispatcher.harness import Harness
 from tests.dispatcher.test_admin import add_agent
 from tests.fakes.desk import GROUP
 from tests.fakes.recording import USER_ID
+from tests.fakes.telegram_server import DEFAULT_TOKEN
 
 ADMIN_ID = 5005
-TOKEN = "123456789:AAE-dashboard-test-token-000000000"
+TOKEN = DEFAULT_TOKEN  # the fake Bot API's, not a real one
 BASE = "https://admin.example.test"
 
 
@@ -108,7 +109,7 @@ async def test_a_changed_or_expired_link_is_refused(admin: Harness) -> None:
         with pytest.raises(LinkError) as refused:
             verify(key, bad, time.time())
         assert refused.value.reason == "invalid"
-    other_key = link_key(load_settings(telegram={"bot_token": TOKEN.replace("AAE", "BBE")}))
+    other_key = link_key(load_settings(telegram={"bot_token": TOKEN.replace("TEST", "OTHER")}))
     assert other_key is not None
     with pytest.raises(LinkError, match="invalid"):
         verify(other_key, token, time.time())
