@@ -8,6 +8,7 @@ from what was read here for the rest of the session."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, literal, null, select
@@ -15,6 +16,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
+from db.driver import DriverStatement, on_driver
 from db.models import Conversation, User
 from db.repositories.conversations import OPEN_STATUSES, ConversationRepository
 from db.repositories.tickets import OPEN, remember_none_open
@@ -64,6 +66,8 @@ _LOAD_OR_ADD = _LOAD.add_columns(literal(False).label("added")).union_all(
         literal(True).label("added"),
     )
 )
+_ON_DRIVER = DriverStatement(_LOAD)
+_ON_DRIVER_OR_ADD = DriverStatement(_LOAD_OR_ADD)
 _USER_COLUMNS = [column.key for column in _USERS.c]
 _CONVERSATION_COLUMNS = [column.key for column in _CONVERSATIONS.c]
 
@@ -74,16 +78,18 @@ async def load_user(
     """The user's row, priming the session's knowledge of their open ticket and current
     conversation; None before their first message, unless `new` (every column's value) gives
     the row to insert then."""
-    if new is None:
-        row = (await session.execute(_LOAD, {"user_id": user_id})).first()
-    elif session.get_bind().dialect.name == "postgresql":
-        values = {"user_id": user_id} | {f"new_{key}": new[key] for key in _USER_COLUMNS}
-        row = (await session.execute(_LOAD_OR_ADD, values)).first()
-        if row is not None and row[-1]:  # the "added" column: inserted by this statement
+    row: Sequence[Any] | None
+    if on_driver(session):
+        if new is None:
+            row = await _ON_DRIVER.fetchrow(session, {"user_id": user_id})
+        else:
+            values = {"user_id": user_id} | {f"new_{key}": new[key] for key in _USER_COLUMNS}
+            row = await _ON_DRIVER_OR_ADD.fetchrow(session, values)
+        if row is not None and new is not None and row[-1]:  # "added": inserted just now
             return _primed_new(session, as_loaded(session, User, _user_values(row)))
     else:
         row = (await session.execute(_LOAD, {"user_id": user_id})).first()
-        if row is None:
+        if row is None and new is not None:
             added = await UserRepository(session).insert_new(user_id, **new)
             return _primed_new(session, added) if added is not None else None
     if row is None:
@@ -104,7 +110,7 @@ async def load_user(
     return user
 
 
-def _user_values(row: Any) -> dict[str, Any]:
+def _user_values(row: Sequence[Any]) -> dict[str, Any]:
     return dict(zip(_USER_COLUMNS, row[: len(_USER_COLUMNS)], strict=True))
 
 

@@ -8,8 +8,9 @@ from sqlalchemy import Select, bindparam, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
+from db.driver import DriverStatement, on_driver
 from db.models import Conversation, ConversationStatus, Message
-from db.rows import insert_row
+from db.rows import as_loaded, insert_row
 
 OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.ESCALATED)
 # The session remembers each user's current conversation: an update asks for it several times
@@ -48,7 +49,21 @@ def _start_with(count: int) -> Select[Any]:
     return select(*new.c).add_cte(messages)
 
 
-_START_WITH = {count: _start_with(count) for count in (1, 2)}
+_START_WITH = {count: DriverStatement(_start_with(count)) for count in (1, 2)}
+
+
+def _insert_rows(count: int) -> DriverStatement:
+    """PostgreSQL: `count` messages of a conversation in one INSERT."""
+    keys = ("conversation_id", *MESSAGE_COLUMNS)
+    return DriverStatement(
+        insert(_MESSAGES).values([
+            {key: bindparam(f"r{index}_{key}", type_=_MESSAGES.c[key].type) for key in keys}
+            for index in range(count)
+        ])
+    )  # fmt: skip
+
+
+_INSERT_ROWS = {count: _insert_rows(count) for count in (1, 2)}
 
 
 class ConversationRepository:
@@ -97,7 +112,7 @@ class ConversationRepository:
     ) -> Conversation:
         """A new conversation with its first messages (`rows`: MESSAGE_COLUMNS' values, one or
         two): one statement on PostgreSQL, two elsewhere."""
-        if self.session.get_bind().dialect.name != "postgresql":
+        if not on_driver(self.session):
             conversation = await self.start(user_id, language, source)
             await self.insert_messages(
                 [{"conversation_id": conversation.id} | row for row in rows]
@@ -108,13 +123,22 @@ class ConversationRepository:
                   "source": source, "last_message_at": now, "created_at": now}  # fmt: skip
         for index, row in enumerate(rows):
             values.update({f"m{index}_{key}": row[key] for key in MESSAGE_COLUMNS})
-        started = await insert_row(self.session, _START_WITH[len(rows)], values, Conversation)
-        assert started is not None
+        statement = _START_WITH[len(rows)]
+        record = await statement.fetchrow(self.session, values)
+        assert record is not None
+        started = as_loaded(
+            self.session, Conversation, dict(zip(statement.keys, record, strict=True))
+        )
         self.remember_current(user_id, started)
         return started
 
     async def insert_messages(self, rows: list[dict[str, Any]]) -> None:
         """Messages given as column values, the same columns in each: one INSERT for all."""
+        if len(rows) in _INSERT_ROWS and on_driver(self.session):
+            values = {f"r{index}_{key}": value
+                      for index, row in enumerate(rows) for key, value in row.items()}  # fmt: skip
+            await _INSERT_ROWS[len(rows)].execute(self.session, values)
+            return
         await self.session.execute(_INSERT_MESSAGES, rows)
 
     async def add_message(self, message: Message) -> Message:

@@ -42,7 +42,7 @@ async def test_an_exposure_costs_no_statement(
 ) -> None:
     answer = Answer("Prices in short", "kb", "pricing.overview", 0.97, variant=f"{FAQ}:b")
     async with pg_sessionmaker() as session:
-        with statements(session) as sent:
+        async with statements(session) as sent:
             user = await touch_user(session, TelegramProfile(8201, "vi", "Vi", None, "en"), "en")
             await record_exchange(session, user, question="How much?", question_message_id=1,
                                   answer=answer, answer_message_id=2)  # fmt: skip

@@ -4,20 +4,24 @@ one more; what was read answers the rest of the update, and a write makes it ask
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.kernel.conversations import IDLE_LIMIT, Answer, record_exchange
 from bot.kernel.users import TelegramProfile, touch_user
 from db.base import utcnow
+from db.driver import DriverStatement
 from db.models import Conversation, Message, SenderType, Ticket, TicketStatus, User
 from db.repositories import ConversationRepository
+from db.repositories.conversations import MESSAGE_COLUMNS
 from db.repositories.tickets import TicketRepository
 
 pytestmark = pytest.mark.integration
@@ -26,20 +30,30 @@ PERSON = TelegramProfile(8101, "tess", "Tess", None, "en")
 ANSWER = Answer("Our prices start at…", "kb", intent="pricing.overview", confidence=0.97)
 
 
-@contextmanager
-def statements(session: AsyncSession) -> Iterator[list[str]]:
-    """The SQL statements `session` sends while the block runs (BEGIN and COMMIT aside)."""
+@asynccontextmanager
+async def statements(session: AsyncSession) -> AsyncIterator[list[str]]:
+    """Every query the connections `session` takes while the block runs send, as asyncpg sees
+    them: SQLAlchemy's, those run on the driver (db.driver), and BEGIN and COMMIT."""
     sent: list[str] = []
     engine = session.get_bind()
+    logged: list[Any] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
+    def record(query: Any) -> None:
+        sent.append(query.query)
 
-    event.listen(engine, "before_cursor_execute", record)
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        driver.add_query_logger(record)
+        logged.append(driver)
+
+    event.listen(engine, "checkout", on_checkout)
     try:
         yield sent
+        await asyncio.sleep(0)  # asyncpg calls its query loggers soon, not at once
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "checkout", on_checkout)
+        for driver in logged:
+            driver.remove_query_logger(record)
 
 
 async def first_message(session: AsyncSession) -> User:
@@ -64,14 +78,15 @@ async def stored_first_message(sessionmaker: async_sessionmaker[AsyncSession]) -
 async def test_a_first_message_takes_two_statements_and_logs_both_messages(
     pg_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with pg_sessionmaker() as session:
-        with statements(session) as sent:
-            user = await first_message(session)
-            # What the rest of the update asks is known already: no query.
-            assert await TicketRepository(session).open_of(user.id) is None
-            assert await ConversationRepository(session).current(user.id) is not None
+    async with pg_sessionmaker() as session, statements(session) as sent:
+        user = await first_message(session)
+        # What the rest of the update asks is known already: no query.
+        assert await TicketRepository(session).open_of(user.id) is None
+        assert await ConversationRepository(session).current(user.id) is not None
         await session.commit()
+    # Each statement is atomic alone: no BEGIN or COMMIT round trip besides.
     assert len(sent) == 2, sent
+    assert sent[0].startswith("WITH new_user AS") and "new_conversation" in sent[1], sent
     async with pg_sessionmaker() as session:
         stored = await session.get(User, PERSON.id)
         assert stored is not None
@@ -95,7 +110,7 @@ async def test_a_known_person_is_one_query_and_their_next_message_is_appended(
 ) -> None:
     await stored_first_message(pg_sessionmaker)
     async with pg_sessionmaker() as session:
-        with statements(session) as sent:
+        async with statements(session) as sent:
             user = await touch_user(session, PERSON, "en")
             conversation = await ConversationRepository(session).current(user.id)
             assert await TicketRepository(session).open_of(user.id) is None
@@ -152,3 +167,52 @@ async def test_an_open_ticket_is_found_and_a_ticket_written_is_seen_in_the_same_
         found.status, found.closed_at = TicketStatus.CLOSED, utcnow()
         await session.flush()
         assert await TicketRepository(session).open_of(PERSON.id) is None
+
+
+async def test_the_rows_read_on_the_driver_are_the_orms_value_for_value_and_type_for_type(
+    pg_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await stored_first_message(pg_sessionmaker)
+    async with pg_sessionmaker() as session:
+        user = await touch_user(session, PERSON, "en")
+        conversation = await ConversationRepository(session).current(user.id)
+        assert conversation is not None
+        on_driver = [(model, as_columns(row)) for model, row in
+                     ((User, user), (Conversation, conversation))]  # fmt: skip
+    async with pg_sessionmaker() as session:
+        for model, columns in on_driver:
+            loaded = await session.get(model, columns["id"])
+            assert loaded is not None
+            assert as_columns(loaded) == columns
+            assert {key: type(value) for key, value in as_columns(loaded).items()} == {
+                key: type(value) for key, value in columns.items()
+            }
+
+
+def as_columns(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+async def test_a_statement_on_the_driver_refuses_a_value_for_an_in_list(
+    pg_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    statement = DriverStatement(
+        select(User.id).where(User.language.in_(bindparam("languages", expanding=True)))
+    )
+    async with pg_sessionmaker() as session:
+        with pytest.raises(ValueError, match="languages"):
+            await statement.fetchrow(session, {"languages": ["en", "ru"]})
+
+
+async def test_a_statement_failing_on_the_driver_raises_sqlalchemys_error(
+    pg_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    secret = "my card is 4111"
+    row = dict.fromkeys(MESSAGE_COLUMNS) | {"conversation_id": 987_654, "text": secret,
+           "sender_type": SenderType.USER, "created_at": utcnow()}  # fmt: skip
+    async with pg_sessionmaker() as session:
+        with pytest.raises(IntegrityError) as raised:  # no such conversation
+            await ConversationRepository(session).insert_messages([row])
+    assert not raised.value.connection_invalidated
+    assert "ForeignKeyViolation" in str(raised.value)
+    assert secret not in str(raised.value)  # the values stay out of the message
