@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
+from aiogram.types import Message
 
 from dialogs.intake import intake_dialog
 from handlers import (
@@ -39,12 +40,15 @@ def private_chats() -> Router:
         common.create_router(),
         # While a ticket is open, the agents answer: the desk's user side comes first.
         desk.user.create_router(),
-        start.create_router(),
-        language.create_router(),
-        intake.create_router(),
-        # Files and GDPR commands before the wizard: they work in the middle of an intake too.
-        privacy.create_router(),
-        broadcast.create_router(),
+        commands_only(
+            start.create_router(),
+            language.create_router(),
+            intake.create_router(),
+            # GDPR commands before the wizard: they work in the middle of an intake too.
+            privacy.create_router(),
+            broadcast.create_router(),
+        ),
+        # Files before the wizard too.
         files.create_router(),
         # The wizard before the FAQ: text typed into an intake step belongs to the wizard.
         intake_dialog(),
@@ -54,6 +58,21 @@ def private_chats() -> Router:
         fallback.create_router(),
     )
     return router
+
+
+def commands_only(*routers: Router) -> Router:
+    """Feature routers that take no message but a command, in their order, behind one filter:
+    any other message (a question, most of them) passes them all in one step instead of one
+    per router. Their buttons and errors reach them as before."""
+    router = Router(name="commands")
+    router.message.filter(is_command)
+    router.include_routers(*routers)
+    return router
+
+
+def is_command(message: Message) -> bool:
+    """What aiogram's Command filters could match: a text or caption that starts with "/"."""
+    return (message.text or message.caption or "").startswith("/")
 
 
 def agents_chat() -> Router:
