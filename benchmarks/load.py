@@ -16,6 +16,7 @@ deadline and the processes are stopped at the end.
 
     .venv/bin/python -m benchmarks.load [--burst 3000] [--rate 100 --people 1000 --seconds 20]
         [--distinct 0] [--modes polling,webhook] [--stores postgres,embedded] [--bots bare,devbot]
+        [--rounds 1]
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import aiohttp
@@ -302,6 +304,7 @@ class Run:
     errors: int
     failed_deliveries: int
     log: Path
+    round: int = 0
 
 
 async def measure(which: str, mode: str, store: str, env: dict[str, str], args: Any) -> Run:
@@ -359,34 +362,45 @@ def report(runs: list[Run]) -> None:
               f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'CPU ms/upd':>10}")  # fmt: skip
     print(header)
     print("-" * len(header))
+    several = len({run.round for run in runs}) > 1
     for run in runs:
+        name = f"{run.bot}#{run.round + 1}" if several else run.bot
         for phase in run.phases:
             ms = [latency * 1000 for latency in phase.latencies]
             cpu = phase.cpu / phase.sent * 1000 if phase.sent else 0.0
-            print(f"{run.store:9} {run.mode:8} {run.bot:7} {phase.name:28} "
+            print(f"{run.store:9} {run.mode:8} {name:7} {phase.name:28} "
                   f"{phase.answered:>5}/{phase.sent:<5} {throughput(phase):>7.0f} "
                   f"{percentile(ms, 0.5):>8.1f} {percentile(ms, 0.95):>8.1f} "
                   f"{percentile(ms, 0.99):>8.1f} {cpu:>10.2f}")  # fmt: skip
         print(
-            f"{'':9} {'':8} {run.bot:7} memory: RSS {run.rss_start:.0f} MB after the warm-up, "
+            f"{'':9} {'':8} {name:7} memory: RSS {run.rss_start:.0f} MB after the warm-up, "
             f"{run.rss_end:.0f} MB at the end, peak {run.peak:.0f} MB; "
             f"{run.errors} error log lines; {run.failed_deliveries} webhook deliveries refused"
         )
     print()
-    pairs: dict[tuple[str, str], dict[str, Run]] = {}
+    pairs: dict[tuple[str, str, int], dict[str, Run]] = {}
     for run in runs:
-        pairs.setdefault((run.store, run.mode), {})[run.bot] = run
-    for (store, mode), bots in pairs.items():
-        if {"bare", "devbot"} <= set(bots):
-            for bare, dev in zip(bots["bare"].phases, bots["devbot"].phases, strict=True):
-                if dev.name.startswith("burst"):
-                    ratio = throughput(dev) / throughput(bare) if throughput(bare) else 0.0
-                    print(f"{store} {mode} {dev.name}: DevBot answers at {ratio:.0%} of the "
-                          f"bare aiogram bot's updates per second")  # fmt: skip
-                else:
-                    p95 = [percentile([x * 1000 for x in p.latencies], 0.95) for p in (bare, dev)]
-                    print(f"{store} {mode} {dev.name}: DevBot p95 {p95[1]:.1f} ms, the bare "
-                          f"aiogram bot {p95[0]:.1f} ms")  # fmt: skip
+        pairs.setdefault((run.store, run.mode, run.round), {})[run.bot] = run
+    rounds = len({run.round for run in runs})
+    ratios: dict[tuple[str, str, str], list[float]] = {}
+    for (store, mode, number), bots in pairs.items():
+        if not {"bare", "devbot"} <= set(bots):
+            continue
+        which = f" (round {number + 1})" if rounds > 1 else ""
+        for bare, dev in zip(bots["bare"].phases, bots["devbot"].phases, strict=True):
+            if dev.name.startswith("burst"):
+                ratio = throughput(dev) / throughput(bare) if throughput(bare) else 0.0
+                ratios.setdefault((store, mode, dev.name), []).append(ratio)
+                print(f"{store} {mode} {dev.name}{which}: DevBot answers at {ratio:.0%} of the "
+                      f"bare aiogram bot's updates per second")  # fmt: skip
+            else:
+                p95 = [percentile([x * 1000 for x in p.latencies], 0.95) for p in (bare, dev)]
+                print(f"{store} {mode} {dev.name}{which}: DevBot p95 {p95[1]:.1f} ms, the bare "
+                      f"aiogram bot {p95[0]:.1f} ms")  # fmt: skip
+    if rounds > 1:
+        for (store, mode, name), values in ratios.items():
+            print(f"{store} {mode} {name}: median of {len(values)} rounds {median(values):.0%} "
+                  f"(each: {', '.join(f'{value:.0%}' for value in values)})")  # fmt: skip
 
 
 @contextmanager
@@ -425,15 +439,23 @@ async def main() -> None:
     parser.add_argument("--stores", default="postgres,embedded")
     parser.add_argument("--bots", default="bare,devbot")
     parser.add_argument("--profile", help="a directory for py-spy profiles (pip install py-spy)")
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="measure each pair this many times, the bots' order alternating (a machine whose "
+             "speed drifts favours neither); the ratios' median is printed",
+    )  # fmt: skip
     args = parser.parse_args()
     runs = []
+    bots = args.bots.split(",")
     with stores(args.stores.split(",")) as fresh:
         for store in args.stores.split(","):
             for mode in args.modes.split(","):
-                for which in args.bots.split(","):
-                    env = fresh(store) if which == "devbot" else {}
-                    runs.append(await measure(which, mode, store, env, args))
-                    print(f"done: {store} {mode} {which} (log: {runs[-1].log})", file=sys.stderr)
+                for number in range(args.rounds):
+                    for which in bots if number % 2 == 0 else bots[::-1]:
+                        env = fresh(store) if which == "devbot" else {}
+                        run = await measure(which, mode, store, env, args)
+                        runs.append(replace(run, round=number))
+                        print(f"done: {store} {mode} {which} (log: {run.log})", file=sys.stderr)
     report(runs)
 
 
