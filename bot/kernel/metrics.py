@@ -58,7 +58,7 @@ def fault_label(error: BaseException) -> str:
     """What a transient fault came from, by its exception's package (a closed set)."""
     package = type(error).__module__.partition(".")[0]
     return {"redis": "redis", "asyncpg": "database", "sqlalchemy": "database",
-            "aiogram": "telegram"}.get(package, "network")  # fmt: skip
+            "sqlite3": "database", "aiogram": "telegram"}.get(package, "network")  # fmt: skip
 
 
 CONVERSATIONS = Counter("devbot_conversations_total", "Conversations started", ["source"])

@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import random
 import re
+import sqlite3
 import time
 import weakref
 from collections.abc import Iterator
@@ -101,9 +102,15 @@ def transient_cause(error: BaseException) -> BaseException | None:
     for link in _chain(error):
         if isinstance(link, DBAPIError) and link.connection_invalidated:
             return link
-        if isinstance(link, _TRANSIENT):
+        if isinstance(link, _TRANSIENT) or _sqlite_busy(link):
             return link
     return None
+
+
+def _sqlite_busy(error: BaseException) -> bool:
+    """The embedded SQLite still locked by another writer after its busy timeout (a burst on
+    a slow disk): the next attempt usually finds it free."""
+    return isinstance(error, sqlite3.OperationalError) and str(error) == "database is locked"
 
 
 def backoff(attempt: int, error: BaseException) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import time
 from unittest.mock import patch
 
@@ -23,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config import load_settings
 from bot.kernel.kv import MemoryLedger
+from bot.kernel.metrics import fault_label
 from bot.telegram import client
 from bot.telegram.delivery import transient_cause, without_nul
 from bot.telegram.offline_session import ApiCall, ApiError
@@ -119,6 +121,16 @@ def test_transient_faults_are_found_behind_what_hid_them() -> None:
         assert isinstance(transient_cause(broken), ConnectionRefusedError)
     no_table = OperationalError("SELECT 1", {}, Exception("no such table: users"))
     assert transient_cause(no_table) is None
+    # The embedded SQLite locked past its busy timeout: tried again, as a broken connection is.
+    try:
+        try:
+            raise sqlite3.OperationalError("database is locked")
+        except sqlite3.OperationalError as locked:
+            raise OperationalError("INSERT", {}, locked) from locked
+    except OperationalError as busy:
+        assert transient_cause(busy) is busy.orig
+        assert fault_label(busy.orig) == "database"
+    assert transient_cause(sqlite3.OperationalError("no such table: users")) is None
 
 
 @pytest.mark.parametrize(
