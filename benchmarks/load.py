@@ -381,12 +381,11 @@ def report(runs: list[Run]) -> None:
     pairs: dict[tuple[str, str, int], dict[str, Run]] = {}
     for run in runs:
         pairs.setdefault((run.store, run.mode, run.round), {})[run.bot] = run
-    rounds = len({run.round for run in runs})
     ratios: dict[tuple[str, str, str], list[float]] = {}
     for (store, mode, number), bots in pairs.items():
         if not {"bare", "devbot"} <= set(bots):
             continue
-        which = f" (round {number + 1})" if rounds > 1 else ""
+        which = f" (round {number + 1})" if several else ""
         for bare, dev in zip(bots["bare"].phases, bots["devbot"].phases, strict=True):
             if dev.name.startswith("burst"):
                 ratio = throughput(dev) / throughput(bare) if throughput(bare) else 0.0
@@ -397,7 +396,7 @@ def report(runs: list[Run]) -> None:
                 p95 = [percentile([x * 1000 for x in p.latencies], 0.95) for p in (bare, dev)]
                 print(f"{store} {mode} {dev.name}{which}: DevBot p95 {p95[1]:.1f} ms, the bare "
                       f"aiogram bot {p95[0]:.1f} ms")  # fmt: skip
-    if rounds > 1:
+    if several:
         for (store, mode, name), values in ratios.items():
             print(f"{store} {mode} {name}: median of {len(values)} rounds {median(values):.0%} "
                   f"(each: {', '.join(f'{value:.0%}' for value in values)})")  # fmt: skip

@@ -95,24 +95,21 @@ class DriverStatement:
     ) -> tuple[Any, ...] | None:
         """The statement's first row, its columns converted as SQLAlchemy would (None when it
         returns no row)."""
-        connection = await session.connection()
-        compiled = self._compile(connection.dialect, values)
-        driver = await _driver(connection)
-        try:
-            record = await driver.fetchrow(compiled.sql, *compiled.arguments(values))
-        except BaseException as error:
-            failure = await _failed(connection, driver, compiled, error)
-            if failure is error:
-                raise
-            raise failure from error
+        compiled, record = await self._run(session, values, fetch=True)
         return None if record is None else compiled.row(record)
 
     async def execute(self, session: AsyncSession, values: Mapping[str, Any]) -> None:
+        await self._run(session, values, fetch=False)
+
+    async def _run(
+        self, session: AsyncSession, values: Mapping[str, Any], *, fetch: bool
+    ) -> tuple[_Compiled, Any]:
         connection = await session.connection()
         compiled = self._compile(connection.dialect, values)
         driver = await _driver(connection)
+        call = driver.fetchrow if fetch else driver.execute
         try:
-            await driver.execute(compiled.sql, *compiled.arguments(values))
+            return compiled, await call(compiled.sql, *compiled.arguments(values))
         except BaseException as error:
             failure = await _failed(connection, driver, compiled, error)
             if failure is error:

@@ -66,8 +66,8 @@ _LOAD_OR_ADD = _LOAD.add_columns(literal(False).label("added")).union_all(
         literal(True).label("added"),
     )
 )
-_ON_DRIVER = DriverStatement(_LOAD)
-_ON_DRIVER_OR_ADD = DriverStatement(_LOAD_OR_ADD)
+_LOAD_ON_DRIVER = DriverStatement(_LOAD)
+_LOAD_OR_ADD_ON_DRIVER = DriverStatement(_LOAD_OR_ADD)
 _USER_COLUMNS = [column.key for column in _USERS.c]
 _CONVERSATION_COLUMNS = [column.key for column in _CONVERSATIONS.c]
 
@@ -81,10 +81,10 @@ async def load_user(
     row: Sequence[Any] | None
     if on_driver(session):
         if new is None:
-            row = await _ON_DRIVER.fetchrow(session, {"user_id": user_id})
+            row = await _LOAD_ON_DRIVER.fetchrow(session, {"user_id": user_id})
         else:
             values = {"user_id": user_id} | {f"new_{key}": new[key] for key in _USER_COLUMNS}
-            row = await _ON_DRIVER_OR_ADD.fetchrow(session, values)
+            row = await _LOAD_OR_ADD_ON_DRIVER.fetchrow(session, values)
         if row is not None and new is not None and row[-1]:  # "added": inserted just now
             return _primed_new(session, as_loaded(session, User, _user_values(row)))
     else:
