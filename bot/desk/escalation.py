@@ -1,9 +1,10 @@
 """When a person is needed: the escalation triggers, each with a priority and a reason.
 
-Pure rules first (tests call them without Telegram or a database), then the two readers that
-feed them from the conversation log. The consultation handler calls `after_llm_answer` after
-each LLM answer it stored; the desk's user router calls `message_trigger` on every message the
-user types before the FAQ answers it.
+Pure rules first (tests call them without Telegram or a database), then the reader that feeds
+the LLM rule from the conversation log (the frustration check's earlier texts come with the
+user's row: `ConversationRepository.recent_user_texts`). The consultation handler calls
+`after_llm_answer` after each LLM answer it stored; the desk's user router calls
+`message_trigger` on every message the user types before the FAQ answers it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kernel.textnorm import normalize
-from db.models import Message, SenderType, TicketPriority
+from db.models import Message, TicketPriority
 
 VERY_LOW_CONFIDENCE = 0.5
 LOW_CONFIDENCE = 0.7
@@ -129,20 +130,3 @@ async def recent_confidences(
         .limit(limit)
     )
     return [float(value) for value in reversed(rows.all()) if value is not None]
-
-
-async def previous_user_texts(
-    session: AsyncSession, conversation_id: int, limit: int = 3
-) -> list[str]:
-    """The user's newest messages in the conversation, oldest first."""
-    rows = await session.scalars(
-        select(Message.text)
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.sender_type == SenderType.USER,
-            Message.text.is_not(None),
-        )
-        .order_by(Message.id.desc())
-        .limit(limit)
-    )
-    return [text for text in reversed(rows.all()) if text]

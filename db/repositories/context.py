@@ -1,10 +1,11 @@
 """The user behind an update with what every message asks about them, in one query.
 
 Each message needs the user's row (inserted on their first message), whether they have an open
-ticket (their messages then go to the agents) and their current conversation (the log). Read
-together, that is one round trip instead of four (on PostgreSQL the insert of a new person
-rides along; SQLite takes a second statement); the ticket and conversation repositories answer
-from what was read here for the rest of the session."""
+ticket (their messages then go to the agents), their current conversation (the log) and their
+last texts in it (the frustration check: the same question asked again). Read together, that is
+one round trip instead of five (on PostgreSQL the insert of a new person rides along; SQLite
+takes a second statement); the ticket and conversation repositories answer from what was read
+here for the rest of the session."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
 from db.driver import DriverStatement, on_driver
-from db.models import Conversation, User
-from db.repositories.conversations import OPEN_STATUSES, ConversationRepository
+from db.models import Conversation, SenderType, User
+from db.repositories.conversations import (
+    OPEN_STATUSES,
+    RECENT_USER_TEXTS,
+    ConversationRepository,
+)
 from db.repositories.tickets import OPEN, remember_none_open
 from db.repositories.users import UserRepository
 from db.rows import as_loaded
@@ -26,6 +31,7 @@ from db.rows import as_loaded
 _USERS = Base.metadata.tables["users"]
 _CONVERSATIONS = Base.metadata.tables["conversations"]
 _TICKETS = Base.metadata.tables["tickets"]
+_MESSAGES = Base.metadata.tables["messages"]
 _LATEST = _CONVERSATIONS.alias("latest")
 _CURRENT = (
     select(_LATEST.c.id)
@@ -42,10 +48,30 @@ _OPEN_TICKET = (
     .correlate(_USERS)
     .scalar_subquery()
 )
+
+
+def _user_text(newest: int) -> Any:
+    """The text of the user's `newest`-th newest message (0: the newest) in the conversation."""
+    return (
+        select(_MESSAGES.c.text)
+        .where(
+            _MESSAGES.c.conversation_id == _CONVERSATIONS.c.id,
+            _MESSAGES.c.sender_type == SenderType.USER,
+            _MESSAGES.c.text.is_not(None),
+        )
+        .order_by(_MESSAGES.c.id.desc())
+        .limit(1)
+        .offset(newest)
+        .correlate(_CONVERSATIONS)
+        .scalar_subquery()
+    )
+
+
+_USER_TEXTS = [_user_text(newest) for newest in range(RECENT_USER_TEXTS)]
 # Built once, in Core: the statement and its cache key are reused by every update, and the rows
 # become objects without the ORM's loading machinery (a query's CPU, several times over).
 _LOAD = (
-    select(*_USERS.c, *_CONVERSATIONS.c, _OPEN_TICKET)
+    select(*_USERS.c, *_CONVERSATIONS.c, _OPEN_TICKET, *_USER_TEXTS)
     .select_from(_USERS.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.id == _CURRENT))
     .where(_USERS.c.id == bindparam("user_id"))
 )
@@ -63,6 +89,7 @@ _LOAD_OR_ADD = _LOAD.add_columns(literal(False).label("added")).union_all(
         *_NEW.c,
         *(null() for _ in _CONVERSATIONS.c),
         null(),
+        *(null() for _ in _USER_TEXTS),
         literal(True).label("added"),
     )
 )
@@ -70,6 +97,10 @@ _LOAD_ON_DRIVER = DriverStatement(_LOAD)
 _LOAD_OR_ADD_ON_DRIVER = DriverStatement(_LOAD_OR_ADD)
 _USER_COLUMNS = [column.key for column in _USERS.c]
 _CONVERSATION_COLUMNS = [column.key for column in _CONVERSATIONS.c]
+# Where a row's open ticket and the user's texts sit (after the user's and the conversation's
+# columns).
+_TICKET_AT = len(_USER_COLUMNS) + len(_CONVERSATION_COLUMNS)
+_TEXTS_AT = _TICKET_AT + 1
 
 
 async def load_user(
@@ -97,6 +128,7 @@ async def load_user(
     split = len(_USER_COLUMNS)
     user = as_loaded(session, User, _user_values(row))
     conversation_values = row[split : split + len(_CONVERSATION_COLUMNS)]
+    conversations = ConversationRepository(session)
     conversation = None
     if conversation_values[0] is not None:
         conversation = as_loaded(
@@ -104,8 +136,10 @@ async def load_user(
             Conversation,
             dict(zip(_CONVERSATION_COLUMNS, conversation_values, strict=True)),
         )
-    ConversationRepository(session).remember_current(user_id, conversation)
-    if row[split + len(_CONVERSATION_COLUMNS)] is None:
+        texts = row[_TEXTS_AT : _TEXTS_AT + RECENT_USER_TEXTS]
+        conversations.remember_user_texts(conversation.id, [t for t in reversed(texts) if t])
+    conversations.remember_current(user_id, conversation)
+    if row[_TICKET_AT] is None:
         remember_none_open(session, user_id)
     return user
 

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select, union_all
+from sqlalchemy import Select, bindparam, event, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from db.base import Base
 from db.driver import DriverStatement, on_driver
-from db.models import Conversation, ConversationStatus, Message
+from db.models import Conversation, ConversationStatus, Message, SenderType
 from db.rows import as_loaded, insert_row
 
 OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.ESCALATED)
 # The session remembers each user's current conversation: an update asks for it several times
 # (escalation, the answer, the log), and one session lives for one update.
 _CURRENT = "current_conversation"
+# ... and the texts of the user's newest messages in it (the frustration check reads them on
+# every message), read with the user's row (db.repositories.context) until a message is written.
+_USER_TEXTS = "recent_user_texts"
+RECENT_USER_TEXTS = 3
 
 
 # Built once (every update runs them): the statements and their cache keys are reused.
@@ -66,6 +71,18 @@ def _insert_rows(count: int) -> DriverStatement:
 _INSERT_ROWS = {count: _insert_rows(count) for count in (1, 2)}
 
 
+@event.listens_for(Session, "before_flush")
+def _forget_texts_on_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if _USER_TEXTS in session.info and any(isinstance(row, Message) for row in session.new):
+        del session.info[_USER_TEXTS]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_texts_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info.pop(_USER_TEXTS, None)
+
+
 class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -98,6 +115,31 @@ class ConversationRepository:
     def remember_current(self, user_id: int, conversation: Conversation | None) -> None:
         """The user's current conversation, loaded with their row (db.repositories.context)."""
         self.session.info.setdefault(_CURRENT, {})[user_id] = conversation
+
+    def remember_user_texts(self, conversation_id: int, texts: list[str]) -> None:
+        """The user's newest RECENT_USER_TEXTS texts in the conversation, oldest first, as they
+        were read with the user's row."""
+        self.session.info[_USER_TEXTS] = (conversation_id, texts)
+
+    async def recent_user_texts(
+        self, conversation_id: int, limit: int = RECENT_USER_TEXTS
+    ) -> list[str]:
+        """The user's newest `limit` texts in the conversation, oldest first."""
+        known = self.session.info.get(_USER_TEXTS)
+        if known is not None and known[0] == conversation_id and 0 < limit <= RECENT_USER_TEXTS:
+            texts: list[str] = known[1]
+            return texts[-limit:]
+        rows = await self.session.scalars(
+            select(Message.text)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.sender_type == SenderType.USER,
+                Message.text.is_not(None),
+            )
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        return [text for text in reversed(rows.all()) if text]
 
     async def start(self, user_id: int, language: str | None, source: str | None) -> Conversation:
         """A new conversation, inserted at once (one INSERT ... RETURNING, no flush)."""
@@ -134,6 +176,7 @@ class ConversationRepository:
 
     async def insert_messages(self, rows: list[dict[str, Any]]) -> None:
         """Messages given as column values, the same columns in each: one INSERT for all."""
+        self.session.info.pop(_USER_TEXTS, None)
         if len(rows) in _INSERT_ROWS and on_driver(self.session):
             values = {f"r{index}_{key}": value
                       for index, row in enumerate(rows) for key, value in row.items()}  # fmt: skip

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.desk.actions import close, copilot
-from bot.desk.escalation import Reason, Trigger, message_trigger, previous_user_texts
+from bot.desk.escalation import Reason, Trigger, message_trigger
 from bot.desk.keyboards import BackToBotCallback, RateCallback
 from bot.desk.relay import relay_from_user
 from bot.desk.rules import take_contact_email
@@ -60,8 +60,9 @@ class Escalating(Filter):
         text = message.text or ""
         detection = detector.detect(text)
         intent = detection.intent if detection.confidence >= CONFIDENT else None
-        conversation = await ConversationRepository(session).current(user.id)
-        previous = await previous_user_texts(session, conversation.id) if conversation else []
+        conversations = ConversationRepository(session)
+        conversation = await conversations.current(user.id)
+        previous = await conversations.recent_user_texts(conversation.id) if conversation else []
         trigger = message_trigger(text, intent, previous)
         return {"trigger": trigger, "intent": detection.intent} if trigger else False
 

@@ -23,6 +23,8 @@ from db.models import Conversation, Message, SenderType, Ticket, TicketStatus, U
 from db.repositories import ConversationRepository
 from db.repositories.conversations import MESSAGE_COLUMNS
 from db.repositories.tickets import TicketRepository
+from tests.conftest import Knowledge
+from tests.dispatcher.harness import Harness
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +34,9 @@ ANSWER = Answer("Our prices start at…", "kb", intent="pricing.overview", confi
 
 @asynccontextmanager
 async def statements(session: AsyncSession) -> AsyncIterator[list[str]]:
-    """Every query the connections `session` takes while the block runs send, as asyncpg sees
-    them: SQLAlchemy's, those run on the driver (db.driver), and BEGIN and COMMIT."""
+    """Every query the connections `session` takes while the block runs send: SQLAlchemy's (as
+    it executes them) and, as asyncpg sees them, those run on the driver (db.driver) and BEGIN
+    and COMMIT (asyncpg's query log leaves out SQLAlchemy's prepared statements)."""
     sent: list[str] = []
     engine = session.get_bind()
     logged: list[Any] = []
@@ -46,12 +49,17 @@ async def statements(session: AsyncSession) -> AsyncIterator[list[str]]:
         driver.add_query_logger(record)
         logged.append(driver)
 
+    def on_execute(*args: Any) -> None:
+        sent.append(args[2])  # (connection, cursor, statement, parameters, context, many)
+
     event.listen(engine, "checkout", on_checkout)
+    event.listen(engine, "before_cursor_execute", on_execute)
     try:
         yield sent
         await asyncio.sleep(0)  # asyncpg calls its query loggers soon, not at once
     finally:
         event.remove(engine, "checkout", on_checkout)
+        event.remove(engine, "before_cursor_execute", on_execute)
         for driver in logged:
             driver.remove_query_logger(record)
 
@@ -109,21 +117,32 @@ async def test_a_known_person_is_one_query_and_their_next_message_is_appended(
     pg_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await stored_first_message(pg_sessionmaker)
-    async with pg_sessionmaker() as session:
-        async with statements(session) as sent:
-            user = await touch_user(session, PERSON, "en")
-            conversation = await ConversationRepository(session).current(user.id)
-            assert await TicketRepository(session).open_of(user.id) is None
+    async with pg_sessionmaker() as session, statements(session) as sent:
+        user = await touch_user(session, PERSON, "en")
+        conversations = ConversationRepository(session)
+        conversation = await conversations.current(user.id)
+        assert await TicketRepository(session).open_of(user.id) is None
+        assert conversation is not None
+        # The frustration check's earlier texts came with the row.
+        assert await conversations.recent_user_texts(conversation.id) == ["How much?"]
+        await asyncio.sleep(0)  # asyncpg's query log
         assert len(sent) == 1, sent
         await record_exchange(
             session, user, question="And CI?", question_message_id=13,
             answer=ANSWER, answer_message_id=14,
         )  # fmt: skip
         await session.commit()
+        await asyncio.sleep(0)
+        # Appended in one statement, atomic alone: no BEGIN or COMMIT.
+        assert sent[1:] == [sent[1]] and sent[1].startswith("INSERT INTO messages"), sent
+        # Written since: asked again.
+        assert await conversations.recent_user_texts(conversation.id) == ["How much?", "And CI?"]
+        await asyncio.sleep(0)
+        assert any(query.startswith("SELECT messages.text") for query in sent[2:]), sent
     async with pg_sessionmaker() as session:
-        conversations = (await session.scalars(select(Conversation))).all()
+        stored = (await session.scalars(select(Conversation))).all()
         texts = (await session.scalars(select(Message.text).order_by(Message.id))).all()
-    assert conversation is not None and [c.id for c in conversations] == [conversation.id]
+    assert [c.id for c in stored] == [conversation.id]
     assert texts == ["How much?", "Our prices start at…", "And CI?", "Our prices start at…"]
 
 
@@ -216,3 +235,26 @@ async def test_a_statement_failing_on_the_driver_raises_sqlalchemys_error(
     assert not raised.value.connection_invalidated
     assert "ForeignKeyViolation" in str(raised.value)
     assert secret not in str(raised.value)  # the values stay out of the message
+
+
+async def test_a_known_persons_question_through_the_dispatcher_is_two_statements(
+    pg_sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge
+) -> None:
+    """The path a person's message takes: their row with their context and their earlier texts
+    (the frustration check) in one query, both messages in one more; and the same question
+    asked again is still seen."""
+    harness = Harness(pg_sessionmaker, knowledge)
+    question = "How much does a Kubernetes setup cost?"
+    await harness.send(question, user_id=PERSON.id)
+    async with pg_sessionmaker() as probe, statements(probe) as sent:
+        await harness.send("Do you do CI/CD pipelines?", user_id=PERSON.id)
+    assert len(sent) == 2, sent
+    assert sent[0].startswith("WITH new_user AS"), sent
+    assert sent[1].startswith("INSERT INTO messages"), sent
+    intent = knowledge.detector.detect("Do you do CI/CD pipelines?").intent
+    assert intent is not None
+    assert harness.to_user(PERSON.id)[-1] == knowledge.kb.entry("en", intent).answer
+    await harness.send(question, user_id=PERSON.id)
+    async with pg_sessionmaker() as session:
+        ticket = await session.scalar(select(Ticket).where(Ticket.user_id == PERSON.id))
+    assert ticket is not None and ticket.reason == "frustration"
