@@ -8,9 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram_dialog import setup_dialogs
 from loguru import logger
@@ -48,7 +48,7 @@ from bot.kernel.metrics import POOL_IN_USE, POOL_SIZE
 from bot.stats.gauges import KpiGauges
 from bot.telegram.delivery import DeliveringDispatcher
 from bot.telegram.inline_filters import run_filters_inline
-from bot.telegram.isolation import LayeredEventIsolation, LocalEventIsolation
+from bot.telegram.isolation import LocalEventIsolation, SharedChatLock
 from bot.telegram.profile import check_profiles, sync_profile
 from bot.telegram.storage import LeanRedisStorage
 from db import migrate
@@ -216,17 +216,15 @@ def create_dispatcher(
     `ledger` makes an update delivered twice handled once (webhook mode, see `ledger_for`);
     `shared_chat_lock` False keeps the chat lock in the process (polling, see `run`)."""
     # One update at a time per chat: a double-tapped button must not run twice in parallel.
-    isolation: BaseEventIsolation = (
-        LayeredEventIsolation(RedisEventIsolation(redis))
-        if redis is not None and shared_chat_lock
-        else LocalEventIsolation()
-    )
+    # Delivery keeps the chat's updates in order and, with replicas, holds the chat's lock in
+    # Redis for each attempt; aiogram's own lock around the FSM stays in the process.
     dp = DeliveringDispatcher(
         storage=storage,
-        events_isolation=isolation,
+        events_isolation=LocalEventIsolation(),
         in_flight=settings.telegram.updates_in_flight,
         retry_seconds=settings.telegram.update_retry_seconds,
         ledger=ledger,
+        chat_lock=SharedChatLock(redis) if redis is not None and shared_chat_lock else None,
     )
     # Defaults are built only when the caller (a test) did not bring its own.
     if "scoring_rule" not in extra:

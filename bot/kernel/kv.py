@@ -8,6 +8,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -130,6 +131,31 @@ return 0
 """
 
 
+@dataclass(frozen=True)
+class Hold:
+    """A lease (`RedisLeases`: its whole key, its holder, how long) taken and given back in the
+    same round trip as a ledger entry: the chat's lock of the update the entry is for."""
+
+    key: str
+    holder: str
+    seconds: float
+
+
+# The entry taken (SET NX EX) and then, only if it was, the hold if it is free (SET NX PX):
+# 0 not taken, 1 taken, 2 taken and held.
+_TAKE_HOLDING = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 0 end
+if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then return 2 end
+return 1
+"""
+# The entry finished, and the hold deleted if its holder still has it.
+_DONE_RELEASING = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 0
+"""
+
+
 class RedisLedger:
     """Shared by every replica: Telegram redelivers an update that a slow replica has not
     answered yet, maybe to another replica. A lease that runs out (a replica died) frees the
@@ -139,6 +165,21 @@ class RedisLedger:
         self.redis = redis
         self.prefix = prefix
         self._release = redis.register_script(_RELEASE)
+        self._take_holding = redis.register_script(_TAKE_HOLDING)
+        self._done_releasing = redis.register_script(_DONE_RELEASING)
+
+    async def take_holding(self, key: str, lease_seconds: int, hold: Hold) -> tuple[bool, bool]:
+        """`take`, and if taken, `hold` too when nobody has it: (taken, held), in one round
+        trip."""
+        keys = [self.prefix + key, hold.key]
+        args: list[str | int] = [_TAKEN, lease_seconds, hold.holder, _milliseconds(hold.seconds)]
+        result = int(await self._take_holding(keys=keys, args=args))
+        return result > 0, result == 2
+
+    async def done_releasing(self, key: str, keep_seconds: int, hold: Hold) -> None:
+        """`done`, and `hold` given back if its holder still has it, in one round trip."""
+        keys = [self.prefix + key, hold.key]
+        await self._done_releasing(keys=keys, args=[_DONE, keep_seconds, hold.holder])
 
     async def take(self, key: str, lease_seconds: int) -> bool:
         return bool(await self.redis.set(self.prefix + key, _TAKEN, nx=True, ex=lease_seconds))

@@ -7,7 +7,11 @@
   Telegram tries again later), and one whose handling was cancelled (the replica stopped) is
   handled again;
 - the updates of one chat (and person) go one after the other, through a local FIFO lock that
-  is held across retries, so a retried update is never overtaken by the next one;
+  is held across retries, so a retried update is never overtaken by the next one; with
+  replicas (`chat_lock`, Redis) each attempt also holds the chat's shared lock, taken inside the
+  local one (only the first update of a chat waiting here asks Redis). A webhook update whose
+  chat has nothing else waiting here takes its ledger entry and the shared lock in one round
+  trip, and finishes the one and gives back the other in one more;
 - at most UPDATES_IN_FLIGHT are handled at once; the others wait their turn (a waiting update
   holds no database or Redis connection);
 - an update that fails on a transient error (Redis, the database, the network, Telegram 5xx or
@@ -37,6 +41,7 @@ import sqlite3
 import time
 import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -52,7 +57,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
-from bot.kernel.kv import Ledger
+from bot.kernel.kv import Hold, Ledger, RedisLedger
 from bot.kernel.metrics import (
     LEDGER_UNAVAILABLE,
     OLDEST_UPDATE_SECONDS,
@@ -61,7 +66,7 @@ from bot.kernel.metrics import (
     fault_label,
 )
 from bot.telegram.client import IN_UPDATE, MAX_RETRY_AFTER, Attempts
-from bot.telegram.isolation import LocalEventIsolation
+from bot.telegram.isolation import LocalEventIsolation, SharedChatLock
 from bot.telegram.storage import begin_update
 
 # An escaped NUL in JSON text, not an escaped backslash followed by "u0000".
@@ -130,6 +135,14 @@ def without_nul(update: Update, bot: Bot) -> Update:
     return Update.model_validate_json(cleaned, context={"bot": bot})
 
 
+@dataclass
+class Chat:
+    """An update's claim on its chat's shared lock, and whether it holds it now."""
+
+    hold: Hold
+    held: bool = False
+
+
 class StillHandling(Exception):
     """The update is being handled (here or by another replica) since an earlier delivery."""
 
@@ -184,12 +197,22 @@ class DeliveringDispatcher(Dispatcher):
         in_flight: int = 64,
         retry_seconds: float = 60.0,
         ledger: Ledger | None = None,
+        chat_lock: SharedChatLock | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.in_flight = in_flight
         self.retry_seconds = retry_seconds
         self.ledger = ledger
+        self.chat_lock = chat_lock
+        # The ledger's entry and the chat's lock in one round trip: both in the same Redis.
+        self._fused: RedisLedger | None = (
+            ledger
+            if isinstance(ledger, RedisLedger)
+            and chat_lock is not None
+            and chat_lock.redis is ledger.redis
+            else None
+        )
         self._slots = asyncio.Semaphore(in_flight)
         self._order = LocalEventIsolation()
         self._pending: set[asyncio.Task[Any]] = set()  # from the door on: queued ones too
@@ -232,36 +255,71 @@ class DeliveringDispatcher(Dispatcher):
         return time.monotonic() - min(arrived) if arrived else 0.0
 
     async def _feed(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
-        if self.ledger is None or isinstance(update, DialogUpdate):
-            return await self._in_order(bot, without_nul(update, bot), kwargs)
-        key = f"{bot.id}:{update.update_id}"
-        if not await self._take(key, update):
-            if not await self._finished(key):
-                raise StillHandling(update.update_id)
-            logger.info("update {} ({}) skipped: delivered again, handled already",
-                        update.update_id, update.event_type)  # fmt: skip
-            return None
-        try:
-            result = await self._in_order(bot, without_nul(update, bot), kwargs)
-        except asyncio.CancelledError:
-            # Stopped before it was handled: the next delivery must handle it, not skip it.
+        chat = self._chat_of(bot, update)
+        hold = None
+        if self.chat_lock is not None and chat is not None:
+            hold = Chat(self.chat_lock.hold_for(chat))
+        key = None
+        if self.ledger is not None and not isinstance(update, DialogUpdate):
+            key = f"{bot.id}:{update.update_id}"
+        # The first update of its chat here takes its entry and the chat's lock in one round
+        # trip, inside the local lock (free: taking it does not wait). One behind others takes
+        # its entry at once (a redelivery is refused without waiting), the chat's lock in turn.
+        inside = None
+        if key is not None and chat is not None and self._fused is not None:
+            inside = hold if not self._order.busy(chat) else None
+        if key is not None and inside is None and not await self._take(key, update):
+            return await self._taken_already(key, update)
+        async with self._order.lock(chat) if chat is not None else contextlib.nullcontext():
+            if (
+                key is not None
+                and inside is not None
+                and not await self._take(key, update, inside)
+            ):
+                return await self._taken_already(key, update)
+            try:
+                result = await self._attempts(bot, without_nul(update, bot), kwargs, hold)
+            except asyncio.CancelledError:
+                await self._finish(key, hold, stopped=True)
+                raise
+            except Exception:
+                await self._finish(key, hold)  # given up after its error handling: not again
+                raise
+            await self._finish(key, hold)
+            return result
+
+    async def _taken_already(self, key: str, update: Update) -> None:
+        if not await self._finished(key):
+            raise StillHandling(update.update_id)
+        logger.info("update {} ({}) skipped: delivered again, handled already",
+                    update.update_id, update.event_type)  # fmt: skip
+
+    async def _finish(self, key: str | None, hold: Chat | None, *, stopped: bool = False) -> None:
+        """The update's entry finished (or, `stopped` before it was handled, given back: the
+        next delivery must handle it, not skip it) and the chat's lock given back, before the
+        next update of the chat here goes."""
+        if key is None:
+            await self._release(hold)
+        elif stopped:
+            assert self.ledger is not None
             with contextlib.suppress(Exception):  # otherwise the lease runs out by itself
                 await self.ledger.release(key)
-            raise
-        except Exception:
-            await self._done(key)  # given up after its error handling: not again
-            raise
-        await self._done(key)
-        return result
+            await self._release(hold)
+        else:
+            await self._done(key, hold)
 
     def lease_seconds(self) -> int:
         """Longer than every attempt of an update, flood waits included."""
         return int(self.retry_seconds) + MAX_RETRY_AFTER + LEASE_MARGIN
 
-    async def _take(self, key: str, update: Update) -> bool:
+    async def _take(self, key: str, update: Update, hold: Chat | None = None) -> bool:
+        """Take the update's entry; with `hold` (fused), the chat's lock too if it is free."""
         assert self.ledger is not None
         try:
-            return await self.ledger.take(key, self.lease_seconds())
+            if hold is None or self._fused is None:
+                return await self.ledger.take(key, self.lease_seconds())
+            taken, hold.held = await self._fused.take_holding(key, self.lease_seconds(), hold.hold)
+            return taken
         except Exception as exc:
             if transient_cause(exc) is None:
                 raise
@@ -280,31 +338,71 @@ class DeliveringDispatcher(Dispatcher):
                 raise
             return False  # asked again later, when the ledger may answer
 
-    async def _done(self, key: str) -> None:
+    async def _done(self, key: str, hold: Chat | None = None) -> None:
+        """The update's entry finished; the chat's lock given back in the same round trip."""
         assert self.ledger is not None
+        if hold is not None and hold.held and self._fused is not None:
+            hold.held = False
+            with contextlib.suppress(Exception):  # both run out by themselves
+                await self._fused.done_releasing(key, KEEP_DONE, hold.hold)
+            return
+        await self._release(hold)
         with contextlib.suppress(Exception):  # the lease runs out by itself
             await self.ledger.done(key, KEEP_DONE)
 
-    async def _in_order(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
+    async def _release(self, hold: Chat | None) -> None:
+        if hold is not None and hold.held:
+            assert self.chat_lock is not None
+            hold.held = False
+            await self.chat_lock.release(hold.hold)
+
+    @staticmethod
+    def _chat_of(bot: Bot, update: Update) -> StorageKey | None:
+        """The chat (and person) whose updates go one at a time; None for one of nobody's."""
         context = UserContextMiddleware.resolve_event_context(update)
         if context.chat is None and context.user is None:
-            return await self._attempts(bot, update, kwargs)
-        key = StorageKey(
+            return None
+        return StorageKey(
             bot_id=bot.id,
             chat_id=context.chat.id if context.chat else context.user.id,  # type: ignore[union-attr]
             user_id=context.user.id if context.user else 0,
             thread_id=context.thread_id,
         )
-        async with self._order.lock(key):
-            return await self._attempts(bot, update, kwargs)
 
-    async def _attempts(self, bot: Bot, update: Update, kwargs: dict[str, Any]) -> Any:
+    async def _hold_chat(self, update: Update, hold: Chat, time_left: bool, faults: int) -> float:
+        """Take the chat's shared lock, waiting (without a slot) while another replica has it.
+        A Redis that fails: the backoff before trying again, or with no time left, the update
+        goes on without the lock rather than not at all (0)."""
+        assert self.chat_lock is not None
+        try:
+            await self.chat_lock.acquire(hold.hold)
+        except Exception as error:
+            cause = transient_cause(error)
+            if cause is None:
+                raise
+            if not time_left:
+                logger.warning("update {}: the chat's lock is unavailable ({}); handling it "
+                               "anyway", update.update_id, type(cause).__name__)  # fmt: skip
+                return 0.0
+            delay = backoff(faults, cause)
+            UPDATE_RETRIES.labels(fault_label(cause)).inc()
+            logger.warning("update {}: the chat's lock is unavailable ({}); again in {:.1f}s",
+                           update.update_id, type(cause).__name__, delay)  # fmt: skip
+            return delay
+        hold.held = True
+        return 0.0
+
+    async def _attempts(
+        self, bot: Bot, update: Update, kwargs: dict[str, Any], hold: Chat | None
+    ) -> Any:
         deadline = asyncio.get_running_loop().time() + self.retry_seconds
         attempts = Attempts(asyncio.current_task())
         in_update = IN_UPDATE.set(attempts)
         try:
             with logger.contextualize(update_id=update.update_id):
-                return await self._attempt_until_done(bot, update, kwargs, attempts, deadline)
+                return await self._attempt_until_done(
+                    bot, update, kwargs, attempts, deadline, hold
+                )
         finally:
             IN_UPDATE.reset(in_update)
 
@@ -315,11 +413,19 @@ class DeliveringDispatcher(Dispatcher):
         kwargs: dict[str, Any],
         attempts: Attempts,
         deadline: float,
+        hold: Chat | None,
     ) -> Any:
         loop = asyncio.get_running_loop()
         attempt = 0
+        faults = 0  # of the chat's shared lock, before an attempt
         while True:
             delay = 0.0
+            if hold is not None and not hold.held:
+                delay = await self._hold_chat(update, hold, loop.time() < deadline, faults)
+                if delay:
+                    faults += 1
+                    await asyncio.sleep(min(delay, max(deadline - loop.time(), 0.0)))
+                    continue
             async with self._slots:
                 time_left = loop.time() < deadline
                 attempts.next_attempt(retry_allowed=time_left, first=attempt == 0)
@@ -348,5 +454,7 @@ class DeliveringDispatcher(Dispatcher):
                         attempt,
                         delay,
                     )
-            # The slot is free while the update waits to try again; its chat stays in order.
+            # The slot and the chat's shared lock are free while the update waits to try
+            # again; its chat stays in order here.
+            await self._release(hold)
             await asyncio.sleep(min(delay, max(deadline - loop.time(), 0.0)))

@@ -14,11 +14,13 @@ from unittest.mock import patch
 import aiohttp
 import pytest
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
 from aiogram.types import Message, Update
 from aiohttp.client_reqrep import ConnectionKey
 from loguru import logger
+from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
@@ -27,10 +29,12 @@ from bot.kernel.kv import MemoryLedger
 from bot.kernel.metrics import fault_label
 from bot.telegram import client
 from bot.telegram.delivery import transient_cause, without_nul
+from bot.telegram.isolation import SharedChatLock
 from bot.telegram.offline_session import ApiCall, ApiError
 from handlers import get_routers
 from tests.dispatcher.harness import Harness
 from tests.fakes.recording import USER_ID
+from tests.fakes.services import free_port
 
 APOLOGY = "Sorry, something went wrong on my side"
 
@@ -331,3 +335,34 @@ async def test_an_edit_whose_answer_was_lost_is_made_again(harness: Harness) -> 
     harness.session.responders["editMessageText"] = edit_then_fail
     await harness.bot.edit_message_text("final", chat_id=USER_ID, message_id=sent.message_id)
     assert len(harness.session.calls("editMessageText")) == 2  # the same edit, no harm done
+
+
+async def test_while_the_chats_shared_lock_is_unreachable_the_update_is_retried_then_answered(
+    harness: Harness,
+) -> None:
+    """Replicas share the chat's lock in Redis: a Redis that does not answer fails the attempt
+    (retried, with backoff); the last attempt goes on without the lock rather than not at all."""
+    seen: list[int] = []
+    watch = Router(name="watch")
+
+    @watch.message(F.text)
+    async def attempt_seen(message: Message, attempt: int) -> None:
+        seen.append(attempt)
+        raise SkipHandler
+
+    harness.rebuild(
+        load_settings(telegram={"update_retry_seconds": 0.5}), routers=[watch, *get_routers()]
+    )
+    unreachable = Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
+    harness.dp.chat_lock = SharedChatLock(unreachable)  # type: ignore[attr-defined]
+    lines, sink = logged()
+    try:
+        await harness.send("flaky? no: what is your hourly rate?")
+    finally:
+        logger.remove(sink)
+        await unreachable.aclose()
+    (reply,) = harness.session.sent_texts()
+    assert APOLOGY not in reply and "rate" in reply.lower()
+    assert any("the chat's lock is unavailable" in line for line in lines), lines
+    # No attempt ran before: the handlers see the first (the rate limits count it once).
+    assert seen == [0]

@@ -5,6 +5,7 @@ handled is refused (the webhook answers 503) and Telegram delivers it again late
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from aiogram import F, Router
@@ -88,3 +89,78 @@ async def test_a_lease_of_a_replica_that_died_runs_out(redis: Redis) -> None:
     memory = MemoryLedger(max_items=2)
     assert all([await memory.take(key, 60) for key in ("a", "b", "c")])  # bounded
     assert not await memory.take("c", 60)
+
+
+def recorded(redis: Redis) -> list[tuple[Any, ...]]:
+    """Every command `redis` sends from now on, with its arguments."""
+    sent: list[tuple[Any, ...]] = []
+    original = redis.execute_command
+
+    async def record(*args: Any, **options: Any) -> Any:
+        sent.append(args)
+        return await original(*args, **options)
+
+    redis.execute_command = record  # type: ignore[method-assign]
+    return sent
+
+
+def touching(sent: list[tuple[Any, ...]], fragment: str) -> list[tuple[Any, ...]]:
+    return [args for args in sent if any(fragment in str(arg) for arg in args)]
+
+
+async def test_a_webhook_update_takes_its_entry_and_chat_lock_in_one_round_trip(
+    pg_sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, redis: Redis
+) -> None:
+    """One round trip takes the update's ledger entry with its chat's lock, one more finishes
+    the entry and gives the lock back; what is left in Redis says so."""
+    replica = Harness(pg_sessionmaker, knowledge, redis=redis, ledger=RedisLedger(redis))
+    sent = recorded(redis)
+    await replica.feed(replica.session.make_message_update("/start", user_id=7200, update_id=41))
+    assert len(replica.session.sent_texts(7200)) == 1
+    ledger = touching(sent, "devbot:update:")
+    assert len(ledger) == 2, ledger
+    assert all(any(":7200:7200:lock" in str(arg) for arg in args) for args in ledger), ledger
+    assert touching(sent, ":lock") == ledger  # the lock alone: no other round trip
+    assert await redis.get(f"devbot:update:{replica.bot.id}:41") == b"done"
+    assert await redis.keys("fsm:*:lock") == []
+
+
+async def test_two_replicas_handle_one_chats_updates_one_at_a_time(
+    pg_sessionmaker: async_sessionmaker[AsyncSession], knowledge: Knowledge, redis: Redis
+) -> None:
+    """The chat's lock in Redis keeps the replicas apart: updates of one chat delivered to both
+    at once never run side by side, those of other chats do."""
+    running: dict[int, int] = {}
+    overlapped: list[int] = []
+
+    def watching() -> Router:
+        slow = Router()
+
+        @slow.message(F.text.startswith("/start"))
+        async def watch(message: Message) -> None:
+            chat = message.chat.id
+            running[chat] = running.get(chat, 0) + 1
+            overlapped.append(running[chat])
+            await asyncio.sleep(0.05)
+            running[chat] -= 1
+            raise SkipHandler
+
+        return slow
+
+    replicas = [
+        Harness(
+            pg_sessionmaker, knowledge, redis=redis, ledger=RedisLedger(redis),
+            routers=[watching(), *get_routers()],
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    replicas[1].session = replicas[0].session
+    replicas[1].bot = replicas[0].bot
+    updates = [
+        replicas[0].session.make_message_update("/start", user_id=7300 + n % 2, update_id=60 + n)
+        for n in range(8)
+    ]
+    await asyncio.gather(*(replicas[n // 2 % 2].feed(u) for n, u in enumerate(updates)))
+    assert max(overlapped) == 1, overlapped
+    assert [len(replicas[0].session.sent_texts(7300 + n)) for n in range(2)] == [4, 4]
+    assert await redis.keys("fsm:*:lock") == []
