@@ -82,7 +82,7 @@ async def test_polling_answers_start_and_a_button(
             assert 'devbot_updates_total{type="callback_query"} 1.0' in metrics
             assert "devbot_handler_seconds_bucket" in metrics
             # the pools, the dependencies' latency (this /readyz) and the queue's age
-            assert 'devbot_pool_size{pool="database"} 20.0' in metrics  # 10 + overflow 10
+            assert 'devbot_pool_size{pool="database"} 20.0' in metrics  # kept open, no overflow
             assert 'devbot_pool_size{pool="redis"} 32.0' in metrics
             assert 'devbot_pool_in_use{pool="redis"}' in metrics
             assert 'devbot_dependency_seconds_count{dependency="database"} 1.0' in metrics
