@@ -86,6 +86,8 @@ def is_frustrated(text: str, previous: Sequence[str] = ()) -> bool:
     `previous` are the user's earlier messages in this conversation, newest last."""
     if _FRUSTRATION.search(text.lower().replace("ё", "е")) or is_shouting(text):
         return True
+    if not previous:  # a first message: nothing to have asked before
+        return False
     asked = normalize(text)
     return len(asked) >= 10 and any(normalize(old) == asked for old in previous[-3:])
 

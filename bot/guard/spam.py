@@ -53,14 +53,17 @@ def is_symbol_wall(text: str) -> bool:
 
 
 def keyword_hits(text: str, keywords: list[str]) -> int:
+    """How many of `keywords` (normalized already, see `normalize`) the text contains."""
     normalized = normalize(text)
-    return sum(1 for keyword in keywords if keyword and normalize(keyword) in normalized)
+    return sum(1 for keyword in keywords if keyword in normalized)
 
 
 class SpamDetector:
     def __init__(self, counters: Counters, settings: SpamSettings) -> None:
         self.counters = counters
         self.settings = settings
+        # Normalized once, not for every message.
+        self.keywords = [normalize(keyword) for keyword in settings.keywords if keyword.strip()]
 
     async def check(
         self, user_id: int, text: str, *, link_entities: int = 0, repeats: bool = True
@@ -84,7 +87,7 @@ class SpamDetector:
             score += (
                 WEIGHTS["links"] if links > 2 * self.settings.max_links else WEIGHTS["links"] // 2
             )
-        hits = keyword_hits(text, self.settings.keywords)
+        hits = keyword_hits(text, self.keywords)
         if hits:
             reasons.append("keyword")
             score += WEIGHTS["keyword"] * hits

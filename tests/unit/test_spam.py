@@ -35,6 +35,8 @@ def test_links_and_keywords() -> None:
     assert count_links("see https://a.example/x, www.b.example and http://c.test") == 3
     assert count_links("our site is example.com") == 0
     assert keyword_hits("FREE   Crypto giveaway!!", ["free crypto", "crypto giveaway"]) == 2
+    detector = SpamDetector(MemoryCounters(), SpamSettings(keywords=["FREE  Crypto", " "]))
+    assert detector.keywords == ["free crypto"]  # normalized once; a blank one dropped
     assert keyword_hits("Быстрый заработок тут", ["быстрый заработок"]) == 1
 
 
