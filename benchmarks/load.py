@@ -311,6 +311,12 @@ class Run:
     round: int = 0
 
 
+def settle_heap() -> None:
+    """The driver's garbage collected and what is left frozen (`gc.freeze`) before a phase."""
+    gc.collect()
+    gc.freeze()
+
+
 async def measure(which: str, mode: str, store: str, env: dict[str, str], args: Any) -> Run:
     workdir = Path(tempfile.mkdtemp(prefix="devbot-load-"))
     log = workdir / "bot.log"
@@ -325,19 +331,20 @@ async def measure(which: str, mode: str, store: str, env: dict[str, str], args: 
                 rss_start = bot.memory_mb("VmRSS")
                 profiler = await profile(bot, which, mode, store, args.profile)
                 phases = []
-                # What the driver holds so far kept out of its collector's sweeps while it
-                # measures: a full sweep of its heap stalled the pushes ~200 ms, and the steady
-                # rate caught up with a burst that the bot was then timed on.
-                gc.collect()
-                gc.freeze()
+                # What the driver holds so far is kept out of its collector's sweeps while
+                # it measures: a full sweep of its heap stalled the pushes ~200 ms, and the
+                # steady rate caught up with a burst that the bot was then timed on.
                 try:
                     if args.burst:
+                        settle_heap()
                         phases.append(await burst(driver, bot, people, args.burst))
                     if args.rate:
+                        settle_heap()
                         phases.append(
                             await steady(driver, bot, people, args.rate, args.people, args.seconds)
                         )
                     if args.distinct:
+                        settle_heap()
                         phases.append(
                             await distinct(driver, bot, people, args.distinct, args.rate)
                         )
