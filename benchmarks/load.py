@@ -411,7 +411,7 @@ def report(runs: list[Run]) -> None:
             if dev.name.startswith("burst"):
                 ratio = throughput(dev) / throughput(bare) if throughput(bare) else 0.0
                 ratios.setdefault((store, mode, dev.name), []).append(ratio)
-                print(f"{store} {mode} {dev.name}{which}: DevBot answers at {ratio:.0%} of the "
+                print(f"{store} {mode} {dev.name}{which}: DevBot answers at {ratio:.1%} of the "
                       f"bare aiogram bot's updates per second")  # fmt: skip
             else:
                 p95 = [percentile([x * 1000 for x in p.latencies], 0.95) for p in (bare, dev)]
@@ -421,8 +421,8 @@ def report(runs: list[Run]) -> None:
                       f"time)")  # fmt: skip
     if several:
         for (store, mode, name), values in ratios.items():
-            print(f"{store} {mode} {name}: median of {len(values)} rounds {median(values):.0%} "
-                  f"(each: {', '.join(f'{value:.0%}' for value in values)})")  # fmt: skip
+            print(f"{store} {mode} {name}: median of {len(values)} rounds {median(values):.1%} "
+                  f"(each: {', '.join(f'{value:.1%}' for value in values)})")  # fmt: skip
 
 
 @contextmanager
