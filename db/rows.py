@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable
+from sqlalchemy import Executable, event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from db.base import Base
@@ -39,3 +39,21 @@ def as_loaded(session: AsyncSession, model: type[Model], values: dict[str, Any])
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+def forget_on_write(key: str, model: type[Base]) -> None:
+    """What sessions remember under `info[key]` (read with the user's row, see
+    db.repositories.context) is dropped as soon as the session writes: a `model` row added or
+    changed (at the flush), or any INSERT, UPDATE or DELETE it executes."""
+
+    @event.listens_for(Session, "before_flush")
+    def _on_flush(session: Session, _context: Any, _instances: Any) -> None:
+        if key in session.info and any(
+            isinstance(row, model) for row in (*session.new, *session.dirty)
+        ):
+            del session.info[key]
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _on_execute(state: ORMExecuteState) -> None:
+        if not state.is_select:
+            state.session.info.pop(key, None)

@@ -143,6 +143,15 @@ class Chat:
     held: bool = False
 
 
+def _again(update: Update, cause: BaseException, tries: int, what: str) -> float:
+    """A transient fault to try again after: counted, logged, and the backoff returned."""
+    delay = backoff(tries, cause)
+    UPDATE_RETRIES.labels(fault_label(cause)).inc()
+    logger.warning("update {} ({}): {} {}; again in {:.1f}s", update.update_id,
+                   update.event_type, type(cause).__name__, what, delay)  # fmt: skip
+    return delay
+
+
 class StillHandling(Exception):
     """The update is being handled (here or by another replica) since an earlier delivery."""
 
@@ -384,11 +393,7 @@ class DeliveringDispatcher(Dispatcher):
                 logger.warning("update {}: the chat's lock is unavailable ({}); handling it "
                                "anyway", update.update_id, type(cause).__name__)  # fmt: skip
                 return 0.0
-            delay = backoff(faults, cause)
-            UPDATE_RETRIES.labels(fault_label(cause)).inc()
-            logger.warning("update {}: the chat's lock is unavailable ({}); again in {:.1f}s",
-                           update.update_id, type(cause).__name__, delay)  # fmt: skip
-            return delay
+            return _again(update, cause, faults, "taking the chat's lock")
         hold.held = True
         return 0.0
 
@@ -443,17 +448,8 @@ class DeliveringDispatcher(Dispatcher):
                             raise
                         # Waited out between attempts: the deadline moves past the wait.
                         deadline = max(deadline, loop.time() + cause.retry_after + 1.0)
-                    delay = backoff(attempt, cause)
+                    delay = _again(update, cause, attempt, f"on attempt {attempt + 1}")
                     attempt += 1
-                    UPDATE_RETRIES.labels(fault_label(cause)).inc()
-                    logger.warning(
-                        "update {} ({}): {} on attempt {}; again in {:.1f}s",
-                        update.update_id,
-                        update.event_type,
-                        type(cause).__name__,
-                        attempt,
-                        delay,
-                    )
             # The slot and the chat's shared lock are free while the update waits to try
             # again; its chat stays in order here.
             await self._release(hold)

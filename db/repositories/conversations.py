@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, event, insert, select, union_all
+from sqlalchemy import Select, bindparam, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from db.base import Base
 from db.driver import DriverStatement, on_driver
 from db.models import Conversation, ConversationStatus, Message, SenderType
-from db.rows import as_loaded, insert_row
+from db.rows import as_loaded, forget_on_write, insert_row
 
 OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.ESCALATED)
 # The session remembers each user's current conversation: an update asks for it several times
@@ -71,16 +70,7 @@ def _insert_rows(count: int) -> DriverStatement:
 _INSERT_ROWS = {count: _insert_rows(count) for count in (1, 2)}
 
 
-@event.listens_for(Session, "before_flush")
-def _forget_texts_on_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if _USER_TEXTS in session.info and any(isinstance(row, Message) for row in session.new):
-        del session.info[_USER_TEXTS]
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _forget_texts_on_write(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        state.session.info.pop(_USER_TEXTS, None)
+forget_on_write(_USER_TEXTS, Message)
 
 
 class ConversationRepository:
@@ -121,14 +111,12 @@ class ConversationRepository:
         were read with the user's row."""
         self.session.info[_USER_TEXTS] = (conversation_id, texts)
 
-    async def recent_user_texts(
-        self, conversation_id: int, limit: int = RECENT_USER_TEXTS
-    ) -> list[str]:
-        """The user's newest `limit` texts in the conversation, oldest first."""
+    async def recent_user_texts(self, conversation_id: int) -> list[str]:
+        """The user's newest RECENT_USER_TEXTS texts in the conversation, oldest first."""
         known = self.session.info.get(_USER_TEXTS)
-        if known is not None and known[0] == conversation_id and 0 < limit <= RECENT_USER_TEXTS:
+        if known is not None and known[0] == conversation_id:
             texts: list[str] = known[1]
-            return texts[-limit:]
+            return texts
         rows = await self.session.scalars(
             select(Message.text)
             .where(
@@ -137,7 +125,7 @@ class ConversationRepository:
                 Message.text.is_not(None),
             )
             .order_by(Message.id.desc())
-            .limit(limit)
+            .limit(RECENT_USER_TEXTS)
         )
         return [text for text in reversed(rows.all()) if text]
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from db.models import Agent, RelayedMessage, Ticket, TicketStatus
+from db.rows import forget_on_write
 
 OPEN = (TicketStatus.OPEN, TicketStatus.CLAIMED)
 # Users known, in this session, to have no open ticket (loaded with the user's row, see
@@ -23,18 +22,7 @@ def remember_none_open(session: AsyncSession, user_id: int) -> None:
     session.info.setdefault(_NONE_OPEN, set()).add(user_id)
 
 
-@event.listens_for(Session, "before_flush")
-def _forget_on_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if _NONE_OPEN in session.info and any(
-        isinstance(row, Ticket) for row in (*session.new, *session.dirty)
-    ):
-        del session.info[_NONE_OPEN]
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _forget_on_write(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        state.session.info.pop(_NONE_OPEN, None)
+forget_on_write(_NONE_OPEN, Ticket)
 
 
 class TicketRepository:
